@@ -1,0 +1,142 @@
+//! The description of a component that `#[derive(Component)]` generates.
+//!
+//! Everything the runtime knows about a component's lifecycle comes from the
+//! [`Component`] trait: the states and events (as [`Label`] enums), the
+//! initial and terminal states, and the transition table ([`Component::edge`]).
+//! The typestate handles ([`Typed`](crate::Typed)) and the run-time
+//! [`StateMachine`](crate::StateMachine) both read this one table, so the two
+//! can never disagree.
+
+use core::fmt::{Debug, Display};
+use core::hash::Hash;
+
+use crate::step::Refusal;
+
+/// A state or event name of a component, as a plain `Copy` enum.
+///
+/// `#[derive(Component)]` implements it for the generated `State` and `Event`
+/// enums. The dense [`index`](Label::index) lets the runtime keep per-state or
+/// per-event data in arrays instead of maps.
+pub trait Label: Copy + Eq + Ord + Hash + Debug + Display + Send + Sync + 'static {
+    /// Every value, in declaration order; `ALL[v.index()] == v`.
+    const ALL: &'static [Self];
+
+    /// The name as written in the declaration.
+    fn name(self) -> &'static str;
+
+    /// The position in [`ALL`](Label::ALL).
+    fn index(self) -> usize;
+
+    /// The value with this name, if one is declared (used to rehydrate stored
+    /// state; never panics).
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.name() == name)
+    }
+}
+
+/// One declared transition, as data: `from -> to on event`.
+///
+/// [`Component::TRANSITIONS`] lists them for tools (diagrams, analytics); the
+/// runtime uses [`Component::edge`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TransitionSpec<S, E> {
+    /// The state the transition leaves.
+    pub from: S,
+    /// The event that triggers it.
+    pub event: E,
+    /// The state it enters.
+    pub to: S,
+    /// Whether a guard decides if the move may happen.
+    pub guarded: bool,
+    /// Whether an action runs (under a snapshot) during the move.
+    pub has_action: bool,
+}
+
+/// A guard: decides from the component's data whether a move may happen.
+pub type Guard<C> = fn(&C) -> bool;
+
+/// An action wrapped by the derive: runs the user's action under a snapshot
+/// and restores the snapshot when it fails or panics (see
+/// [`run_action`](crate::__private::run_action)).
+pub type Action<C> = fn(&mut C) -> Result<(), Refusal>;
+
+/// What happens when `event` is fired in a state that accepts it.
+pub struct Edge<C: Component> {
+    /// The state the move enters.
+    pub to: <C as Component>::State,
+    /// The guard, if the transition declares one.
+    pub guard: Option<Guard<C>>,
+    /// The action, if the transition declares one.
+    pub action: Option<Action<C>>,
+}
+
+impl<C: Component> Clone for Edge<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: Component> Copy for Edge<C> {}
+
+impl<C: Component> Debug for Edge<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Edge")
+            .field("to", &self.to)
+            .field("guarded", &self.guard.is_some())
+            .field("has_action", &self.action.is_some())
+            .finish()
+    }
+}
+
+/// A component whose lifecycle is a declared, checked state graph.
+///
+/// Implemented by `#[derive(Component)]`; implementing it by hand is possible
+/// but gives up the build-time graph checks.
+pub trait Component: Sized {
+    /// The run-time enum of states (`worker::State`).
+    type State: Label;
+    /// The run-time enum of events (`worker::Event`).
+    type Event: Label;
+    /// How the data is saved before an action and restored after a failure:
+    /// [`ByClone`](crate::ByClone) unless the component names its own
+    /// [`Snapshot`](crate::Snapshot) strategy.
+    type Snapshot;
+
+    /// The component's name, as written on the struct.
+    const NAME: &'static str;
+    /// The state a new component starts in.
+    const INITIAL: Self::State;
+    /// The states where a lifecycle ends (may be empty: a component may run forever).
+    const TERMINAL: &'static [Self::State];
+    /// Every declared transition, in declaration order.
+    const TRANSITIONS: &'static [TransitionSpec<Self::State, Self::Event>];
+    /// The state graph as a Mermaid `stateDiagram-v2`.
+    const MERMAID: &'static str;
+    /// The state graph in Graphviz DOT.
+    const DOT: &'static str;
+
+    /// The transition taken when `event` arrives in `from`, or `None` when
+    /// `from` does not accept `event`.
+    fn edge(from: Self::State, event: Self::Event) -> Option<Edge<Self>>;
+
+    /// Whether `state` ends the lifecycle.
+    fn is_terminal(state: Self::State) -> bool {
+        Self::TERMINAL.contains(&state)
+    }
+}
+
+/// A zero-sized state type (`worker::Running`) and the run-time value it stands for.
+pub trait StateMarker<C: Component> {
+    /// The run-time state this type stands for.
+    const STATE: C::State;
+}
+
+/// A zero-sized event type (`worker::Start`) and the run-time value it stands for.
+pub trait EventMarker<C: Component> {
+    /// The run-time event this type stands for.
+    const EVENT: C::Event;
+}
+
+/// Implemented only by the type of a component's initial state, so that
+/// [`Typed::new`](crate::Typed::new) can only start there.
+pub trait InitialState<C: Component>: StateMarker<C> {}

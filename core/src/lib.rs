@@ -1,0 +1,46 @@
+//! The runtime core of [typestep](https://docs.rs/typestep): checked moves,
+//! rollback, history, ordered cleanup, monitoring and recovery logs.
+//!
+//! Most users depend on the `typestep` facade, which re-exports this crate
+//! together with the derive macros. This crate has no proc-macro
+//! dependencies, so it can be used with hand-written [`Component`] impls.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod component;
+mod snapshot;
+mod step;
+mod typed;
+
+pub use component::{
+    Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+};
+pub use snapshot::{ByClone, Snapshot};
+pub use step::{perform, BoxError, Refusal};
+pub use typed::{Rejected, Transition, Typed};
+
+/// Items used by generated code. Not part of the public API: no stability
+/// guarantees, may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::step::run_action;
+    pub use crate::{
+        ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,
+        Transition, TransitionSpec, Typed,
+    };
+
+    /// Moves along a transition without guard or action.
+    #[inline(always)]
+    pub fn advance<C, S, N>(from: Typed<C, S>) -> Typed<C, N> {
+        crate::typed::advance(from)
+    }
+
+    /// Moves along a guarded or acting transition.
+    #[inline(always)]
+    pub fn try_advance<C: Component, S, N>(
+        from: Typed<C, S>,
+        edge: &crate::Edge<C>,
+    ) -> Result<Typed<C, N>, Rejected<C, S>> {
+        crate::typed::try_advance(from, edge)
+    }
+}

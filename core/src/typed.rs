@@ -1,0 +1,193 @@
+//! Typestate handles: a component whose current state is part of its type.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::component::{Component, Edge, InitialState, StateMarker};
+use crate::step::{perform, Refusal};
+
+/// A component `C` known, at compile time, to be in state `S`.
+///
+/// Firing an event consumes the handle and returns the handle of the next
+/// state; firing an event that `S` does not accept does not compile. The
+/// handle is exactly as large as the component: the state lives only in the
+/// type.
+///
+/// ```
+/// use typestep::prelude::*;
+///
+/// #[derive(Component)]
+/// #[component(states(Off, On), initial = Off)]
+/// #[transition(Off -> On on Press)]
+/// #[transition(On -> Off on Press)]
+/// struct Lamp;
+///
+/// let lamp = Typed::<Lamp, _>::new(Lamp);
+/// let lamp: Typed<Lamp, lamp::On> = lamp.fire(lamp::Press);
+/// assert_eq!(lamp.state(), lamp::State::On);
+/// ```
+#[repr(transparent)]
+pub struct Typed<C, S> {
+    data: C,
+    state: PhantomData<fn() -> S>,
+}
+
+impl<C: Component, S: StateMarker<C>> Typed<C, S> {
+    /// The run-time value of the state `S`.
+    #[inline]
+    pub fn state(&self) -> C::State {
+        S::STATE
+    }
+}
+
+impl<C: Component, S: InitialState<C>> Typed<C, S> {
+    /// Starts `data` in the component's initial state (the state type is
+    /// inferred: only the initial state implements [`InitialState`]).
+    #[inline]
+    pub fn new(data: C) -> Self {
+        Typed::from_checked(data)
+    }
+}
+
+impl<C, S> Typed<C, S> {
+    /// Fires `event`: the handle of the next state, or (for a guarded or
+    /// acting transition) a `Result` whose error hands this handle back.
+    #[inline]
+    pub fn fire<E>(self, event: E) -> E::Output
+    where
+        E: Transition<C, S>,
+    {
+        event.apply(self)
+    }
+
+    /// Borrows the component's data.
+    #[inline]
+    pub fn data(&self) -> &C {
+        &self.data
+    }
+
+    /// Borrows the component's data mutably. Only the data changes; the state
+    /// stays `S`.
+    #[inline]
+    pub fn data_mut(&mut self) -> &mut C {
+        &mut self.data
+    }
+
+    /// Gives up the typestate and returns the data.
+    #[inline]
+    pub fn into_inner(self) -> C {
+        self.data
+    }
+
+    /// Wraps `data` as being in state `S`. Callers guarantee that it is.
+    #[inline]
+    pub(crate) fn from_checked(data: C) -> Self {
+        Typed {
+            data,
+            state: PhantomData,
+        }
+    }
+
+    /// The same data in state `N`: used only after a checked move.
+    #[inline]
+    pub(crate) fn retag<N>(self) -> Typed<C, N> {
+        Typed::from_checked(self.data)
+    }
+}
+
+impl<C: Clone, S> Clone for Typed<C, S> {
+    fn clone(&self) -> Self {
+        Typed::from_checked(self.data.clone())
+    }
+}
+
+impl<C: Component + fmt::Debug, S: StateMarker<C>> fmt::Debug for Typed<C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Typed")
+            .field("state", &S::STATE)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// An event type `Self` that moves component `C` out of state `S`.
+///
+/// `#[derive(Component)]` implements it once per declared `(state, event)`
+/// pair; calling [`Typed::fire`] with any other pair is a compile error that
+/// names the component, the state and the event.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` in state `{S}` has no transition on `{Self}`",
+    label = "`{S}` does not accept `{Self}`",
+    note = "the design of `{C}` declares no `#[transition({S} -> ... on {Self})]`; fire an event that `{S}` accepts, or declare the transition"
+)]
+pub trait Transition<C, S>: Sized {
+    /// What firing returns: the next handle, or a `Result` for fallible moves.
+    type Output;
+
+    /// Performs the move.
+    fn apply(self, from: Typed<C, S>) -> Self::Output;
+}
+
+/// A fallible typed move that did not happen: the unchanged handle and why.
+pub struct Rejected<C, S> {
+    /// The handle, still in state `S`, with its data as before the move.
+    pub handle: Typed<C, S>,
+    /// Why the move did not happen.
+    pub reason: Refusal,
+}
+
+impl<C, S> Rejected<C, S> {
+    /// Takes the handle back to try something else.
+    pub fn into_handle(self) -> Typed<C, S> {
+        self.handle
+    }
+}
+
+impl<C: Component, S: StateMarker<C>> fmt::Debug for Rejected<C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("component", &C::NAME)
+            .field("state", &S::STATE)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
+impl<C: Component, S: StateMarker<C>> fmt::Display for Rejected<C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` stayed in state `{}`: {}",
+            C::NAME,
+            S::STATE,
+            self.reason
+        )
+    }
+}
+
+impl<C: Component, S: StateMarker<C>> std::error::Error for Rejected<C, S> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
+    }
+}
+
+/// Moves `from` along an infallible edge (no guard, no action).
+#[inline]
+pub(crate) fn advance<C, S, N>(from: Typed<C, S>) -> Typed<C, N> {
+    from.retag()
+}
+
+/// Moves `from` along a guarded or acting edge.
+#[inline]
+pub(crate) fn try_advance<C: Component, S, N>(
+    mut from: Typed<C, S>,
+    edge: &Edge<C>,
+) -> Result<Typed<C, N>, Rejected<C, S>> {
+    match perform(&mut from.data, edge) {
+        Ok(()) => Ok(from.retag()),
+        Err(reason) => Err(Rejected {
+            handle: from,
+            reason,
+        }),
+    }
+}

@@ -1,0 +1,65 @@
+//! Mermaid and DOT text of a component's state graph.
+
+use std::fmt::Write;
+
+use super::check::Graph;
+
+/// A Mermaid `stateDiagram-v2` of the graph.
+pub fn mermaid(graph: &Graph) -> String {
+    let mut out = String::from("stateDiagram-v2\n");
+    if let Some(initial) = graph.initial {
+        let _ = writeln!(out, "    [*] --> {}", graph.states[initial]);
+    }
+    for edge in &graph.edges {
+        let _ = writeln!(
+            out,
+            "    {} --> {}: {}{}",
+            graph.states[edge.from],
+            graph.states[edge.to],
+            graph.events[edge.event],
+            decorations(edge.guard.is_some(), edge.action.is_some()),
+        );
+    }
+    for &terminal in &graph.terminal {
+        let _ = writeln!(out, "    {} --> [*]", graph.states[terminal]);
+    }
+    out
+}
+
+/// A Graphviz DOT digraph of the graph, named after the component.
+pub fn dot(name: &str, graph: &Graph) -> String {
+    let mut out =
+        format!("digraph {name} {{\n    rankdir=LR;\n    node [shape=box, style=rounded];\n");
+    if let Some(initial) = graph.initial {
+        let _ = writeln!(
+            out,
+            "    __start [shape=point];\n    __start -> {};",
+            graph.states[initial]
+        );
+    }
+    for &terminal in &graph.terminal {
+        let _ = writeln!(out, "    {} [peripheries=2];", graph.states[terminal]);
+    }
+    for edge in &graph.edges {
+        let _ = writeln!(
+            out,
+            "    {} -> {} [label=\"{}{}\"];",
+            graph.states[edge.from],
+            graph.states[edge.to],
+            graph.events[edge.event],
+            decorations(edge.guard.is_some(), edge.action.is_some()),
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// ` [guard]` and ` / action` markers on an edge label.
+fn decorations(guarded: bool, has_action: bool) -> &'static str {
+    match (guarded, has_action) {
+        (false, false) => "",
+        (true, false) => " [guard]",
+        (false, true) => " / action",
+        (true, true) => " [guard] / action",
+    }
+}

@@ -1,0 +1,26 @@
+//! Derive macros of [typestep](https://docs.rs/typestep). Use them through the
+//! `typestep` crate, which re-exports them with the runtime they expand to.
+//!
+//! The crate is organised in phases, one module each: `attr` parses the
+//! attributes into a typed model that keeps every span, `check` validates the
+//! model as a graph (petgraph) and collects every error in a [`ctxt::Ctxt`],
+//! and `expand` generates code, including fallback code for the valid parts
+//! when there are errors, so one mistake gives one error.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use proc_macro::TokenStream;
+
+mod component;
+mod ctxt;
+mod suggest;
+
+#[cfg(test)]
+mod tests;
+
+/// Derives `typestep::Component`: typestate handles, the run-time transition
+/// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
+#[proc_macro_derive(Component, attributes(component, transition))]
+pub fn derive_component(input: TokenStream) -> TokenStream {
+    component::expand(input.into()).into()
+}

@@ -1,0 +1,1 @@
+//! Unit tests of the component validator and of the expansion's robustness.
