@@ -12,6 +12,8 @@ mod snapshot;
 mod step;
 mod typed;
 
+// Runtime parts; each area keeps its re-exports next to its `mod` line.
+
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
 };
