@@ -7,12 +7,26 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cleanup;
 mod component;
+mod recovery;
 mod snapshot;
 mod step;
 mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
+pub use cleanup::{
+    CleanupCoordinator, CleanupError, CleanupPlan, CleanupReport, CleanupStep, FailurePolicy,
+    Registered, StepOutcome, StepReport, Verification,
+};
+#[cfg(feature = "metrics")]
+pub use recovery::MetricsSink;
+#[cfg(feature = "tracing")]
+pub use recovery::TracingSink;
+pub use recovery::{
+    Analytics, EventKind, JsonLines, Name, RecoveryEvent, RecoveryLogger, Sink, TransitionKey,
+    TransitionStats,
+};
 
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
