@@ -9,6 +9,7 @@
 
 mod cleanup;
 mod component;
+mod machine;
 mod recovery;
 mod snapshot;
 mod step;
@@ -30,6 +31,10 @@ pub use recovery::{
 
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+};
+pub use machine::{
+    on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
+    OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
