@@ -79,7 +79,7 @@ proptest! {
                 |step, d| step.depends_on(format!("s{d}")),
             )
         })).unwrap();
-        let levels = coordinator.plan().levels;
+        let levels = coordinator.levels();
         let mut level_of = vec![usize::MAX; deps.len()];
         for (index, level) in levels.iter().enumerate() {
             for name in level {

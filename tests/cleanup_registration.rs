@@ -87,9 +87,8 @@ fn batch_order_does_not_matter_and_the_plan_lists_levels() {
             noop("pool"),
         ])
         .unwrap();
-    let plan = coordinator.plan();
     assert_eq!(
-        plan.levels,
+        coordinator.levels(),
         vec![vec!["monitor"], vec!["buffers", "components"], vec!["pool"]]
     );
 }

@@ -51,15 +51,6 @@ pub enum Registered {
     JoinedRunningCleanup,
 }
 
-/// The cleanup order as levels of step names: the steps of a level are
-/// independent of each other and run once every earlier level is done.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct CleanupPlan {
-    /// The levels, first to run first.
-    pub levels: Vec<Vec<String>>,
-}
-
 /// Runs registered cleanup steps in dependency order and reports each one.
 ///
 /// * A step runs only after every step that depends on it has finished;
@@ -179,22 +170,22 @@ impl CleanupCoordinator {
         })
     }
 
-    /// The cleanup order of the registered steps that are still pending or
-    /// done, as levels of names.
-    pub fn plan(&self) -> CleanupPlan {
+    /// The cleanup order of every registered step as levels of names, first
+    /// level first: the steps of a level are independent of each other and
+    /// can run once every earlier level is done (the run-time counterpart of
+    /// a [`System`](crate::System)'s [`CleanupPlan`](crate::CleanupPlan)).
+    pub fn levels(&self) -> Vec<Vec<String>> {
         let registry = self.registry.lock();
-        CleanupPlan {
-            levels: registry
-                .levels()
-                .into_iter()
-                .map(|level| {
-                    level
-                        .into_iter()
-                        .map(|id| registry.entries[id].name.to_string())
-                        .collect()
-                })
-                .collect(),
-        }
+        registry
+            .levels()
+            .into_iter()
+            .map(|level| {
+                level
+                    .into_iter()
+                    .map(|id| registry.entries[id].name.to_string())
+                    .collect()
+            })
+            .collect()
     }
 
     /// Runs every pending step and returns the report of every finished
