@@ -19,16 +19,16 @@ mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
 pub use cleanup::{
-    CleanupCoordinator, CleanupError, CleanupReport, CleanupStep, FailurePolicy, Registered,
-    StepOutcome, StepReport, Verification,
+    CleanupCoordinator, CleanupError, CleanupLink, CleanupReport, CleanupStep, FailurePolicy,
+    LinkHandle, Registered, StepOutcome, StepReport, Verification,
 };
 #[cfg(feature = "metrics")]
 pub use recovery::MetricsSink;
 #[cfg(feature = "tracing")]
 pub use recovery::TracingSink;
 pub use recovery::{
-    Analytics, EventKind, JsonLines, Name, RecoveryEvent, RecoveryLogger, Sink, TransitionKey,
-    TransitionStats,
+    Analytics, EventKind, JsonLines, MoveLogger, Name, RecoveryEvent, RecoveryLogger, Sink,
+    TransitionKey, TransitionStats,
 };
 
 pub use component::{

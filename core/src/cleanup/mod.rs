@@ -6,10 +6,12 @@
 //! verification and a timeout, and returns a [`CleanupReport`].
 
 mod error;
+mod link;
 mod registry;
 mod report;
 mod run;
 mod step;
+mod system;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ use crate::recovery::RecoveryLogger;
 use registry::{Registry, StepState, Wake};
 
 pub use error::CleanupError;
+pub use link::{CleanupLink, LinkHandle};
 pub use report::{CleanupReport, StepOutcome, StepReport, Verification};
 pub use step::CleanupStep;
 
@@ -160,14 +163,41 @@ impl CleanupCoordinator {
     ) -> Result<Registered, CleanupError> {
         let mut registry = self.registry.lock();
         registry.add(steps.into_iter().collect())?;
-        Ok(match &registry.waker {
+        Ok(Self::announce(&registry))
+    }
+
+    /// Registers `steps` like [`register_all`](Self::register_all), and calls
+    /// `on_done` with their rows once the last of them has finished (in any
+    /// outcome). The call happens on the thread running
+    /// [`cleanup`](Self::cleanup), never while the coordinator is locked, so
+    /// it may register more steps or fire state machines. A panic in it is
+    /// caught (and logged if a logger is set). With no steps, it is called
+    /// during the next cleanup.
+    pub fn register_group<F>(
+        &self,
+        steps: impl IntoIterator<Item = CleanupStep>,
+        on_done: F,
+    ) -> Result<Registered, CleanupError>
+    where
+        F: FnOnce(Vec<StepReport>) + Send + 'static,
+    {
+        let mut registry = self.registry.lock();
+        let first = registry.entries.len();
+        registry.add(steps.into_iter().collect())?;
+        registry.group(first, Box::new(on_done));
+        Ok(Self::announce(&registry))
+    }
+
+    /// Wakes a running cleanup to look at new steps; tells which case applies.
+    fn announce(registry: &Registry) -> Registered {
+        match &registry.waker {
             Some(waker) => {
                 // The scheduler may be waiting for a step to finish; wake it.
                 let _ = waker.send(Wake::Registered);
                 Registered::JoinedRunningCleanup
             }
             None => Registered::Queued,
-        })
+        }
     }
 
     /// The cleanup order of every registered step as levels of names, first

@@ -20,6 +20,16 @@ pub(crate) enum StepState {
     Done(StepReport),
 }
 
+/// Called once with the rows of a group's steps when the last one finishes.
+pub(crate) type OnDone = Box<dyn FnOnce(Vec<StepReport>) + Send + 'static>;
+
+/// Steps registered together whose completion someone waits for.
+pub(crate) struct Group {
+    pub(crate) members: Vec<usize>,
+    pub(crate) remaining: usize,
+    pub(crate) on_done: Option<OnDone>,
+}
+
 /// A registered step.
 pub(crate) struct Entry {
     pub(crate) name: Arc<str>,
@@ -30,6 +40,8 @@ pub(crate) struct Entry {
     pub(crate) dependents: Vec<usize>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) state: StepState,
+    /// The group the step belongs to, if any.
+    pub(crate) group: Option<usize>,
 }
 
 /// A message to the running scheduler.
@@ -51,6 +63,9 @@ pub(crate) struct Registry {
     pub(crate) finished: Vec<usize>,
     /// Timed-out steps and a flag their thread sets when it finally returns.
     pub(crate) lingering: Vec<(Arc<str>, Arc<AtomicBool>)>,
+    pub(crate) groups: Vec<Group>,
+    /// Completed groups whose callback the scheduler runs outside the lock.
+    pub(crate) completed: Vec<(OnDone, Vec<StepReport>)>,
 }
 
 impl Registry {
@@ -120,6 +135,7 @@ impl Registry {
                 dependents: Vec::new(),
                 timeout: step.timeout,
                 state: StepState::Pending(step.action, step.verify),
+                group: None,
             });
         }
         // Dependents inside the batch that point forward.
@@ -132,6 +148,46 @@ impl Registry {
             }
         }
         Ok(())
+    }
+
+    /// Adds the steps registered from id `first` on as a group whose
+    /// completion calls `on_done`.
+    pub(crate) fn group(&mut self, first: usize, on_done: OnDone) {
+        let id = self.groups.len();
+        let members: Vec<usize> = (first..self.entries.len()).collect();
+        for &member in &members {
+            self.entries[member].group = Some(id);
+        }
+        self.groups.push(Group {
+            remaining: members.len(),
+            members,
+            on_done: Some(on_done),
+        });
+        if self.groups[id].remaining == 0 {
+            self.complete(id);
+        }
+    }
+
+    /// Notes that a member of `group` finished.
+    pub(crate) fn member_done(&mut self, group: usize) {
+        self.groups[group].remaining -= 1;
+        if self.groups[group].remaining == 0 {
+            self.complete(group);
+        }
+    }
+
+    fn complete(&mut self, group: usize) {
+        let rows = self.groups[group]
+            .members
+            .iter()
+            .filter_map(|&id| match &self.entries[id].state {
+                StepState::Done(row) => Some(row.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(on_done) = self.groups[group].on_done.take() {
+            self.completed.push((on_done, rows));
+        }
     }
 
     /// The cleanup order as levels: every step of a level can run once all

@@ -41,13 +41,14 @@ impl CleanupCoordinator {
                 let mut registry = self.registry.lock();
                 registry.waker = Some(wake.clone());
                 let starts = self.select(&mut registry, running.len());
-                if starts.is_empty() && running.is_empty() {
+                if starts.is_empty() && running.is_empty() && registry.completed.is_empty() {
                     // Decided under the lock, so no registration slips in unseen.
                     registry.waker = None;
                     break;
                 }
                 starts
             };
+            self.run_completed();
             for (id, action, verify, timeout) in starts {
                 let returned = Arc::new(AtomicBool::new(false));
                 match spawn(id, action, verify, wake.clone(), returned.clone()) {
@@ -70,6 +71,7 @@ impl CleanupCoordinator {
                     ),
                 }
             }
+            self.run_completed();
             let Some(deadline) = running.iter().map(|r| r.deadline).min() else {
                 continue;
             };
@@ -93,6 +95,25 @@ impl CleanupCoordinator {
                             index += 1;
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Runs the callbacks of completed groups, outside the registry lock (a
+    /// callback may fire a machine whose observer registers new steps).
+    fn run_completed(&self) {
+        let completed = std::mem::take(&mut self.registry.lock().completed);
+        for (on_done, rows) in completed {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_done(rows))) {
+                if let Some(logger) = &self.logger {
+                    logger.record(crate::RecoveryEvent::failure(
+                        "CleanupCoordinator",
+                        format!(
+                            "a cleanup completion callback panicked: {}",
+                            panic_message(payload.as_ref())
+                        ),
+                    ));
                 }
             }
         }
@@ -207,7 +228,11 @@ impl CleanupCoordinator {
             logger.record_cleanup(entry.component.as_ref(), &entry.name, &row);
         }
         entry.state = StepState::Done(row);
+        let group = entry.group;
         registry.finished.push(id);
+        if let Some(group) = group {
+            registry.member_done(group);
+        }
     }
 }
 

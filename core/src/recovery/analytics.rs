@@ -104,6 +104,12 @@ impl Analytics {
             EventKind::Cleanup(_) => self.cleanup_failed += 1,
         }
         let (Some(from), Some(on)) = (event.from, event.event) else {
+            // An explicit rollback to a checkpoint changes the state too.
+            if let (EventKind::RolledBack, Some(from), Some(to)) =
+                (event.kind, event.from, event.to)
+            {
+                self.enter(event, from, to);
+            }
             return;
         };
         let key = TransitionKey {
@@ -134,19 +140,27 @@ impl Analytics {
             EventKind::Rejected => stats.failed += 1,
             _ => {}
         }
-        // Time in state: from the first event seen for the component (or its
-        // previous move) to the move that leaves the state.
-        let (state, since) = *self
-            .current
-            .entry(event.component.clone())
-            .or_insert((from, event.at));
-        if let (EventKind::Moved, Some(to)) = (event.kind, event.to) {
-            *self
-                .time_in_state
-                .entry((event.component.clone(), state))
-                .or_default() += event.at.saturating_sub(since);
-            self.current.insert(event.component.clone(), (to, event.at));
+        match (event.kind, event.to) {
+            (EventKind::Moved, Some(to)) => self.enter(event, from, to),
+            _ => {
+                self.current
+                    .entry(event.component.clone())
+                    .or_insert((from, event.at));
+            }
         }
+    }
+
+    /// Time in state: from the first event seen for the component (or its
+    /// previous move) to the move that leaves the state.
+    fn enter(&mut self, event: &RecoveryEvent, from: &'static str, to: &'static str) {
+        let (state, since) = self
+            .current
+            .insert(event.component.clone(), (to, event.at))
+            .unwrap_or((from, event.at));
+        *self
+            .time_in_state
+            .entry((event.component.clone(), state))
+            .or_default() += event.at.saturating_sub(since);
     }
 
     /// The figures of every transition seen, in a stable order.

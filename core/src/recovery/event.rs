@@ -208,6 +208,22 @@ impl RecoveryEvent {
         }
     }
 
+    /// An explicit return to a checkpoint (`StateMachine::rollback_to`).
+    pub fn rolled_back_to_checkpoint(
+        component: impl Into<Name>,
+        from: &'static str,
+        to: &'static str,
+        duration: Duration,
+    ) -> Self {
+        RecoveryEvent {
+            from: Some(from),
+            to: Some(to),
+            duration,
+            context: Some(Name::Static("checkpoint")),
+            ..Self::new(component.into(), EventKind::RolledBack)
+        }
+    }
+
     /// A finished cleanup step.
     pub fn cleanup(
         component: impl Into<Name>,

@@ -11,6 +11,7 @@
 mod analytics;
 mod diagram;
 mod event;
+mod observer;
 mod sink;
 
 use std::collections::VecDeque;
@@ -27,6 +28,7 @@ use crate::component::Component;
 
 pub use analytics::{Analytics, TransitionKey, TransitionStats};
 pub use event::{EventKind, Name, RecoveryEvent};
+pub use observer::MoveLogger;
 #[cfg(feature = "metrics")]
 pub use sink::MetricsSink;
 #[cfg(feature = "tracing")]
