@@ -109,11 +109,13 @@ impl Sink for TracingSink {
 /// through the `metrics` facade, to whatever recorder the application
 /// installed: the library never installs one.
 ///
-/// Names: `typestep_moves_total`, `typestep_rejected_total`,
+/// Names: `typestep_transitions_total`, `typestep_rejected_total`,
 /// `typestep_rollbacks_total`, `typestep_failures_total`,
 /// `typestep_cleanup_steps_total` (counters) and
 /// `typestep_move_duration_seconds`, `typestep_cleanup_duration_seconds`
-/// (histograms).
+/// (histograms). (`StateMachine` itself counts moves as
+/// `typestep_moves_total` by outcome under the same feature; the transition
+/// counter here has its own name so the two never add up to double counts.)
 #[cfg(feature = "metrics")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MetricsSink;
@@ -128,7 +130,7 @@ impl Sink for MetricsSink {
         let to = event.to.unwrap_or("");
         match event.kind {
             EventKind::Moved => {
-                metrics::counter!("typestep_moves_total", "component" => component.clone(), "from" => from, "event" => on, "to" => to).increment(1);
+                metrics::counter!("typestep_transitions_total", "component" => component.clone(), "from" => from, "event" => on, "to" => to).increment(1);
                 metrics::histogram!("typestep_move_duration_seconds", "component" => component, "event" => on)
                     .record(event.duration.as_secs_f64());
             }
