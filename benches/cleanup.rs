@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use typestep::{CleanupCoordinator, CleanupStep};
 
 fn noop(name: String) -> CleanupStep {
@@ -68,6 +68,8 @@ fn sleeping(count: usize) -> Vec<CleanupStep> {
 
 fn parallel_vs_sequential(c: &mut Criterion) {
     let mut group = c.benchmark_group("cleanup_64x10ms");
+    // Long iterations: flat sampling keeps the run to a few seconds.
+    group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(7));

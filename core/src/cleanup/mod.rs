@@ -58,7 +58,8 @@ pub enum Registered {
 ///
 /// * A step runs only after every step that depends on it has finished;
 ///   independent steps run in parallel (at most
-///   [`max_parallel`](Self::max_parallel) at once, each on its own thread),
+///   [`max_parallel`](Self::max_parallel) at once, on worker threads started
+///   for the cleanup and never joined),
 ///   or one at a time in registration order with [`sequential`](Self::sequential).
 /// * Each step has a verification and a timeout. A step that fails, panics,
 ///   fails verification or hangs is recorded and the rest still runs (see

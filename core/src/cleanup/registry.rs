@@ -14,7 +14,7 @@ use super::step::{CleanupStep, Work};
 pub(crate) enum StepState {
     /// Registered, not started; holds the work and its verification.
     Pending(Work, Option<Work>),
-    /// Started on its own thread.
+    /// Handed to a worker thread.
     Running,
     /// Finished (in any outcome).
     Done(StepReport),

@@ -1,12 +1,14 @@
-//! Running the steps: dependency order, a bounded number in parallel, each on
-//! its own thread so that a hung step cannot hold the coordinator past its
-//! timeout.
+//! Running the steps: dependency order, a bounded number in parallel, on
+//! worker threads that the coordinator never joins, so that a hung step
+//! cannot hold it past its timeout.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use super::registry::{Registry, StepState, Wake};
@@ -35,6 +37,7 @@ impl CleanupCoordinator {
     /// The scheduler loop behind [`cleanup`](CleanupCoordinator::cleanup).
     pub(crate) fn run_pending(&self) {
         let (wake, inbox) = mpsc::channel();
+        let mut workers = Workers::new(wake.clone());
         let mut running: Vec<Running> = Vec::new();
         loop {
             let starts = {
@@ -51,7 +54,13 @@ impl CleanupCoordinator {
             self.run_completed();
             for (id, action, verify, timeout) in starts {
                 let returned = Arc::new(AtomicBool::new(false));
-                match spawn(id, action, verify, wake.clone(), returned.clone()) {
+                let job = Job {
+                    id,
+                    action,
+                    verify,
+                    returned: returned.clone(),
+                };
+                match workers.start(job, running.len()) {
                     Ok(()) => running.push(Running {
                         id,
                         deadline: Instant::now() + timeout,
@@ -90,6 +99,7 @@ impl CleanupCoordinator {
                     while index < running.len() {
                         if running[index].deadline <= now {
                             let late = running.swap_remove(index);
+                            workers.write_off();
                             self.time_out(late);
                         } else {
                             index += 1;
@@ -236,23 +246,67 @@ impl CleanupCoordinator {
     }
 }
 
-/// Starts the step on a detached thread that reports back through `wake`.
-fn spawn(
+/// A step handed to a worker thread.
+struct Job {
     id: usize,
     action: Work,
     verify: Option<Work>,
-    wake: Sender<Wake>,
     returned: Arc<AtomicBool>,
-) -> std::io::Result<()> {
-    thread::Builder::new()
-        .name(String::from("typestep-cleanup"))
-        .spawn(move || {
-            let finished = run_step(action, verify);
-            returned.store(true, Ordering::Release);
-            // The scheduler may have stopped waiting (timeout); that is fine.
-            let _ = wake.send(Wake::Finished(id, finished));
-        })
-        .map(drop)
+}
+
+/// The threads that run one cleanup's steps. They are detached: a thread
+/// stuck in a timed-out step is written off and replaced, never waited for.
+/// Dropping this stops the others once they are idle.
+struct Workers {
+    jobs: Sender<Job>,
+    queue: Arc<Mutex<Receiver<Job>>>,
+    wake: Sender<Wake>,
+    /// Threads not written off: each is running an in-flight step or idle.
+    usable: usize,
+}
+
+impl Workers {
+    fn new(wake: Sender<Wake>) -> Self {
+        let (jobs, queue) = mpsc::channel();
+        Workers {
+            jobs,
+            queue: Arc::new(Mutex::new(queue)),
+            wake,
+            usable: 0,
+        }
+    }
+
+    /// Hands `job` to an idle thread, starting one when all `busy` usable
+    /// threads are running steps.
+    fn start(&mut self, job: Job, busy: usize) -> std::io::Result<()> {
+        if self.usable <= busy {
+            let (queue, wake) = (self.queue.clone(), self.wake.clone());
+            thread::Builder::new()
+                .name(String::from("typestep-cleanup"))
+                .spawn(move || work(&queue, &wake))?;
+            self.usable += 1;
+        }
+        // The receiver lives as long as `self.queue`, so this cannot fail.
+        let _ = self.jobs.send(job);
+        Ok(())
+    }
+
+    /// Notes that a thread is stuck in a timed-out step.
+    fn write_off(&mut self) {
+        self.usable = self.usable.saturating_sub(1);
+    }
+}
+
+/// A worker thread: runs steps until the cleanup drops its job sender.
+fn work(queue: &Mutex<Receiver<Job>>, wake: &Sender<Wake>) {
+    loop {
+        let next = queue.lock().recv();
+        let Ok(job) = next else { return };
+        let finished = run_step(job.action, job.verify);
+        job.returned.store(true, Ordering::Release);
+        // The scheduler may have stopped waiting (timeout); that is fine.
+        let _ = wake.send(Wake::Finished(job.id, finished));
+    }
 }
 
 /// Runs the action, then the verification, catching panics in both.

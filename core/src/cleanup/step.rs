@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::step::BoxError;
 
-/// The work of a step or its verification; runs once, on its own thread.
+/// The work of a step or its verification; runs once, on a worker thread.
 pub(crate) type Work = Box<dyn FnOnce() -> Result<(), BoxError> + Send + 'static>;
 
 /// A cleanup step as it is registered with a
