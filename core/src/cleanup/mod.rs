@@ -220,7 +220,9 @@ impl CleanupCoordinator {
     }
 
     /// Runs every pending step and returns the report of every finished
-    /// step. Returns once each started step has finished or timed out.
+    /// step. Returns once each started step has finished or timed out. A
+    /// second call while one runs waits for it, then finds nothing pending;
+    /// so a step must not call it (it would wait for itself and time out).
     pub fn cleanup(&self) -> CleanupReport {
         let _one_at_a_time = self.running.lock();
         self.run_pending();
