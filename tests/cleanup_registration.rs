@@ -178,3 +178,55 @@ fn the_report_serializes_and_reads_back() {
     let back: typestep::CleanupReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn registrations_racing_a_parallel_cleanup_are_run_exactly_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const THREADS: usize = 2;
+    const PER_THREAD: usize = 200;
+    let coordinator = CleanupCoordinator::new().max_parallel(4);
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new(
+        (0..THREADS * PER_THREAD)
+            .map(|_| AtomicUsize::new(0))
+            .collect(),
+    );
+    // A base step every racing step depends on: it must run after all of them.
+    coordinator.register(noop("base")).unwrap();
+    let mut first = None;
+    std::thread::scope(|scope| {
+        for thread in 0..THREADS {
+            let (coordinator, runs) = (&coordinator, runs.clone());
+            scope.spawn(move || {
+                for index in 0..PER_THREAD {
+                    let id = thread * PER_THREAD + index;
+                    let counter = runs.clone();
+                    let step = CleanupStep::new(format!("racer{id}"), move || {
+                        counter[id].fetch_add(1, Ordering::SeqCst);
+                        Ok::<(), std::io::Error>(())
+                    });
+                    match coordinator.register(step.depends_on("base")) {
+                        // Joined the running cleanup, or queued for the next.
+                        Ok(_) => {}
+                        // `base` was already being cleaned: the step was refused.
+                        Err(CleanupError::DependencyAlreadyCleaned { .. }) => {
+                            runs[id].fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(other) => panic!("unexpected: {other}"),
+                    }
+                }
+            });
+        }
+        first = Some(coordinator.cleanup());
+    });
+    let second = coordinator.cleanup();
+    // Every step either ran once (in the first or second cleanup) or was refused once.
+    for (id, count) in runs.iter().enumerate() {
+        assert_eq!(count.load(Ordering::SeqCst), 1, "racer{id}");
+    }
+    // `base` finished after every racer that was accepted.
+    let order: Vec<&str> = second.steps.iter().map(|row| row.name.as_str()).collect();
+    let base = order.iter().position(|name| *name == "base").unwrap();
+    assert_eq!(base, order.len() - 1, "base must be the last step cleaned");
+    assert!(first.unwrap().steps.len() <= second.steps.len());
+}
