@@ -19,8 +19,8 @@ pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
 };
 pub use machine::{
-    on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
-    OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
+    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
+    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
