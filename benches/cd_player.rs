@@ -365,12 +365,9 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep history + snapshot", |b| {
-        let mut m = StateMachine::new(Deck::default()).with_history(64);
-        let start = m.checkpoint();
         b.iter(|| {
-            // Each walk starts from the initial state; the ring stays
-            // allocated (one recorded rollback per 1024 moves).
-            m.rollback_to(start.clone());
+            // One allocation of the 64-record ring per walk of 1024 moves.
+            let mut m = StateMachine::new(Deck::default()).with_history(64);
             for &event in black_box(&deck_events) {
                 let _ = m.fire(event);
             }
@@ -379,12 +376,10 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep history + snapshot + timing", |b| {
-        let mut m = StateMachine::new(Deck::default())
-            .with_history(64)
-            .with_timing(true);
-        let start = m.checkpoint();
         b.iter(|| {
-            m.rollback_to(start.clone());
+            let mut m = StateMachine::new(Deck::default())
+                .with_history(64)
+                .with_timing(true);
             for &event in black_box(&deck_events) {
                 let _ = m.fire(event);
             }

@@ -31,9 +31,16 @@ impl<C: Component> Subscribers<C> {
 
     /// Sends `record` to each subscriber, forgetting those that hung up.
     #[inline]
-    pub(crate) fn send(&mut self, record: &MoveRecord<C>) {
+    pub(crate) fn send(&mut self, record: MoveRecord<C>) {
         if let Some(senders) = &mut self.senders {
-            senders.retain(|tx| tx.send(*record).is_ok());
+            send_all(senders, record);
         }
     }
+}
+
+/// The slow path of [`Subscribers::send`], out of line so that the record of
+/// a machine without subscribers never needs an address.
+#[inline(never)]
+fn send_all<C: Component>(senders: &mut Vec<Sender<MoveRecord<C>>>, record: MoveRecord<C>) {
+    senders.retain(|tx| tx.send(record).is_ok());
 }
