@@ -10,6 +10,8 @@ mod history;
 mod observer;
 mod record;
 mod rehydrate;
+#[cfg(feature = "serde")]
+mod serde;
 mod shared;
 mod subscribe;
 mod sync;
