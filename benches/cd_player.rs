@@ -4,6 +4,8 @@
 //! `Copy` data; with timing), statig, smlang and rust-fsm.
 //!
 //! `cargo bench --bench cd_player`; ratios of medians go to BENCHMARKS.md.
+// `criterion_group!` generates an undocumented `pub fn`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 
