@@ -15,7 +15,7 @@ mod typed;
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
 
 pub use component::{
-    Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+    Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
@@ -27,8 +27,8 @@ pub use typed::{Rejected, Transition, Typed};
 pub mod __private {
     pub use crate::step::run_action;
     pub use crate::{
-        ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,
-        Transition, TransitionSpec, Typed,
+        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Transition,
+        TransitionSpec, Typed,
     };
 
     /// Moves along a transition without guard or action.

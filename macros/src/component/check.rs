@@ -75,11 +75,13 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
                 let text = name.to_string();
                 if RESERVED.contains(&text.as_str()) {
                     cx.error_spanned_by(name, format_args!("`{text}` cannot be a state of `{component}`: the name is reserved for the generated `{text}` enum; rename the state"));
-                } else if state_index.contains_key(&text) {
-                    cx.error_spanned_by(name, format_args!("duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`"));
-                } else {
-                    state_index.insert(text, graph.states.len());
+                } else if let std::collections::hash_map::Entry::Vacant(slot) =
+                    state_index.entry(text.clone())
+                {
+                    slot.insert(graph.states.len());
                     graph.states.push(name.clone());
+                } else {
+                    cx.error_spanned_by(name, format_args!("duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`"));
                 }
             }
         }

@@ -67,13 +67,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             }
         }
     });
-    let initial_impl = graph.initial.map(|initial| {
-        let state = &states[initial];
-        quote! {
-            #[automatically_derived]
-            impl #impl_generics #private::InitialState<#ty> for #module::#state #where_clause {}
-        }
-    });
 
     let edge_consts = graph.edges.iter().enumerate().map(|(index, edge)| {
         let konst = edge_const(index);
@@ -162,6 +155,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 type State = #module::State;
                 type Event = #module::Event;
                 type Snapshot = #snapshot;
+                type Initial = #module::#initial;
                 const NAME: &'static str = #name;
                 const INITIAL: #module::State = #module::State::#initial;
                 const TERMINAL: &'static [#module::State] = &[#(#module::State::#terminal),*];
@@ -181,7 +175,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
             #(#marker_impls)*
             #(#event_marker_impls)*
-            #initial_impl
             #(#transition_impls)*
         }
     });
