@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod component;
+mod machine;
 mod snapshot;
 mod step;
 mod typed;
@@ -16,6 +17,10 @@ mod typed;
 
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
+};
+pub use machine::{
+    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
+    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
