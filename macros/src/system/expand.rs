@@ -199,6 +199,19 @@ fn builder(
         }
     }
     for (part, camel_name) in camel.iter().enumerate() {
+        let vacant = vacant_trait(camel_name);
+        let p = &names[part];
+        let message = format!("`{p}` of `{system}` is already built");
+        let label = format!("`{p}` was built by an earlier call");
+        let note = format!("each part is built once; the init order of `{system}` is `{init_text}`");
+        traits.extend(quote! {
+            #[doc(hidden)]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait #vacant {}
+            impl #vacant for #private::Missing {}
+        });
+    }
+    for (part, camel_name) in camel.iter().enumerate() {
         let name = built_trait(camel_name);
         let p = &names[part];
         let message = format!("cannot build `{system}`: part `{p}` is not built yet");
@@ -226,18 +239,8 @@ fn builder(
     for (i, part) in parts.iter().enumerate() {
         let try_part = format_ident!("try_{}", names[i]);
         let ty = types[i];
-        let other_params = params
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, p)| p);
-        let input_slots = params.iter().enumerate().map(|(j, p)| {
-            if j == i {
-                quote!(#private::Missing)
-            } else {
-                quote!(#p)
-            }
-        });
+        let own_param = &params[i];
+        let vacant = vacant_trait(&camel[i]);
         let output_slots: Vec<TokenStream> = params
             .iter()
             .enumerate()
@@ -294,12 +297,13 @@ fn builder(
         );
         outer.extend(quote_spanned! {Span::call_site()=>
             #[automatically_derived]
-            impl<#(#other_params),*> #module::Builder<#(#input_slots),*> {
+            impl<#(#params),*> #module::Builder<#(#params),*> {
                 #[doc = #doc]
                 #[inline]
                 pub fn #part<__TypestepMake>(self, make: __TypestepMake) -> #module::Builder<#(#output_slots),*>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> #ty,
+                    #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*);
@@ -314,6 +318,7 @@ fn builder(
                 ) -> ::core::result::Result<#module::Builder<#(#output_slots),*>, __TypestepError>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> ::core::result::Result<#ty, __TypestepError>,
+                    #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*)?;
@@ -353,6 +358,11 @@ fn edge_trait(part: &str, dep: &str) -> Ident {
     format_ident!("{}Needs{}", part, dep)
 }
 
+/// `PoolIsVacant`: implemented by a `pool` slot that is still `Missing`.
+fn vacant_trait(part: &str) -> Ident {
+    format_ident!("{}IsVacant", part)
+}
+
 /// `PoolIsBuilt`: implemented by a built `pool` slot (for `build()`).
 fn built_trait(part: &str) -> Ident {
     format_ident!("{}IsBuilt", part)
@@ -380,8 +390,8 @@ fn locks(
     });
 
     // `{Self}`, `{A}` and `{B}` are filled in by rustc.
-    let before_message = format!("lock order violation in `{system}`: cannot lock `{{B}}` while holding `{{Self}}`");
-    let after_message = format!("lock order violation in `{system}`: cannot lock `{{Self}}` after `{{A}}`");
+    let before_message = format!("lock order violation in `{system}`: `{{Self}}` cannot be held while locking `{{B}}`");
+    let after_message = format!("lock order violation in `{system}`: cannot lock `{{Self}}` while holding `{{A}}`");
     let before_label = "`{B}` is not declared after `{Self}`".to_owned();
     let after_label = "`{Self}` is not declared after `{A}`".to_owned();
     let order_note = format!("declared lock order of `{system}`: {lock_text}");
@@ -407,11 +417,12 @@ fn locks(
          [`lock`](Self::lock) takes a lock declared after `L` and returns its guard with the \
          next link; the compiler refuses any other order. Zero-sized. Lock order: `{lock_text}`."
     );
-    let before_doc = format!(
-        "`A: LockBefore<B>`: while holding level `A` of `{system}`, level `B` may be locked. \
-         One direct impl per ordered pair of the transitive closure of `{lock_text}`."
+    let after_doc = format!(
+        "`B: LockAfter<A>`: while holding level `A` of `{system}`, level `B` may be locked; \
+         the bound of [`Locked::lock`]. One direct impl per ordered pair of the transitive \
+         closure of `{lock_text}` (so DAG joins work), plus one per level after `Unlocked`."
     );
-    let after_doc = format!("`B: LockAfter<A>`: the mirror of [`LockBefore`], for bounds on the level being locked.");
+    let before_doc = "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
 
     let module_items = quote! {
         /// Lock levels: one zero-sized type per part named in `lock_order(...)`.
@@ -460,7 +471,7 @@ fn locks(
                 mutex: &'b #private::OrderedMutex<T, M>,
             ) -> (#private::LockGuard<'b, T>, Locked<'b, M>)
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let guard = #private::lock_acquire(mutex);
                 (guard, Locked { link: #private::lock_next(&mut self.link) })
@@ -479,7 +490,7 @@ fn locks(
                 #private::LockError,
             >
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let (a, b) = #private::lock_acquire_both(first, second)?;
                 ::core::result::Result::Ok((a, b, Locked { link: #private::lock_next(&mut self.link) }))
@@ -497,7 +508,7 @@ fn locks(
                 #private::LockError,
             >
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let guards = #private::lock_acquire_all(mutexes)?;
                 ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))
