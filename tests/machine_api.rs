@@ -186,10 +186,18 @@ mod orphan {
     #[derive(Debug)]
     pub struct Orphan;
 
+    /// The type of the initial state.
+    pub struct Start;
+
+    impl typestep::StateMarker<Orphan> for Start {
+        const STATE: State = State::Start;
+    }
+
     impl Component for Orphan {
         type State = State;
         type Event = Event;
         type Snapshot = typestep::ByClone;
+        type Initial = Start;
         const NAME: &'static str = "Orphan";
         const INITIAL: State = State::Start;
         const TERMINAL: &'static [State] = &[State::End];
