@@ -1,6 +1,6 @@
 //! A bounded ring of the latest move records.
 
-use super::record::MoveRecord;
+use super::record::{Cause, MoveRecord};
 use crate::component::Component;
 
 /// The latest moves of a machine, oldest first, at most
@@ -103,12 +103,16 @@ impl<C: Component> Ring<C> {
             head + 1
         };
         if let Some(slot) = self.records.get_mut(head) {
-            // Field by field: a whole-record copy would read freshly written
-            // bytes back with wider loads than they were stored with, which
-            // stalls the CPU on every move.
+            // Field by field, and the cause by variant: a whole-record (or
+            // whole-enum) copy reads freshly written bytes back with wider
+            // loads than they were stored with, which stalls the CPU on
+            // every move.
             slot.seq = record.seq;
             slot.from = record.from;
-            slot.cause = record.cause;
+            slot.cause = match record.cause {
+                Cause::Event(event) => Cause::Event(event),
+                Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+            };
             slot.to = record.to;
             slot.at = record.at;
             slot.took = record.took;
