@@ -41,7 +41,7 @@ n, variant = int(sys.argv[1]), sys.argv[2]
 rng = random.Random(7)
 deps = [sorted(rng.sample(range(i), min(i, rng.choice([0, 1, 2, 3, 4])))) for i in range(n)]
 locks = variant == "locks"
-out = ["#![allow(dead_code)]", "use typestep::prelude::*;", "use typestep::lock::OrderedMutex;", ""]
+out = ["#![allow(unused)]", "use typestep::prelude::*;", "use typestep::lock::OrderedMutex;", ""]
 out.append("pub struct Part(pub u32);")
 if variant != "baseline":
     out.append("#[derive(System)]")

@@ -114,7 +114,11 @@ fn same_level_locks_are_taken_together() {
     {
         let (guards, _) = root.lock_all(&refs).expect("distinct mutexes");
         let values: Vec<u64> = guards.iter().map(|g: &LockGuard<'_, u64>| **g).collect();
-        assert_eq!(values, [4, 3, 2, 1, 0], "guards come back in argument order");
+        assert_eq!(
+            values,
+            [4, 3, 2, 1, 0],
+            "guards come back in argument order"
+        );
         assert!(many.iter().all(OrderedMutex::is_locked));
     }
     assert!(many.iter().all(|m| !m.is_locked()));
@@ -198,8 +202,12 @@ fn ordered_chains_share_the_system() {
         worker.join().expect("worker");
     }
     let system = Arc::into_inner(system).expect("workers are done");
-    let pool = Arc::into_inner(system.pool).expect("only owner").into_inner();
-    let buffers = Arc::into_inner(system.buffers).expect("only owner").into_inner();
+    let pool = Arc::into_inner(system.pool)
+        .expect("only owner")
+        .into_inner();
+    let buffers = Arc::into_inner(system.buffers)
+        .expect("only owner")
+        .into_inner();
     assert_eq!(pool, 4 * ROUNDS);
     assert_eq!(buffers, 4 * ROUNDS);
     assert_eq!(system.coordinator.into_inner(), 2 * ROUNDS);

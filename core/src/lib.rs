@@ -20,16 +20,18 @@ pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
 };
 pub use snapshot::{ByClone, Snapshot};
-pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use step::{perform, BoxError, Refusal};
+pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use typed::{Rejected, Transition, Typed};
 
 /// Items used by generated code. Not part of the public API: no stability
 /// guarantees, may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::lock::{
+        AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
+    };
     pub use crate::step::run_action;
-    pub use crate::lock::{AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked};
     pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
         ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,

@@ -77,7 +77,11 @@ pub fn generate(decl: &Declaration, checked: &Checked) -> TokenStream {
         } else {
             " and lock levels"
         },
-        init = if init_text.is_empty() { "(no parts)" } else { &init_text },
+        init = if init_text.is_empty() {
+            "(no parts)"
+        } else {
+            &init_text
+        },
         cleanup = cleanup_text,
         lock_line = if lock_text.is_empty() {
             String::new()
@@ -178,18 +182,22 @@ fn builder(
          offered once every part is built. Init order: `{init_text}`.",
         private_doc = "::typestep",
     );
-    let fields = parts.iter().zip(&params).map(|(part, param)| {
-        quote!(#[doc(hidden)] pub(super) #part: #param)
-    });
+    let fields = parts
+        .iter()
+        .zip(&params)
+        .map(|(part, param)| quote!(#[doc(hidden)] pub(super) #part: #param));
 
     let mut traits = TokenStream::new();
     for (part, deps) in checked.dependencies.iter().enumerate() {
         for &dep in deps {
             let name = edge_trait(&camel[part], &camel[dep]);
             let (p, d) = (&names[part], &names[dep]);
-            let message = format!("cannot build `{p}` of `{system}` before `{d}`: `{p}` depends on `{d}`");
+            let message =
+                format!("cannot build `{p}` of `{system}` before `{d}`: `{p}` depends on `{d}`");
             let label = format!("`{d}` is not built yet");
-            let note = format!("build `{d}` first with `.{d}(...)`; the init order of `{system}` is `{init_text}`");
+            let note = format!(
+                "build `{d}` first with `.{d}(...)`; the init order of `{system}` is `{init_text}`"
+            );
             traits.extend(quote! {
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -203,7 +211,8 @@ fn builder(
         let p = &names[part];
         let message = format!("`{p}` of `{system}` is already built");
         let label = format!("`{p}` was built by an earlier call");
-        let note = format!("each part is built once; the init order of `{system}` is `{init_text}`");
+        let note =
+            format!("each part is built once; the init order of `{system}` is `{init_text}`");
         traits.extend(quote! {
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -216,7 +225,9 @@ fn builder(
         let p = &names[part];
         let message = format!("cannot build `{system}`: part `{p}` is not built yet");
         let label = format!("`{p}` is missing");
-        let note = format!("call `.{p}(...)` before `.build()`; the init order of `{system}` is `{init_text}`");
+        let note = format!(
+            "call `.{p}(...)` before `.build()`; the init order of `{system}` is `{init_text}`"
+        );
         traits.extend(quote! {
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -328,13 +339,18 @@ fn builder(
         });
     }
 
-    let built_bounds = params.iter().zip(&camel).zip(&types).map(|((param, c), ty)| {
-        let name = built_trait(c);
-        quote!(#param: #module::#name<#ty>)
-    });
-    let take = parts.iter().zip(&types).map(|(field, ty)| {
-        quote!(#field: #private::Slot::<#ty>::into_part(self.#field))
-    });
+    let built_bounds = params
+        .iter()
+        .zip(&camel)
+        .zip(&types)
+        .map(|((param, c), ty)| {
+            let name = built_trait(c);
+            quote!(#param: #module::#name<#ty>)
+        });
+    let take = parts
+        .iter()
+        .zip(&types)
+        .map(|(field, ty)| quote!(#field: #private::Slot::<#ty>::into_part(self.#field)));
     let build_doc = format!("The finished `{system}` (offered once every part is built).");
     outer.extend(quote! {
         #[automatically_derived]
@@ -382,16 +398,28 @@ fn locks(
         return (TokenStream::new(), TokenStream::new());
     }
     let private = quote!(::typestep::__private);
-    let level_ident = |i: usize| Ident::new(&names[i].to_upper_camel_case(), decl.parts[i].ident.span());
-    let levels: Vec<Ident> = checked.lock_levels.iter().map(|&i| level_ident(i)).collect();
-    let level_names: Vec<&str> = checked.lock_levels.iter().map(|&i| names[i].as_str()).collect();
+    let level_ident =
+        |i: usize| Ident::new(&names[i].to_upper_camel_case(), decl.parts[i].ident.span());
+    let levels: Vec<Ident> = checked
+        .lock_levels
+        .iter()
+        .map(|&i| level_ident(i))
+        .collect();
+    let level_names: Vec<&str> = checked
+        .lock_levels
+        .iter()
+        .map(|&i| names[i].as_str())
+        .collect();
     let level_docs = level_names.iter().map(|name| {
         format!("Lock level of part `{name}` of `{system}` (lock order: `{lock_text}`).")
     });
 
     // `{Self}`, `{A}` and `{B}` are filled in by rustc.
-    let before_message = format!("lock order violation in `{system}`: `{{Self}}` cannot be held while locking `{{B}}`");
-    let after_message = format!("lock order violation in `{system}`: cannot lock `{{Self}}` while holding `{{A}}`");
+    let before_message = format!(
+        "lock order violation in `{system}`: `{{Self}}` cannot be held while locking `{{B}}`"
+    );
+    let after_message =
+        format!("lock order violation in `{system}`: cannot lock `{{Self}}` while holding `{{A}}`");
     let before_label = "`{B}` is not declared after `{Self}`".to_owned();
     let after_label = "`{Self}` is not declared after `{A}`".to_owned();
     let order_note = format!("declared lock order of `{system}`: {lock_text}");
@@ -422,7 +450,8 @@ fn locks(
          the bound of [`Locked::lock`]. One direct impl per ordered pair of the transitive \
          closure of `{lock_text}` (so DAG joins work), plus one per level after `Unlocked`."
     );
-    let before_doc = "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
+    let before_doc =
+        "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
 
     let module_items = quote! {
         /// Lock levels: one zero-sized type per part named in `lock_order(...)`.

@@ -75,28 +75,102 @@ fn a_cycle_names_the_whole_path() {
         }
     });
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].contains("`a -> b -> c -> d -> a`"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("`a -> b -> c -> d -> a`"),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]
 fn malformed_input_is_reported_not_panicked_on() {
     let cases = [
-        quote!(enum NotAStruct { A }),
-        quote!(struct Tuple(u8, u16);),
-        quote!(struct Unit;),
-        quote!(struct Generic<T> { part: T }),
-        quote!(struct Empty {}),
-        quote!(#[system] struct S { a: u8 }),
-        quote!(#[system(lock_order)] struct S { a: u8 }),
-        quote!(#[system(lock_order(a ->))] struct S { a: u8 }),
-        quote!(#[system(lock_order(a b))] struct S { a: u8 }),
-        quote!(#[system(lock_ordr(a -> b))] struct S { a: u8, b: u8 }),
-        quote!(#[system(module = 3)] struct S { a: u8 }),
-        quote!(struct S { #[depends_on] a: u8 }),
-        quote!(struct S { #[depends_on = "a"] a: u8 }),
-        quote!(struct S { #[depends_on(a::b)] a: u8 }),
-        quote!(struct S { build: u8 }),
-        quote!(struct Self_ { r#type: u8, #[depends_on(r#type)] r#loop: u8 }),
+        quote!(
+            enum NotAStruct {
+                A,
+            }
+        ),
+        quote!(
+            struct Tuple(u8, u16);
+        ),
+        quote!(
+            struct Unit;
+        ),
+        quote!(
+            struct Generic<T> {
+                part: T,
+            }
+        ),
+        quote!(
+            struct Empty {}
+        ),
+        quote!(
+            #[system]
+            struct S {
+                a: u8,
+            }
+        ),
+        quote!(
+            #[system(lock_order)]
+            struct S {
+                a: u8,
+            }
+        ),
+        quote!(
+            #[system(lock_order(a ->))]
+            struct S {
+                a: u8,
+            }
+        ),
+        quote!(
+            #[system(lock_order(a b))]
+            struct S {
+                a: u8,
+            }
+        ),
+        quote!(
+            #[system(lock_ordr(a -> b))]
+            struct S {
+                a: u8,
+                b: u8,
+            }
+        ),
+        quote!(
+            #[system(module = 3)]
+            struct S {
+                a: u8,
+            }
+        ),
+        quote!(
+            struct S {
+                #[depends_on]
+                a: u8,
+            }
+        ),
+        quote!(
+            struct S {
+                #[depends_on = "a"]
+                a: u8,
+            }
+        ),
+        quote!(
+            struct S {
+                #[depends_on(a::b)]
+                a: u8,
+            }
+        ),
+        quote!(
+            struct S {
+                build: u8,
+            }
+        ),
+        quote!(
+            struct Self_ {
+                r#type: u8,
+                #[depends_on(r#type)]
+                r#loop: u8,
+            }
+        ),
     ];
     for case in cases {
         // Must not panic, and must produce tokens that parse as items.
@@ -104,14 +178,27 @@ fn malformed_input_is_reported_not_panicked_on() {
         let parsed: syn::Result<syn::File> = syn::parse2(out);
         assert!(parsed.is_ok(), "unparsable expansion for {case}");
     }
-    assert!(messages(quote!(#[system(lock_ordr(a -> b))] struct S { a: u8, b: u8 }))[0]
+    assert!(messages(quote!(
+        #[system(lock_ordr(a -> b))]
+        struct S {
+            a: u8,
+            b: u8,
+        }
+    ))[0]
         .contains("did you mean `lock_order`?"));
-    assert!(messages(quote!(struct S { build: u8 }))[0].contains("`build()` method"));
+    assert!(messages(quote!(
+        struct S {
+            build: u8,
+        }
+    ))[0]
+        .contains("`build()` method"));
 }
 
 #[test]
 fn an_empty_system_expands() {
-    let out = super::expand(quote!(struct Empty {}));
+    let out = super::expand(quote!(
+        struct Empty {}
+    ));
     let text = out.to_string();
     assert!(text.contains("INIT_ORDER"));
     assert!(!text.contains("compile_error"));
