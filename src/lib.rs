@@ -69,6 +69,7 @@ pub use typestep_macros::System;
 pub mod prelude {
     pub use crate::lock::{LockChain, OrderedMutex};
     pub use crate::{Component, Label, Refusal, Rejected, System, Typed};
+    pub use crate::{FireError, MoveRecord, Observer, RehydrateError, SharedMachine, StateMachine};
 }
 
 /// Items used by generated code. Not public API.

@@ -9,6 +9,7 @@
 
 mod component;
 pub mod lock;
+mod machine;
 mod snapshot;
 mod step;
 mod system;
@@ -17,7 +18,11 @@ mod typed;
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
 
 pub use component::{
-    Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+    Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
+};
+pub use machine::{
+    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
+    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
@@ -34,8 +39,8 @@ pub mod __private {
     pub use crate::step::run_action;
     pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
-        ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,
-        Transition, TransitionSpec, Typed,
+        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Transition,
+        TransitionSpec, Typed,
     };
 
     /// Locks `mutex` (the generated token has checked the order).
