@@ -21,9 +21,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let declaration = attr::parse(&mut cx, &input);
     let checked = check::check(&mut cx, &declaration);
-    // Generic systems are refused; generating code for one would only add
-    // follow-on errors about the missing parameters.
-    let generated = if input.generics.params.is_empty() {
+    // Generic systems and non-structs are refused; generating code for them
+    // would only add follow-on errors.
+    let generated = if input.generics.params.is_empty() && declaration.has_named_fields {
         expand::generate(&declaration, &checked)
     } else {
         TokenStream::new()
