@@ -325,8 +325,8 @@ fn a_terminal_state_has_no_outgoing_transition() {
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(messages[0]
         .contains("terminal state `Stopped` of `Worker` has an outgoing transition on `Restart`"));
-    // The offending edge is left out of the generated table.
-    assert_eq!(graph.edges.len(), 2);
+    // The edge is still generated, so code that fires it has no follow-on error.
+    assert_eq!(graph.edges.len(), 3);
 }
 
 #[test]
@@ -408,6 +408,64 @@ fn a_keyword_module_name_is_an_error_with_the_fix() {
     assert!(messages[0].contains("#[component(module = loop_states)]"));
     // The suggested name stands in, so the user's other code still resolves.
     assert_eq!(decl.module, "loop_states");
+}
+
+#[test]
+fn a_misspelled_state_is_replaced_by_its_match_in_the_generated_code() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Running, Stopped), initial = Creatd, terminal(Stopped))]
+        #[transition(Created -> Runing on Start)]
+        #[transition(Running -> Stopped on Stop)]
+        #[transition(Created -> Zebra on Skip)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].contains("unknown state `Creatd`"));
+    assert!(messages[1].contains("unknown state `Runing`"));
+    assert!(
+        messages[2].contains("unknown state `Zebra`")
+            && messages[2].contains("add it to `states(...)`")
+    );
+    // The initial state and the `Start` edge use the suggestion; `Skip` has
+    // no plausible target and is left out.
+    assert_eq!(graph.initial, None);
+    assert_eq!(graph.stand_in_initial, Some(0));
+    let edges: Vec<(usize, usize, usize)> = graph
+        .edges
+        .iter()
+        .map(|e| (e.from, e.event, e.to))
+        .collect();
+    assert_eq!(edges, [(0, 0, 1), (1, 1, 2)]);
+}
+
+#[test]
+fn a_stand_in_never_conflicts_with_a_declared_transition() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Running, Stopped), initial = Created, terminal(Stopped))]
+        #[transition(Created -> Running on Start)]
+        #[transition(Created -> Stoped on Start)]
+        #[transition(Running -> Stopped on Stop)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains("unknown state `Stoped`"));
+    assert_eq!(graph.edges.len(), 2);
+}
+
+#[test]
+fn an_event_used_as_a_state_is_named_as_an_event() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Created, Stopped), initial = Created, terminal(Stopped))]
+            #[transition(Created -> Stopped on Finish)]
+            #[transition(Created -> Finish on Halt)]
+            struct Worker;
+        },
+        &[
+            "unknown state `Finish`",
+            "`Finish` is an event of `Worker`, not a state",
+        ],
+    );
 }
 
 // ---- several mistakes in one build, and no cascades ----

@@ -244,25 +244,29 @@ fn parse_component_item(
                     stream.advance_to(&fork);
                     set_once(r, &mut decl.snapshot, strategy, &key);
                 }
-                _ => return Err(error_at_next(
-                    stream,
-                    r.end,
-                    format!(
+                _ => {
+                    return Err(error_at_next(
+                        stream,
+                        r.end,
+                        format!(
                         "expected a type implementing `Snapshot<{component}>` after `snapshot =`, \
                              as in `snapshot = MySnapshot`; found {}",
                         describe_next(stream)
                     ),
-                )),
+                    ))
+                }
             }
         }
-        other => return Err(syn::Error::new(
-            key.span(),
-            format!(
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
                 "unknown key `{other}` in `#[component(...)]` of `{component}`: expected one of \
                      `states`, `initial`, `terminal`, `module`, `snapshot`{}",
                 did_you_mean(other, COMPONENT_KEYS.iter().copied())
             ),
-        )),
+            ))
+        }
     }
     Ok(())
 }
@@ -520,14 +524,16 @@ fn parse_transition_option(
     let signature = match key.to_string().as_str() {
         "guard" => format!("fn(&{component}) -> bool"),
         "action" => format!("fn(&mut {component}) -> Result<(), E>"),
-        other => return Err(syn::Error::new(
-            key.span(),
-            format!(
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
                 "unknown key `{other}` in a transition of `{component}`: expected `guard = path` \
                      or `action = path`{}",
                 did_you_mean(other, TRANSITION_KEYS.iter().copied())
             ),
-        )),
+            ))
+        }
     };
     if !stream.peek(Token![=]) {
         return Err(syn::Error::new(

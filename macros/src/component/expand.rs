@@ -140,10 +140,12 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         Some(strategy) => quote!(#strategy),
         None => quote!(#private::ByClone),
     };
-    // With no valid initial state the error is already reported; the first
-    // state stands in so that the rest of the crate still type-checks.
+    // With no valid initial state the error is already reported; the
+    // suggested state (or the first one) stands in, so that the rest of the
+    // crate still type-checks.
     let initial = graph
         .initial
+        .or(graph.stand_in_initial)
         .or(if states.is_empty() { None } else { Some(0) });
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
