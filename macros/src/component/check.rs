@@ -16,6 +16,7 @@
 //!   generated code uses the match in its place (thiserror's fallback
 //!   idea), so the user's code that fires the transition still compiles.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -337,15 +338,16 @@ impl Checker<'_> {
                     guard: transition.guard.clone(),
                     action: transition.action.clone(),
                 };
+                if !exact {
+                    // A stand-in edge only fills a free slot, silently.
+                    if let Entry::Vacant(slot) = first_target.entry((from, event)) {
+                        slot.insert((to, ev));
+                        self.graph.edges.push(edge);
+                    }
+                    continue;
+                }
                 let states = &self.graph.states;
                 match first_target.get(&(from, event)) {
-                    // A stand-in edge only fills a free slot, silently.
-                    _ if !exact => {
-                        if !first_target.contains_key(&(from, event)) {
-                            first_target.insert((from, event), (to, ev));
-                            self.graph.edges.push(edge);
-                        }
-                    }
                     Some(&(earlier, _)) if earlier == to => {
                         self.cx.error_spanned_by(ev, format_args!(
                             "duplicate transition `{source} -> {} on {ev}` in `{component}`: it is already declared; remove one",
