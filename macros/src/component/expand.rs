@@ -80,7 +80,10 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         };
         let action = match &edge.action {
             Some(path) => quote_spanned! {path.span()=>
-                ::core::option::Option::Some(|data: &mut Self| ::typestep::__private::run_action(data, #path))
+                ::core::option::Option::Some(|data: &mut Self| {
+                    let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
+                    ::typestep::__private::run_action(data, action)
+                })
             },
             None => quote!(::core::option::Option::None),
         };
