@@ -8,8 +8,11 @@
 #![deny(missing_docs)]
 
 mod component;
+pub mod lock;
+mod machine;
 mod snapshot;
 mod step;
+mod system;
 mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
@@ -17,19 +20,58 @@ mod typed;
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
 };
+pub use machine::{
+    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
+    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
+};
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
+pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use typed::{Rejected, Transition, Typed};
 
 /// Items used by generated code. Not part of the public API: no stability
 /// guarantees, may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::lock::{
+        AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
+    };
     pub use crate::step::run_action;
+    pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
         ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Transition,
         TransitionSpec, Typed,
     };
+
+    /// Locks `mutex` (the generated token has checked the order).
+    #[inline(always)]
+    pub fn lock_acquire<T, L>(mutex: &OrderedMutex<T, L>) -> LockGuard<'_, T> {
+        crate::lock::acquire(mutex)
+    }
+
+    /// Locks two mutexes of one level in address order.
+    #[inline]
+    pub fn lock_acquire_both<'a, T, L>(
+        a: &'a OrderedMutex<T, L>,
+        b: &'a OrderedMutex<T, L>,
+    ) -> Result<(LockGuard<'a, T>, LockGuard<'a, T>), LockError> {
+        crate::lock::acquire_both(a, b)
+    }
+
+    /// Locks mutexes of one level in address order.
+    #[inline]
+    pub fn lock_acquire_all<'a, T, L>(
+        mutexes: &[&'a OrderedMutex<T, L>],
+    ) -> Result<Vec<LockGuard<'a, T>>, LockError> {
+        crate::lock::acquire_all(mutexes)
+    }
+
+    /// The next link of a lock chain (the generated token has checked the
+    /// order).
+    #[inline(always)]
+    pub fn lock_next<'b, L, M>(link: &'b mut Link<'_, L>) -> Link<'b, M> {
+        crate::lock::next(link)
+    }
 
     /// Moves along a transition without guard or action.
     #[inline(always)]
