@@ -98,11 +98,15 @@ fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
     } else {
         String::from("component_states")
     };
+    let problem = if name.is_empty() {
+        String::from("has no snake_case name")
+    } else {
+        format!("would be named `{name}`, which is a Rust keyword")
+    };
     cx.error_at(
         ident.span(),
         format_args!(
-            "the state module of `{ident}` would be named `{name}`, which is not a valid module name \
-             (a Rust keyword); name it with `#[component(module = {replacement})]`"
+            "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
         ),
     );
     Ident::new(&replacement, ident.span())

@@ -111,8 +111,8 @@ struct Checker<'a> {
     complete: bool,
     /// Every resolved `(from, to)` pair as declared, including the ones
     /// left out of the generated code because of another mistake (a
-    /// conflicting target, an edge out of a terminal state, an event named
-    /// like a state): the graph checks judge the graph the user wrote.
+    /// conflicting target, an event named like a state): the graph checks
+    /// judge the graph the user wrote.
     declared_edges: Vec<(usize, usize)>,
 }
 
