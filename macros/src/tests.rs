@@ -468,6 +468,30 @@ fn an_event_used_as_a_state_is_named_as_an_event() {
     );
 }
 
+#[test]
+fn names_listed_twice_in_one_list_are_reported_once() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Created, Ready, Failed), initial = Created, terminal(Failed, Failed))]
+            #[transition(Created -> Ready on Init)]
+            #[transition(Created | Ready -> Failed on Fail)]
+            struct Worker;
+        },
+        &["terminal state `Failed` of `Worker` is listed twice in `terminal(...)`"],
+    );
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Ready, Failed), initial = Created, terminal(Failed))]
+        #[transition(Created -> Ready on Init)]
+        #[transition(Created | Ready | Created -> Failed on Fail)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains(
+        "state `Created` is listed twice among the sources of the transition on `Fail` of `Worker`"
+    ));
+    assert_eq!(graph.edges.len(), 3);
+}
+
 // ---- several mistakes in one build, and no cascades ----
 
 #[test]
@@ -930,7 +954,7 @@ const VALID: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(768))]
+    #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Random token soups in both attributes. Without `on` no transition can
     /// be valid, so the expansion must report an error; in every case it

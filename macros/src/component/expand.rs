@@ -209,6 +209,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 #zst_derives
                 pub struct #states;
 
+                #[automatically_derived]
                 impl ::core::convert::From<#states> for State {
                     #[inline]
                     fn from(_: #states) -> State { State::#states }
@@ -219,6 +220,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 #zst_derives
                 pub struct #events;
 
+                #[automatically_derived]
                 impl ::core::convert::From<#events> for Event {
                     #[inline]
                     fn from(_: #events) -> Event { Event::#events }
