@@ -153,7 +153,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
         quote! {
-            #[automatically_derived]
             impl #impl_generics #ty #where_clause {
                 #(#edge_consts)*
             }
@@ -197,7 +196,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let zst_derives = quote! {
         #[derive(
             ::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy,
-            ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::default::Default,
         )]
     };
 
