@@ -7,15 +7,29 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cleanup;
 mod component;
 pub mod lock;
 mod machine;
+mod recovery;
 mod snapshot;
 mod step;
 mod system;
 mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
+pub use cleanup::{
+    CleanupCoordinator, CleanupError, CleanupLink, CleanupReport, CleanupStep, FailurePolicy,
+    LinkHandle, Registered, StepOutcome, StepReport, Verification,
+};
+#[cfg(feature = "metrics")]
+pub use recovery::MetricsSink;
+#[cfg(feature = "tracing")]
+pub use recovery::TracingSink;
+pub use recovery::{
+    Analytics, EventKind, JsonLines, MoveLogger, Name, RecoveryEvent, RecoveryLogger, Sink,
+    TransitionKey, TransitionStats,
+};
 
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,

@@ -21,6 +21,11 @@
 ///     fn restore(data: &mut Big, saved: u64) { data.counter = saved }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a snapshot strategy for `{C}`",
+    label = "this action of `{C}` runs under a snapshot taken with `{Self}`",
+    note = "implement `Snapshot<{C}>` for `{Self}`, or drop `snapshot = ...` to use the default `ByClone` (which needs `{C}: Clone`)"
+)]
 pub trait Snapshot<C> {
     /// What is kept while the action runs.
     type Saved;

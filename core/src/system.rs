@@ -9,27 +9,90 @@
 
 /// The description of a system that `#[derive(System)]` generates.
 ///
+/// # Declaring a system
+///
+/// Each named field of the struct is a **part**. On the fields,
+/// `#[depends_on(a, b)]` names the parts this one is built from; on the
+/// struct, `#[system(lock_order(a -> b -> c, a -> d))]` declares the order
+/// in which the parts' locks may be taken (chains separated by commas, so a
+/// diamond is `top -> left -> bottom, top -> right -> bottom`), and
+/// `#[system(module = name)]` renames the generated module (default: the
+/// struct's name in snake_case).
+///
+/// The origin's monitoring runtime: the pool comes first, the component
+/// coordinator receives it, the buffer manager receives both; locks are
+/// taken pool, then coordinator, then buffers.
+///
 /// ```
+/// use std::sync::Arc;
+/// use typestep::lock::{LockChain, OrderedMutex};
 /// use typestep::prelude::*;
 ///
-/// # #[derive(Default)] struct ResourcePool;
-/// # struct ComponentCoordinator;
-/// # struct BufferManager;
+/// // Placeholders for the runtime's parts.
+/// struct ResourcePool { free: usize }
+/// struct ComponentCoordinator { pool: Arc<OrderedMutex<ResourcePool, monitoring::level::Pool>> }
+/// struct BufferManager { buffers: Vec<Vec<u8>> }
+///
 /// #[derive(System)]
+/// #[system(lock_order(pool -> coordinator -> buffers))]
 /// struct Monitoring {
-///     pool: ResourcePool,
+///     pool: Arc<OrderedMutex<ResourcePool, monitoring::level::Pool>>,
 ///     #[depends_on(pool)]
-///     coordinator: ComponentCoordinator,
+///     coordinator: OrderedMutex<ComponentCoordinator, monitoring::level::Coordinator>,
 ///     #[depends_on(pool, coordinator)]
-///     buffers: BufferManager,
+///     buffers: OrderedMutex<BufferManager, monitoring::level::Buffers>,
 /// }
+///
+/// // The builder offers `coordinator` only once `pool` is built, and passes
+/// // the pool in; `.build()` only once every part is built.
+/// let system = Monitoring::builder()
+///     .pool(|| Arc::new(OrderedMutex::new(ResourcePool { free: 4 })))
+///     .coordinator(|pool| OrderedMutex::new(ComponentCoordinator { pool: Arc::clone(pool) }))
+///     .buffers(|_pool, _coordinator| OrderedMutex::new(BufferManager { buffers: Vec::new() }))
+///     .build();
 ///
 /// assert_eq!(Monitoring::INIT_ORDER, ["pool", "coordinator", "buffers"]);
 /// assert_eq!(
 ///     Monitoring::CLEANUP_PLAN.levels(),
 ///     [["buffers"].as_slice(), &["coordinator"], &["pool"]]
 /// );
+///
+/// // Locks in the declared order; the reverse order does not compile.
+/// let mut chain = LockChain::start().expect("no other chain on this thread");
+/// let mut locks = monitoring::Locked::new(&mut chain);
+/// let (mut pool, mut locks) = locks.lock(&system.pool);
+/// let (mut buffers, _) = locks.lock(&system.buffers);
+/// pool.free -= 1;
+/// buffers.buffers.push(vec![0; 64]);
 /// ```
+///
+/// # What is generated
+///
+/// * this trait's constants (`INIT_ORDER`, `CLEANUP_PLAN`, ...);
+/// * `Monitoring::builder()`, returning `monitoring::Builder`: one method per
+///   part (`.pool(make)`, and `.try_pool(make)` for a fallible `make`), whose
+///   `make` receives references to the part's dependencies; a method is
+///   offered once those are built, and `.build()` once every part is;
+/// * with a lock order: a zero-sized level per ordered part
+///   (`monitoring::level::Pool`), the traits `monitoring::LockAfter` /
+///   `monitoring::LockBefore` with one direct impl per ordered pair of the
+///   order's transitive closure, and the token `monitoring::Locked` (see
+///   [`lock`](crate::lock)). A part named in `lock_order(...)` must be a lock
+///   of its level ([`AtLevel`](crate::lock::AtLevel)).
+///
+/// # Checked at build time
+///
+/// Each is one compile error at your token, all reported together: a
+/// dependency cycle (naming the whole path, `a -> b -> c -> a`, on the
+/// dependency that closes it), a part that depends on itself, a dependency
+/// on an unknown part (with a did-you-mean), a repeated dependency, a
+/// lock-order cycle, a lock level that is not a part, a level ordered after
+/// itself and a repeated arrow. Building a part before its dependencies,
+/// building it twice, `build()` with a part missing and locking out of order
+/// are type errors whose message names the parts involved.
+///
+/// Rust drops the struct's fields in declaration order; the cleanup plan is
+/// what a cleanup coordinator follows, independent of `Drop`.
 pub trait System {
     /// The system's type name.
     const NAME: &'static str;

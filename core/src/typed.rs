@@ -184,9 +184,16 @@ pub(crate) fn try_advance<C: Component, S, N>(
 ) -> Result<Typed<C, N>, Rejected<C, S>> {
     match perform(&mut from.data, edge) {
         Ok(()) => Ok(from.retag()),
-        Err(reason) => Err(Rejected {
-            handle: from,
-            reason,
-        }),
+        Err(reason) => Err(reject(from, reason)),
     }
+}
+
+/// Builds the rejection out of line: keeping the failure path cold lets the
+/// optimiser keep the successful move in registers (measured in
+/// `benches/typed_move.rs`: the guarded lifecycle went from about 2x to about
+/// 1.1x the hand-written one).
+#[cold]
+#[inline(never)]
+fn reject<C, S>(handle: Typed<C, S>, reason: Refusal) -> Rejected<C, S> {
+    Rejected { handle, reason }
 }

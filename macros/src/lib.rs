@@ -3,7 +3,7 @@
 //!
 //! The crate is organised in phases, one module each: `attr` parses the
 //! attributes into a typed model that keeps every span, `check` validates the
-//! model as a graph (petgraph) and collects every error in a [`ctxt::Ctxt`],
+//! model as a graph (petgraph) and collects every error in a `ctxt::Ctxt`,
 //! and `expand` generates code, including fallback code for the valid parts
 //! when there are errors, so one mistake gives one error.
 #![forbid(unsafe_code)]

@@ -325,8 +325,8 @@ fn a_terminal_state_has_no_outgoing_transition() {
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(messages[0]
         .contains("terminal state `Stopped` of `Worker` has an outgoing transition on `Restart`"));
-    // The offending edge is left out of the generated table.
-    assert_eq!(graph.edges.len(), 2);
+    // The edge is still generated, so code that fires it has no follow-on error.
+    assert_eq!(graph.edges.len(), 3);
 }
 
 #[test]
@@ -408,6 +408,88 @@ fn a_keyword_module_name_is_an_error_with_the_fix() {
     assert!(messages[0].contains("#[component(module = loop_states)]"));
     // The suggested name stands in, so the user's other code still resolves.
     assert_eq!(decl.module, "loop_states");
+}
+
+#[test]
+fn a_misspelled_state_is_replaced_by_its_match_in_the_generated_code() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Running, Stopped), initial = Creatd, terminal(Stopped))]
+        #[transition(Created -> Runing on Start)]
+        #[transition(Running -> Stopped on Stop)]
+        #[transition(Created -> Zebra on Skip)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].contains("unknown state `Creatd`"));
+    assert!(messages[1].contains("unknown state `Runing`"));
+    assert!(
+        messages[2].contains("unknown state `Zebra`")
+            && messages[2].contains("add it to `states(...)`")
+    );
+    // The initial state and the `Start` edge use the suggestion; `Skip` has
+    // no plausible target and is left out.
+    assert_eq!(graph.initial, None);
+    assert_eq!(graph.stand_in_initial, Some(0));
+    let edges: Vec<(usize, usize, usize)> = graph
+        .edges
+        .iter()
+        .map(|e| (e.from, e.event, e.to))
+        .collect();
+    assert_eq!(edges, [(0, 0, 1), (1, 1, 2)]);
+}
+
+#[test]
+fn a_stand_in_never_conflicts_with_a_declared_transition() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Running, Stopped), initial = Created, terminal(Stopped))]
+        #[transition(Created -> Running on Start)]
+        #[transition(Created -> Stoped on Start)]
+        #[transition(Running -> Stopped on Stop)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains("unknown state `Stoped`"));
+    assert_eq!(graph.edges.len(), 2);
+}
+
+#[test]
+fn an_event_used_as_a_state_is_named_as_an_event() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Created, Stopped), initial = Created, terminal(Stopped))]
+            #[transition(Created -> Stopped on Finish)]
+            #[transition(Created -> Finish on Halt)]
+            struct Worker;
+        },
+        &[
+            "unknown state `Finish`",
+            "`Finish` is an event of `Worker`, not a state",
+        ],
+    );
+}
+
+#[test]
+fn names_listed_twice_in_one_list_are_reported_once() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Created, Ready, Failed), initial = Created, terminal(Failed, Failed))]
+            #[transition(Created -> Ready on Init)]
+            #[transition(Created | Ready -> Failed on Fail)]
+            struct Worker;
+        },
+        &["terminal state `Failed` of `Worker` is listed twice in `terminal(...)`"],
+    );
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, Ready, Failed), initial = Created, terminal(Failed))]
+        #[transition(Created -> Ready on Init)]
+        #[transition(Created | Ready | Created -> Failed on Fail)]
+        struct Worker;
+    });
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains(
+        "state `Created` is listed twice among the sources of the transition on `Fail` of `Worker`"
+    ));
+    assert_eq!(graph.edges.len(), 3);
 }
 
 // ---- several mistakes in one build, and no cascades ----
@@ -872,7 +954,7 @@ const VALID: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(768))]
+    #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Random token soups in both attributes. Without `on` no transition can
     /// be valid, so the expansion must report an error; in every case it
@@ -907,4 +989,135 @@ proptest! {
             prop_assert!(output.is_ok(), "the derive panicked on {}", source);
         }
     }
+}
+
+// ---- every error points at the user's token ----
+
+/// Each error of `source` as (message, the source text where it starts,
+/// its column). The spans come from `syn::parse_str`, so they are positions
+/// in `source` (proc-macro2's `span-locations`).
+fn error_positions(source: &str) -> Vec<(String, String, usize)> {
+    let input: DeriveInput = syn::parse_str(source).expect("valid Rust");
+    let mut cx = Ctxt::new();
+    let decl = component::parse(&mut cx, &input);
+    component::check(&mut cx, &decl);
+    // `to_compile_error` gives `::core::compile_error!{"message"}`: the
+    // tokens up to `!` carry the start of the error's span.
+    let mut positions = Vec::new();
+    let mut start = None;
+    for tree in cx.into_compile_errors() {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) if ident == "compile_error" => {
+                let span = ident.span();
+                start = Some((span.source_text().unwrap_or_default(), span.start().column));
+            }
+            proc_macro2::TokenTree::Group(group) => {
+                let message = group.stream().to_string();
+                let (text, column) = start.take().expect("compile_error! before its message");
+                positions.push((message, text, column));
+            }
+            _ => {}
+        }
+    }
+    positions
+}
+
+/// The column of the `nth` (0-based) occurrence of `token` in `source`.
+fn column_of(source: &str, token: &str, nth: usize) -> usize {
+    source
+        .match_indices(token)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("`{token}` occurs fewer than {} times", nth + 1))
+        .0
+}
+
+#[test]
+fn errors_point_at_the_offending_token() {
+    // (source, the token the single error must start at, which occurrence)
+    let cases: &[(&str, &str, usize)] = &[
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> Bb on Go)] struct W;",
+            "Bb", 0,
+        ),
+        (
+            "#[component(states(A, B, B), initial = A)] #[transition(A -> B on Go)] struct W;",
+            "B", 1,
+        ),
+        (
+            "#[component(states(A, B), initial = C)] #[transition(A -> B on Go)] struct W;",
+            "C", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A, terminal(Z))] #[transition(A -> B on Go)] struct W;",
+            "Z", 0,
+        ),
+        (
+            "#[component(states(A, B), terminal(B))] #[transition(A -> B on Go)] struct W;",
+            "component", 0,
+        ),
+        (
+            "#[component(states(A, B, C), initial = A)] #[transition(A -> B on Go)] struct W;",
+            "C", 0,
+        ),
+        (
+            "#[component(states(A, B, C), initial = A, terminal(C))] #[transition(A -> B on Go)] #[transition(A -> C on Stop)] struct W;",
+            "B", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A, terminal(B))] #[transition(A -> B on Go)] #[transition(B -> A on Back)] struct W;",
+            "B", 3,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> B on B)] struct W;",
+            "B", 2,
+        ),
+        ("#[component(states(), initial = A)] struct W;", "states", 0),
+        ("#[transition(A -> B on Go)] struct W;", "W", 0),
+        ("#[component(states(A), initial = A)] struct Loop;", "Loop", 0),
+        (
+            "#[component(states(A, B), initial = A, inital = B)] #[transition(A -> B on Go)] struct W;",
+            "inital", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A B on Go)] struct W;",
+            "B", 1,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> B Go)] struct W;",
+            "Go", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> B on Go, guard = 42)] struct W;",
+            "42", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> B on Go, gard = f)] struct W;",
+            "gard", 0,
+        ),
+        (
+            "#[component(states(A, B), initial = A)] #[transition(A -> B on Go)] #[transition] struct W;",
+            "#", 2,
+        ),
+    ];
+    for &(source, token, nth) in cases {
+        let positions = error_positions(source);
+        assert_eq!(positions.len(), 1, "{source}: {positions:#?}");
+        let (message, text, column) = &positions[0];
+        assert_eq!(text, token, "{source}: {message}");
+        assert_eq!(
+            *column,
+            column_of(source, token, nth),
+            "{source}: {message}"
+        );
+    }
+}
+
+#[test]
+fn conflicting_targets_point_at_both_transitions() {
+    let source = "#[component(states(A, B, C), initial = A)] \
+                  #[transition(A -> B on Go)] #[transition(A -> C on Go)] #[transition(B | C -> A on Back)] struct W;";
+    let positions = error_positions(source);
+    assert_eq!(positions.len(), 2, "{positions:#?}");
+    assert_eq!(positions[0].2, column_of(source, "Go", 1));
+    assert_eq!(positions[1].2, column_of(source, "Go", 0));
 }

@@ -1,4 +1,6 @@
 //! `initial` names a state that `states(...)` does not list.
+//! `Created` stands in as the initial state, so `Typed::new` below gives no
+//! follow-on error.
 use typestep::prelude::*;
 
 #[derive(Component)]
@@ -7,4 +9,6 @@ use typestep::prelude::*;
 #[transition(Ready -> Stopped on Stop)]
 struct Worker;
 
-fn main() {}
+fn main() {
+    let _created: Typed<Worker, worker::Created> = Typed::new(Worker);
+}

@@ -1,4 +1,6 @@
 //! `Stopped` is declared terminal but has a transition out of it.
+//! The transition is still generated, so firing `Restart` below gives no
+//! follow-on error.
 use typestep::prelude::*;
 
 #[derive(Component)]
@@ -8,4 +10,7 @@ use typestep::prelude::*;
 #[transition(Stopped -> Running on Restart)]
 struct Worker;
 
-fn main() {}
+fn main() {
+    let stopped = Typed::new(Worker).fire(worker::Start).fire(worker::Stop);
+    let _running = stopped.fire(worker::Restart);
+}

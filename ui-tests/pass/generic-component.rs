@@ -1,5 +1,6 @@
-//! A generic component: `Bin<T>` with a guard, and `Cache<K, V>` with an
-//! action (its struct bounds make it `Clone`, as the default snapshot needs).
+//! Generic components: `Bin<T>` with a guard, `Cache<K, V>` with an action
+//! (its struct bounds make it `Clone`, as the default snapshot needs), and
+//! `View<'a>`, which borrows its data.
 use typestep::prelude::*;
 
 #[derive(Component, Debug)]
@@ -27,6 +28,20 @@ where
 {
     entries: Vec<(K, V)>,
     key: K,
+}
+
+/// A component that borrows its data.
+#[derive(Component)]
+#[component(states(Unread, Read), initial = Unread, terminal(Read))]
+#[transition(Unread -> Read on Consume, guard = Self::has_data)]
+struct View<'a> {
+    bytes: &'a [u8],
+}
+
+impl View<'_> {
+    fn has_data(&self) -> bool {
+        !self.bytes.is_empty()
+    }
 }
 
 #[derive(Debug)]
@@ -67,4 +82,10 @@ fn main() {
     assert_eq!(warm.data().entries, [("k", 0)]);
     let cold: Typed<Cache<&str, u32>, cache::Cold> = warm.fire(cache::Evict);
     assert_eq!(cold.state(), cache::State::Cold);
+
+    let bytes = vec![1, 2, 3];
+    let Ok(read) = Typed::new(View { bytes: &bytes }).fire(view::Consume) else {
+        panic!("the view has data");
+    };
+    assert_eq!(read.data().bytes, [1, 2, 3]);
 }

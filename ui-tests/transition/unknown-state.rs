@@ -1,4 +1,6 @@
 //! `Runing` is a misspelling of the state `Running`.
+//! The suggested state stands in for the misspelling, so firing `Start`
+//! below gives no follow-on error.
 use typestep::prelude::*;
 
 #[derive(Component)]
@@ -7,4 +9,6 @@ use typestep::prelude::*;
 #[transition(Running -> Stopped on Stop)]
 struct Worker;
 
-fn main() {}
+fn main() {
+    let _running = Typed::new(Worker).fire(worker::Start);
+}

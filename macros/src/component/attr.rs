@@ -98,11 +98,15 @@ fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
     } else {
         String::from("component_states")
     };
+    let problem = if name.is_empty() {
+        String::from("has no snake_case name")
+    } else {
+        format!("would be named `{name}`, which is a Rust keyword")
+    };
     cx.error_at(
         ident.span(),
         format_args!(
-            "the state module of `{ident}` would be named `{name}`, which is not a valid module name \
-             (a Rust keyword); name it with `#[component(module = {replacement})]`"
+            "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
         ),
     );
     Ident::new(&replacement, ident.span())
@@ -244,25 +248,29 @@ fn parse_component_item(
                     stream.advance_to(&fork);
                     set_once(r, &mut decl.snapshot, strategy, &key);
                 }
-                _ => return Err(error_at_next(
-                    stream,
-                    r.end,
-                    format!(
+                _ => {
+                    return Err(error_at_next(
+                        stream,
+                        r.end,
+                        format!(
                         "expected a type implementing `Snapshot<{component}>` after `snapshot =`, \
                              as in `snapshot = MySnapshot`; found {}",
                         describe_next(stream)
                     ),
-                )),
+                    ))
+                }
             }
         }
-        other => return Err(syn::Error::new(
-            key.span(),
-            format!(
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
                 "unknown key `{other}` in `#[component(...)]` of `{component}`: expected one of \
                      `states`, `initial`, `terminal`, `module`, `snapshot`{}",
                 did_you_mean(other, COMPONENT_KEYS.iter().copied())
             ),
-        )),
+            ))
+        }
     }
     Ok(())
 }
@@ -520,14 +528,16 @@ fn parse_transition_option(
     let signature = match key.to_string().as_str() {
         "guard" => format!("fn(&{component}) -> bool"),
         "action" => format!("fn(&mut {component}) -> Result<(), E>"),
-        other => return Err(syn::Error::new(
-            key.span(),
-            format!(
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
                 "unknown key `{other}` in a transition of `{component}`: expected `guard = path` \
                      or `action = path`{}",
                 did_you_mean(other, TRANSITION_KEYS.iter().copied())
             ),
-        )),
+            ))
+        }
     };
     if !stream.peek(Token![=]) {
         return Err(syn::Error::new(

@@ -11,8 +11,12 @@
 //!   where the state is declared;
 //! * the whole-graph checks (reachability, can-finish) run only when every
 //!   declared transition was read and resolved, since a transition lost to
-//!   a typo would make correct states look unreachable.
+//!   a typo would make correct states look unreachable;
+//! * a misspelled state with a close match is reported once, and the
+//!   generated code uses the match in its place (thiserror's fallback
+//!   idea), so the user's code that fires the transition still compiles.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -21,7 +25,7 @@ use syn::{ExprPath, Ident};
 
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use crate::suggest::closest;
 
 /// Names the generated module uses for itself.
 const RESERVED: &[&str] = &["State", "Event"];
@@ -32,6 +36,10 @@ pub struct Graph {
     pub states: Vec<Ident>,
     pub events: Vec<Ident>,
     pub initial: Option<usize>,
+    /// The state generated code starts in when `initial` is missing or
+    /// misspelled (its error is already reported): the suggested state, or
+    /// the first one.
+    pub stand_in_initial: Option<usize>,
     pub terminal: Vec<usize>,
     pub edges: Vec<Edge>,
 }
@@ -60,6 +68,7 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
             states: Vec::new(),
             events: Vec::new(),
             initial: None,
+            stand_in_initial: None,
             terminal: Vec::new(),
             edges: Vec::new(),
         },
@@ -82,6 +91,14 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
     checker.graph
 }
 
+/// A state name resolved to its index: `exact` when declared, otherwise the
+/// close match that stands in for a misspelling (already reported).
+#[derive(Clone, Copy)]
+struct Resolved {
+    index: usize,
+    exact: bool,
+}
+
 struct Checker<'a> {
     cx: &'a mut Ctxt,
     decl: &'a Declaration,
@@ -94,8 +111,8 @@ struct Checker<'a> {
     complete: bool,
     /// Every resolved `(from, to)` pair as declared, including the ones
     /// left out of the generated code because of another mistake (a
-    /// conflicting target, an edge out of a terminal state, an event named
-    /// like a state): the graph checks judge the graph the user wrote.
+    /// conflicting target, an event named like a state): the graph checks
+    /// judge the graph the user wrote.
     declared_edges: Vec<(usize, usize)>,
 }
 
@@ -147,38 +164,63 @@ impl Checker<'_> {
         }
     }
 
-    /// The index of state `name`, or `None` after reporting it as unknown
-    /// (unless it was written in `states(...)`, where its own mistake is
-    /// already reported, or there is no usable state list to compare with).
-    fn lookup(&mut self, name: &Ident, role: &str) -> Option<usize> {
+    /// Resolves state `name`, reporting it when it is unknown (unless it was
+    /// written in `states(...)`, where its own mistake is already reported,
+    /// or there is no usable state list to compare with). An unknown name
+    /// with a close match resolves to that match as a stand-in.
+    fn resolve(&mut self, name: &Ident, role: &str) -> Option<Resolved> {
         let text = name.to_string();
         if let Some(&index) = self.state_index.get(&text) {
-            return Some(index);
+            return Some(Resolved { index, exact: true });
         }
         let has_list = matches!(&self.decl.states, Some((_, names)) if !names.is_empty());
-        if has_list && !self.written.contains(&text) {
-            let names: Vec<String> = self.graph.states.iter().map(Ident::to_string).collect();
-            let suggestion = did_you_mean(&text, names.iter().map(String::as_str));
-            let fix = if suggestion.is_empty() {
-                String::from("; add it to `states(...)`")
-            } else {
-                suggestion
-            };
-            self.cx.error_spanned_by(
-                name,
-                format_args!(
-                    "unknown state `{text}` {role} of `{}`: it is not listed in `states(...)`{fix}",
-                    self.decl.ident
-                ),
-            );
+        if !has_list || self.written.contains(&text) {
+            return None;
         }
-        None
+        let names: Vec<String> = self.graph.states.iter().map(Ident::to_string).collect();
+        let closest = closest(&text, names.iter().map(String::as_str));
+        let is_event = self.decl.transitions.iter().any(|t| t.event == text);
+        let fix = match closest {
+            Some(state) => format!("; did you mean `{state}`?"),
+            None if is_event => format!(
+                "; `{text}` is an event of `{}`, not a state",
+                self.decl.ident
+            ),
+            None => String::from("; add it to `states(...)`"),
+        };
+        self.cx.error_spanned_by(
+            name,
+            format_args!(
+                "unknown state `{text}` {role} of `{}`: it is not listed in `states(...)`{fix}",
+                self.decl.ident
+            ),
+        );
+        closest
+            .and_then(|state| self.state_index.get(state))
+            .map(|&index| Resolved {
+                index,
+                exact: false,
+            })
+    }
+
+    /// The index of state `name` when it is declared; see [`Self::resolve`].
+    fn lookup(&mut self, name: &Ident, role: &str) -> Option<usize> {
+        self.resolve(name, role)
+            .filter(|resolved| resolved.exact)
+            .map(|resolved| resolved.index)
     }
 
     fn initial(&mut self) {
         let component = &self.decl.ident;
         match &self.decl.initial {
-            Some(name) => self.graph.initial = self.lookup(name, "as the initial state"),
+            Some(name) => match self.resolve(name, "as the initial state") {
+                Some(Resolved { index, exact: true }) => self.graph.initial = Some(index),
+                Some(Resolved {
+                    index,
+                    exact: false,
+                }) => self.graph.stand_in_initial = Some(index),
+                None => {}
+            },
             None => {
                 let states_given =
                     matches!(&self.decl.states, Some((_, names)) if !names.is_empty());
@@ -266,7 +308,7 @@ impl Checker<'_> {
         let mut first_target: HashMap<(usize, usize), (usize, &Ident)> = HashMap::new();
         for transition in &decl.transitions {
             let ev = &transition.event;
-            let to = self.lookup(&transition.to, "as a transition target");
+            let to = self.resolve(&transition.to, "as a transition target");
             let event = event_index.get(&ev.to_string()).copied();
             let mut seen_sources = HashSet::new();
             for source in &transition.from {
@@ -276,18 +318,32 @@ impl Checker<'_> {
                     ));
                     continue;
                 }
-                let from = self.lookup(source, "as a transition source");
+                let from = self.resolve(source, "as a transition source");
                 let (Some(from), Some(to)) = (from, to) else {
                     self.complete = false;
                     continue;
                 };
-                self.declared_edges.push((from, to));
+                let exact = from.exact && to.exact;
+                let (from, to) = (from.index, to.index);
+                if exact {
+                    self.declared_edges.push((from, to));
+                } else {
+                    self.complete = false;
+                }
                 let Some(event) = event else { continue };
-                if self.graph.terminal.contains(&from) {
-                    self.cx.error_spanned_by(source, format_args!(
-                        "terminal state `{source}` of `{component}` has an outgoing transition on `{ev}`: \
-                         a terminal state ends the lifecycle; remove `{source}` from `terminal(...)` or remove this transition",
-                    ));
+                let edge = Edge {
+                    from,
+                    event,
+                    to,
+                    guard: transition.guard.clone(),
+                    action: transition.action.clone(),
+                };
+                if !exact {
+                    // A stand-in edge only fills a free slot, silently.
+                    if let Entry::Vacant(slot) = first_target.entry((from, event)) {
+                        slot.insert((to, ev));
+                        self.graph.edges.push(edge);
+                    }
                     continue;
                 }
                 let states = &self.graph.states;
@@ -309,14 +365,16 @@ impl Checker<'_> {
                         ));
                     }
                     None => {
+                        if self.graph.terminal.contains(&from) {
+                            // Reported, but still generated: the edge itself
+                            // is well-formed, and code that uses it compiles.
+                            self.cx.error_spanned_by(source, format_args!(
+                                "terminal state `{source}` of `{component}` has an outgoing transition on `{ev}`: \
+                                 a terminal state ends the lifecycle; remove `{source}` from `terminal(...)` or remove this transition",
+                            ));
+                        }
                         first_target.insert((from, event), (to, ev));
-                        self.graph.edges.push(Edge {
-                            from,
-                            event,
-                            to,
-                            guard: transition.guard.clone(),
-                            action: transition.action.clone(),
-                        });
+                        self.graph.edges.push(edge);
                     }
                 }
             }

@@ -80,7 +80,10 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         };
         let action = match &edge.action {
             Some(path) => quote_spanned! {path.span()=>
-                ::core::option::Option::Some(|data: &mut Self| ::typestep::__private::run_action(data, #path))
+                ::core::option::Option::Some(|data: &mut Self| {
+                    let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
+                    ::typestep::__private::run_action(data, action)
+                })
             },
             None => quote!(::core::option::Option::None),
         };
@@ -140,15 +143,16 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         Some(strategy) => quote!(#strategy),
         None => quote!(#private::ByClone),
     };
-    // With no valid initial state the error is already reported; the first
-    // state stands in so that the rest of the crate still type-checks.
+    // With no valid initial state the error is already reported; the
+    // suggested state (or the first one) stands in, so that the rest of the
+    // crate still type-checks.
     let initial = graph
         .initial
+        .or(graph.stand_in_initial)
         .or(if states.is_empty() { None } else { Some(0) });
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
         quote! {
-            #[automatically_derived]
             impl #impl_generics #ty #where_clause {
                 #(#edge_consts)*
             }
@@ -192,7 +196,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let zst_derives = quote! {
         #[derive(
             ::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy,
-            ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::default::Default,
         )]
     };
 
@@ -204,6 +207,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 #zst_derives
                 pub struct #states;
 
+                #[automatically_derived]
                 impl ::core::convert::From<#states> for State {
                     #[inline]
                     fn from(_: #states) -> State { State::#states }
@@ -214,6 +218,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 #zst_derives
                 pub struct #events;
 
+                #[automatically_derived]
                 impl ::core::convert::From<#events> for Event {
                     #[inline]
                     fn from(_: #events) -> Event { Event::#events }

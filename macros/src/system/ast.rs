@@ -12,6 +12,9 @@ pub struct Declaration {
     pub module: Option<Ident>,
     /// The fields, in declaration order.
     pub parts: Vec<Part>,
+    /// Whether the input is a struct with named fields (nothing is generated
+    /// otherwise: the error is already reported).
+    pub has_named_fields: bool,
     /// Each chain of `lock_order(a -> b -> c, ...)` as written.
     pub lock_chains: Vec<Vec<Ident>>,
 }

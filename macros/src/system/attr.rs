@@ -22,6 +22,7 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
         vis: input.vis.clone(),
         module: None,
         parts: Vec::new(),
+        has_named_fields: false,
         lock_chains: Vec::new(),
     };
     let mut module_override = None;
@@ -60,6 +61,7 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
     match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => {
+                decl.has_named_fields = true;
                 for field in &fields.named {
                     if let Some(ident) = &field.ident {
                         decl.parts.push(Part {

@@ -17,7 +17,7 @@ use crate::graph::{self, Plan};
 use crate::suggest::did_you_mean;
 
 /// Builder methods that a part name would clash with.
-const RESERVED: &[&str] = &["build"];
+pub const RESERVED: &[&str] = &["build"];
 
 /// The valid part of a system declaration; parts are numbered in
 /// declaration order.

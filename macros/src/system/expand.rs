@@ -16,7 +16,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
 use super::ast::Declaration;
-use super::check::{unraw, Checked};
+use super::check::{unraw, Checked, RESERVED};
 
 /// Generates the module, the builder, the `System` impl and the lock types.
 pub fn generate(decl: &Declaration, checked: &Checked) -> TokenStream {
@@ -248,6 +248,10 @@ fn builder(
 
     let mut outer = TokenStream::new();
     for (i, part) in parts.iter().enumerate() {
+        if RESERVED.contains(&names[i].as_str()) {
+            // Reported by `check`; a constructor would clash with `build()`.
+            continue;
+        }
         let try_part = format_ident!("try_{}", names[i]);
         let ty = types[i];
         let own_param = &params[i];

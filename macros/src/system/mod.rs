@@ -21,10 +21,16 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let declaration = attr::parse(&mut cx, &input);
     let checked = check::check(&mut cx, &declaration);
-    let generated = expand::generate(&declaration, &checked);
+    // Generic systems and non-structs are refused; generating code for them
+    // would only add follow-on errors.
+    let generated = if input.generics.params.is_empty() && declaration.has_named_fields {
+        expand::generate(&declaration, &checked)
+    } else {
+        TokenStream::new()
+    };
     let errors = cx.into_compile_errors();
     quote::quote! { #generated #errors }
 }
 
 #[cfg(test)]
-pub(crate) use self::{attr::parse, check::check};
+mod tests;

@@ -1,0 +1,8 @@
+use typestep::prelude::*;
+
+#[derive(System)]
+struct Monitoring<P> {
+    pool: P,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use typestep::prelude::*;
+
+#[derive(System)]
+enum Monitoring {
+    Pool,
+}
+
+fn main() {}
