@@ -25,6 +25,7 @@ struct Ring<C: Component> {
 
 impl<C: Component> History<C> {
     /// An empty ring that keeps at most `capacity` records.
+    #[inline]
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         History {
             ring: (capacity != 0).then(|| {

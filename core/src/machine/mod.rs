@@ -173,6 +173,7 @@ impl<C: Component, S: StateMarker<C>> From<Typed<C, S>> for StateMachine<C> {
 impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// Keeps the latest `capacity` moves in a ring ([`history`](Self::history));
     /// 0 turns history off. Allocates the ring once, here.
+    #[inline]
     pub fn with_history(mut self, capacity: usize) -> Self {
         let mut history = History::with_capacity(capacity);
         for record in self.history.iter().rev().take(capacity).rev() {
@@ -184,6 +185,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
 
     /// Reads the clock on every move, to fill [`MoveRecord::at`] and
     /// [`MoveRecord::took`]. Off by default: a plain move reads no clock.
+    #[inline]
     pub fn with_timing(mut self, on: bool) -> Self {
         self.timing = on;
         self
