@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod component;
+mod pool;
 mod snapshot;
 mod step;
 mod typed;
@@ -16,6 +17,10 @@ mod typed;
 
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+};
+pub use pool::{
+    ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,
+    PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};
