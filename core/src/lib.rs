@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod buffer;
 mod component;
 mod pool;
 mod snapshot;
@@ -15,6 +16,9 @@ mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
 
+pub use buffer::{
+    Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats, ChannelBufferStats,
+};
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
 };

@@ -59,7 +59,9 @@ impl KindSlot {
                 Ordering::Relaxed,
             ) {
                 Ok(_) => {
-                    self.peak.fetch_max(next, Ordering::Relaxed);
+                    if next > self.peak.load(Ordering::Relaxed) {
+                        self.peak.fetch_max(next, Ordering::Relaxed);
+                    }
                     return Ok(());
                 }
                 Err(seen) => current = seen,
