@@ -63,6 +63,7 @@ pub use typestep_macros::Component;
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {
     pub use crate::{Component, Label, Refusal, Rejected, Typed};
+    pub use crate::{FireError, MoveRecord, Observer, RehydrateError, SharedMachine, StateMachine};
 }
 
 /// Items used by generated code. Not public API.

@@ -9,6 +9,7 @@
 
 mod buffer;
 mod component;
+mod machine;
 mod pool;
 mod snapshot;
 mod step;
@@ -21,6 +22,10 @@ pub use buffer::{
 };
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+};
+pub use machine::{
+    on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
+    OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use pool::{
     ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,

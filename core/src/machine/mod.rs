@@ -1,0 +1,464 @@
+//! The run-time state machine: checked moves on a state known only at run
+//! time, with rollback snapshots, history and notifications.
+//!
+//! A move is check → guard → snapshot → action → commit, or restore: the
+//! same [`perform`](crate::perform) that typed handles use, against the same
+//! table ([`Component::edge`]).
+
+mod error;
+mod history;
+mod observer;
+mod record;
+mod rehydrate;
+mod shared;
+mod subscribe;
+mod sync;
+
+use core::fmt;
+use std::sync::mpsc::Receiver;
+use std::time::{Instant, SystemTime};
+
+pub use error::{FireError, RehydrateError, WrongState};
+pub use history::History;
+pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
+pub use record::{Cause, MoveRecord};
+pub use shared::SharedMachine;
+
+use crate::component::{Component, StateMarker};
+use crate::snapshot::Snapshot;
+use crate::step::perform;
+use crate::typed::Typed;
+use subscribe::Subscribers;
+
+/// A component whose state is a run-time value, moved only by checked moves.
+///
+/// Every change of state is a move the component declares
+/// ([`fire`](StateMachine::fire)), a validated rehydration
+/// ([`rehydrate`](StateMachine::rehydrate)), or an explicit, recorded
+/// [`rollback_to`](StateMachine::rollback_to). A move that is not allowed,
+/// whose guard refuses, or whose action fails or panics changes nothing.
+///
+/// `O` is the [`Observer`]; the default [`NoObserver`] costs nothing. History
+/// and timing are off until turned on with
+/// [`with_history`](StateMachine::with_history) and
+/// [`with_timing`](StateMachine::with_timing).
+///
+/// ```
+/// use typestep::prelude::*;
+///
+/// #[derive(Component, Clone, Debug, PartialEq)]
+/// #[component(states(Created, Ready, Running, Stopped), initial = Created, terminal(Stopped))]
+/// #[transition(Created -> Ready on Init)]
+/// #[transition(Ready -> Running on Start, guard = Self::has_workers)]
+/// #[transition(Running -> Stopped on Stop)]
+/// struct Worker { workers: usize }
+///
+/// impl Worker {
+///     fn has_workers(&self) -> bool { self.workers > 0 }
+/// }
+///
+/// let mut m = StateMachine::new(Worker { workers: 0 }).with_history(16);
+/// m.fire(worker::Event::Init)?;
+/// assert!(matches!(m.fire(worker::Event::Start), Err(FireError::GuardRefused { .. })));
+/// m.data_mut().workers = 2;
+/// let record = m.fire(worker::Start)?;
+/// assert_eq!((record.from, record.to), (worker::State::Ready, worker::State::Running));
+/// assert_eq!(m.history().len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct StateMachine<C: Component, O = NoObserver> {
+    state: C::State,
+    data: C,
+    seq: u64,
+    timing: bool,
+    history: History<C>,
+    subscribers: Subscribers<C>,
+    observer: O,
+}
+
+/// A saved state and data to return to with
+/// [`StateMachine::rollback_to`]; taken with [`StateMachine::checkpoint`].
+///
+/// The data is saved with the component's
+/// [`Snapshot`](crate::Snapshot) strategy ([`ByClone`](crate::ByClone)
+/// unless the component names its own).
+pub struct Checkpoint<C: Component>
+where
+    C::Snapshot: Snapshot<C>,
+{
+    state: C::State,
+    seq: u64,
+    saved: <C::Snapshot as Snapshot<C>>::Saved,
+}
+
+impl<C: Component> Checkpoint<C>
+where
+    C::Snapshot: Snapshot<C>,
+{
+    /// The state the checkpoint returns to.
+    pub fn state(&self) -> C::State {
+        self.state
+    }
+
+    /// The number of moves the machine had made when the checkpoint was taken.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl<C: Component> Clone for Checkpoint<C>
+where
+    C::Snapshot: Snapshot<C>,
+    <C::Snapshot as Snapshot<C>>::Saved: Clone,
+{
+    fn clone(&self) -> Self {
+        Checkpoint {
+            state: self.state,
+            seq: self.seq,
+            saved: self.saved.clone(),
+        }
+    }
+}
+
+impl<C: Component> fmt::Debug for Checkpoint<C>
+where
+    C::Snapshot: Snapshot<C>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checkpoint")
+            .field("component", &C::NAME)
+            .field("state", &self.state)
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Component> StateMachine<C> {
+    /// Starts `data` in the component's initial state, with no observer,
+    /// history off and timing off.
+    #[inline]
+    pub fn new(data: C) -> Self {
+        Self::from_parts(C::INITIAL, data)
+    }
+
+    /// A machine in `state`; callers guarantee that `state` is one the
+    /// machine may be in.
+    #[inline]
+    pub(crate) fn from_parts(state: C::State, data: C) -> Self {
+        StateMachine {
+            state,
+            data,
+            seq: 0,
+            timing: false,
+            history: History::with_capacity(0),
+            subscribers: Subscribers::new(),
+            observer: NoObserver,
+        }
+    }
+
+    /// A machine in the state of a typed handle (same as `From`).
+    pub fn from_typed<S: StateMarker<C>>(handle: Typed<C, S>) -> Self {
+        Self::from_parts(S::STATE, handle.into_inner())
+    }
+}
+
+impl<C: Component, S: StateMarker<C>> From<Typed<C, S>> for StateMachine<C> {
+    fn from(handle: Typed<C, S>) -> Self {
+        StateMachine::from_typed(handle)
+    }
+}
+
+impl<C: Component, O: Observer<C>> StateMachine<C, O> {
+    /// Keeps the latest `capacity` moves in a ring ([`history`](Self::history));
+    /// 0 turns history off. Allocates the ring once, here.
+    pub fn with_history(mut self, capacity: usize) -> Self {
+        let mut history = History::with_capacity(capacity);
+        for record in self.history.iter().rev().take(capacity).rev() {
+            history.push(*record);
+        }
+        self.history = history;
+        self
+    }
+
+    /// Reads the clock on every move, to fill [`MoveRecord::at`] and
+    /// [`MoveRecord::took`]. Off by default: a plain move reads no clock.
+    pub fn with_timing(mut self, on: bool) -> Self {
+        self.timing = on;
+        self
+    }
+
+    /// Adds `observer`, called after every move and every rejected move.
+    pub fn with_observer<P: Observer<C>>(self, observer: P) -> StateMachine<C, (O, P)> {
+        StateMachine {
+            state: self.state,
+            data: self.data,
+            seq: self.seq,
+            timing: self.timing,
+            history: self.history,
+            subscribers: self.subscribers,
+            observer: (self.observer, observer),
+        }
+    }
+
+    /// The current state.
+    #[inline]
+    pub fn state(&self) -> C::State {
+        self.state
+    }
+
+    /// Borrows the component's data.
+    #[inline]
+    pub fn data(&self) -> &C {
+        &self.data
+    }
+
+    /// Borrows the component's data mutably. Only the data changes: the
+    /// state is moved only by checked moves.
+    #[inline]
+    pub fn data_mut(&mut self) -> &mut C {
+        &mut self.data
+    }
+
+    /// Borrows the observer.
+    pub fn observer(&self) -> &O {
+        &self.observer
+    }
+
+    /// Borrows the observer mutably (for example to register more observers
+    /// in an [`Observers`] list).
+    pub fn observer_mut(&mut self) -> &mut O {
+        &mut self.observer
+    }
+
+    /// The latest moves (empty unless history is on).
+    pub fn history(&self) -> &History<C> {
+        &self.history
+    }
+
+    /// How many moves the machine has made (rollbacks included).
+    pub fn moves(&self) -> u64 {
+        self.seq
+    }
+
+    /// Whether the current state ends the lifecycle.
+    pub fn is_terminal(&self) -> bool {
+        C::is_terminal(self.state)
+    }
+
+    /// Whether the current state has a transition on `event` (its guard may
+    /// still refuse).
+    pub fn accepts(&self, event: impl Into<C::Event>) -> bool {
+        C::edge(self.state, event.into()).is_some()
+    }
+
+    /// The events the current state has a transition on, in declaration order.
+    pub fn accepted_events(&self) -> impl Iterator<Item = C::Event> + '_ {
+        C::TRANSITIONS
+            .iter()
+            .filter(move |t| t.from == self.state)
+            .map(|t| t.event)
+    }
+
+    /// A receiver of every later completed move, for another thread. A
+    /// subscriber that drops its receiver is forgotten at the next move.
+    pub fn subscribe(&mut self) -> Receiver<MoveRecord<C>> {
+        self.subscribers.subscribe()
+    }
+
+    /// How many subscribers are connected (as of the last move).
+    pub fn subscribers(&self) -> usize {
+        self.subscribers.len()
+    }
+
+    /// Fires `event`: one checked move.
+    ///
+    /// Checks that the current state has a transition on `event`, runs its
+    /// guard, then its action under a snapshot, and commits the new state.
+    /// On any `Err` the state and data are as before the call. Accepts the
+    /// run-time enum (`worker::Event::Start`) or the event type (`worker::Start`).
+    #[inline]
+    pub fn fire(&mut self, event: impl Into<C::Event>) -> Result<MoveRecord<C>, FireError<C>> {
+        let event = event.into();
+        let from = self.state;
+        let Some(edge) = C::edge(from, event) else {
+            return Err(self.reject(FireError::NotAllowed {
+                component: C::NAME,
+                state: from,
+                event,
+            }));
+        };
+        let clock = if self.timing || self.observer.wants_time() {
+            Some((SystemTime::now(), Instant::now()))
+        } else {
+            None
+        };
+        if let Err(refusal) = perform(&mut self.data, &edge) {
+            return Err(self.reject(FireError::refused(from, event, refusal)));
+        }
+        self.state = edge.to;
+        self.seq += 1;
+        let record = MoveRecord {
+            seq: self.seq,
+            from,
+            cause: Cause::Event(event),
+            to: edge.to,
+            at: clock.map(|(at, _)| at),
+            took: clock.map(|(_, start)| start.elapsed()),
+        };
+        self.publish(&record);
+        Ok(record)
+    }
+
+    /// Records a committed move and tells observers and subscribers.
+    #[inline]
+    fn publish(&mut self, record: &MoveRecord<C>) {
+        self.history.push(*record);
+        self.observer.on_move(record, &self.data);
+        self.subscribers.send(record);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            component = C::NAME,
+            seq = record.seq,
+            from = crate::Label::name(record.from),
+            to = crate::Label::name(record.to),
+            "typestep move"
+        );
+        #[cfg(feature = "metrics")]
+        metrics::counter!("typestep_moves_total", "component" => C::NAME, "outcome" => "moved")
+            .increment(1);
+    }
+
+    /// Tells observers about a rejected move and hands the error back.
+    #[cold]
+    #[inline(never)]
+    fn reject(&mut self, error: FireError<C>) -> FireError<C> {
+        self.observer.on_rejected(&error, &self.data);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            component = C::NAME,
+            state = crate::Label::name(error.state()),
+            event = crate::Label::name(error.event()),
+            kind = error.kind(),
+            "typestep move rejected"
+        );
+        #[cfg(feature = "metrics")]
+        metrics::counter!("typestep_moves_total", "component" => C::NAME, "outcome" => error.kind())
+            .increment(1);
+        error
+    }
+
+    /// Saves the current state and data, to return to with
+    /// [`rollback_to`](Self::rollback_to).
+    pub fn checkpoint(&self) -> Checkpoint<C>
+    where
+        C::Snapshot: Snapshot<C>,
+    {
+        Checkpoint {
+            state: self.state,
+            seq: self.seq,
+            saved: <C::Snapshot as Snapshot<C>>::save(&self.data),
+        }
+    }
+
+    /// Returns explicitly to `checkpoint`: restores its state and data. The
+    /// rollback is itself a move: it is numbered, kept in the history and
+    /// sent to observers and subscribers.
+    ///
+    /// ```
+    /// use typestep::prelude::*;
+    ///
+    /// #[derive(Component, Clone)]
+    /// #[component(states(Idle, Busy), initial = Idle)]
+    /// #[transition(Idle -> Busy on Begin)]
+    /// #[transition(Busy -> Idle on End)]
+    /// struct Job { done: u32 }
+    ///
+    /// let mut m = StateMachine::new(Job { done: 0 }).with_history(8);
+    /// let start = m.checkpoint();
+    /// m.fire(job::Begin)?;
+    /// m.data_mut().done = 7;
+    /// let record = m.rollback_to(start);
+    /// assert!(record.is_rollback());
+    /// assert_eq!((m.state(), m.data().done), (job::State::Idle, 0));
+    /// assert_eq!(m.history().len(), 2);
+    /// # Ok::<(), FireError<Job>>(())
+    /// ```
+    pub fn rollback_to(&mut self, checkpoint: Checkpoint<C>) -> MoveRecord<C>
+    where
+        C::Snapshot: Snapshot<C>,
+    {
+        let clock = if self.timing || self.observer.wants_time() {
+            Some((SystemTime::now(), Instant::now()))
+        } else {
+            None
+        };
+        let from = self.state;
+        <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
+        self.state = checkpoint.state;
+        self.seq += 1;
+        let record = MoveRecord {
+            seq: self.seq,
+            from,
+            cause: Cause::Rollback {
+                checkpoint: checkpoint.seq,
+            },
+            to: checkpoint.state,
+            at: clock.map(|(at, _)| at),
+            took: clock.map(|(_, start)| start.elapsed()),
+        };
+        self.publish(&record);
+        record
+    }
+
+    /// The typed handle of state `S`, when the machine is in `S`; otherwise
+    /// the machine comes back unchanged in the error.
+    ///
+    /// ```
+    /// use typestep::prelude::*;
+    ///
+    /// #[derive(Component, Debug)]
+    /// #[component(states(Off, On), initial = Off)]
+    /// #[transition(Off -> On on Press)]
+    /// #[transition(On -> Off on Press)]
+    /// struct Lamp;
+    ///
+    /// let m = StateMachine::new(Lamp);
+    /// let m = m.into_typed::<lamp::On>().unwrap_err().into_machine();
+    /// let off: Typed<Lamp, lamp::Off> = m.into_typed().unwrap();
+    /// let on = off.fire(lamp::Press);
+    /// assert_eq!(StateMachine::from(on).state(), lamp::State::On);
+    /// ```
+    pub fn into_typed<S: StateMarker<C>>(self) -> Result<Typed<C, S>, WrongState<Self, C::State>> {
+        if self.state == S::STATE {
+            Ok(Typed::from_checked(self.data))
+        } else {
+            Err(WrongState {
+                expected: S::STATE,
+                actual: self.state,
+                machine: self,
+            })
+        }
+    }
+
+    /// Gives up the machine and returns its state and data.
+    pub fn into_parts(self) -> (C::State, C) {
+        (self.state, self.data)
+    }
+
+    /// Gives up the machine and returns the data.
+    pub fn into_inner(self) -> C {
+        self.data
+    }
+}
+
+impl<C: Component + fmt::Debug, O> fmt::Debug for StateMachine<C, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateMachine")
+            .field("component", &C::NAME)
+            .field("state", &self.state)
+            .field("data", &self.data)
+            .field("moves", &self.seq)
+            .field("history", &self.history.len())
+            .finish_non_exhaustive()
+    }
+}

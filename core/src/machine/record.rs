@@ -1,0 +1,112 @@
+//! The record of one completed move.
+
+use core::fmt;
+use std::time::{Duration, SystemTime};
+
+use crate::component::Component;
+
+/// What caused a move: a fired event or an explicit rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cause<E> {
+    /// The event was fired and its transition performed.
+    Event(E),
+    /// [`StateMachine::rollback_to`](crate::StateMachine::rollback_to)
+    /// restored the checkpoint taken after move number `checkpoint`.
+    Rollback {
+        /// The [`seq`](MoveRecord::seq) the checkpoint was taken at.
+        checkpoint: u64,
+    },
+}
+
+/// One completed move: where from, why, where to, and (when timing is on) when
+/// and how long it took.
+///
+/// [`StateMachine::fire`](crate::StateMachine::fire) returns it, the history
+/// ring keeps the latest ones, and observers and subscribers receive it. It
+/// is `Copy` and holds no heap data, so recording it never allocates.
+pub struct MoveRecord<C: Component> {
+    /// The number of this move in its machine, starting at 1. Rollbacks count.
+    pub seq: u64,
+    /// The state the move left.
+    pub from: C::State,
+    /// What caused the move.
+    pub cause: Cause<C::Event>,
+    /// The state the move entered.
+    pub to: C::State,
+    /// Wall-clock time at the start of the move, when the machine reads the
+    /// clock (timing on, or an observer that asks for it).
+    pub at: Option<SystemTime>,
+    /// How long guard, action and commit took, when the machine reads the clock.
+    pub took: Option<Duration>,
+}
+
+impl<C: Component> MoveRecord<C> {
+    /// The fired event, or `None` for a rollback.
+    pub fn event(&self) -> Option<C::Event> {
+        match self.cause {
+            Cause::Event(event) => Some(event),
+            Cause::Rollback { .. } => None,
+        }
+    }
+
+    /// Whether this move was an explicit rollback.
+    pub fn is_rollback(&self) -> bool {
+        matches!(self.cause, Cause::Rollback { .. })
+    }
+}
+
+impl<C: Component> Clone for MoveRecord<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: Component> Copy for MoveRecord<C> {}
+
+impl<C: Component> PartialEq for MoveRecord<C> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+            && self.from == other.from
+            && self.cause == other.cause
+            && self.to == other.to
+            && self.at == other.at
+            && self.took == other.took
+    }
+}
+
+impl<C: Component> Eq for MoveRecord<C> {}
+
+impl<C: Component> fmt::Debug for MoveRecord<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MoveRecord")
+            .field("component", &C::NAME)
+            .field("seq", &self.seq)
+            .field("from", &self.from)
+            .field("cause", &self.cause)
+            .field("to", &self.to)
+            .field("at", &self.at)
+            .field("took", &self.took)
+            .finish()
+    }
+}
+
+impl<C: Component> fmt::Display for MoveRecord<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "#{} `{}`: {} -> {}",
+            self.seq,
+            C::NAME,
+            self.from,
+            self.to
+        )?;
+        match self.cause {
+            Cause::Event(event) => write!(f, " on {event}")?,
+            Cause::Rollback { checkpoint } => write!(f, " (rollback to #{checkpoint})")?,
+        }
+        if let Some(took) = self.took {
+            write!(f, " in {took:?}")?;
+        }
+        Ok(())
+    }
+}
