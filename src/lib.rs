@@ -60,9 +60,15 @@ pub use typestep_core::*;
 /// attributes; see the [crate documentation](crate) for the contract.
 pub use typestep_macros::Component;
 
+/// Derives [`System`] from `#[depends_on(...)]` on the fields and
+/// `#[system(lock_order(...))]` on the struct: init order, cleanup plan, a
+/// typestate builder and compile-time lock ordering (see [`lock`]).
+pub use typestep_macros::System;
+
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Component, Label, Refusal, Rejected, Typed};
+    pub use crate::lock::{LockChain, OrderedMutex};
+    pub use crate::{Component, Label, Refusal, Rejected, System, Typed};
     pub use crate::{FireError, MoveRecord, Observer, RehydrateError, SharedMachine, StateMachine};
 }
 

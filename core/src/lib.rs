@@ -9,10 +9,12 @@
 
 mod buffer;
 mod component;
+pub mod lock;
 mod machine;
 mod pool;
 mod snapshot;
 mod step;
+mod system;
 mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
@@ -32,6 +34,7 @@ pub use pool::{
     PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
 };
 pub use snapshot::{ByClone, Snapshot};
+pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use step::{perform, BoxError, Refusal};
 pub use typed::{Rejected, Transition, Typed};
 
@@ -40,10 +43,42 @@ pub use typed::{Rejected, Transition, Typed};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::step::run_action;
+    pub use crate::lock::{AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked};
+    pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
         ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,
         Transition, TransitionSpec, Typed,
     };
+
+    /// Locks `mutex` (the generated token has checked the order).
+    #[inline(always)]
+    pub fn lock_acquire<T, L>(mutex: &OrderedMutex<T, L>) -> LockGuard<'_, T> {
+        crate::lock::acquire(mutex)
+    }
+
+    /// Locks two mutexes of one level in address order.
+    #[inline]
+    pub fn lock_acquire_both<'a, T, L>(
+        a: &'a OrderedMutex<T, L>,
+        b: &'a OrderedMutex<T, L>,
+    ) -> Result<(LockGuard<'a, T>, LockGuard<'a, T>), LockError> {
+        crate::lock::acquire_both(a, b)
+    }
+
+    /// Locks mutexes of one level in address order.
+    #[inline]
+    pub fn lock_acquire_all<'a, T, L>(
+        mutexes: &[&'a OrderedMutex<T, L>],
+    ) -> Result<Vec<LockGuard<'a, T>>, LockError> {
+        crate::lock::acquire_all(mutexes)
+    }
+
+    /// The next link of a lock chain (the generated token has checked the
+    /// order).
+    #[inline(always)]
+    pub fn lock_next<'b, L, M>(link: &'b mut Link<'_, L>) -> Link<'b, M> {
+        crate::lock::next(link)
+    }
 
     /// Moves along a transition without guard or action.
     #[inline(always)]

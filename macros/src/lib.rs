@@ -13,7 +13,9 @@ use proc_macro::TokenStream;
 
 mod component;
 mod ctxt;
+mod graph;
 mod suggest;
+mod system;
 
 #[cfg(test)]
 mod tests;
@@ -23,4 +25,13 @@ mod tests;
 #[proc_macro_derive(Component, attributes(component, transition))]
 pub fn derive_component(input: TokenStream) -> TokenStream {
     component::expand(input.into()).into()
+}
+
+/// Derives `typestep::System` on the struct that holds a system's parts:
+/// the validated dependency graph (init order, cleanup plan), a typestate
+/// builder, and compile-time lock ordering, from `#[depends_on(...)]` on the
+/// fields and `#[system(lock_order(...))]` on the struct.
+#[proc_macro_derive(System, attributes(system, depends_on))]
+pub fn derive_system(input: TokenStream) -> TokenStream {
+    system::expand(input.into()).into()
 }

@@ -1,0 +1,234 @@
+//! Parsing of `#[system(...)]` and `#[depends_on(...)]` into a
+//! [`Declaration`]. A malformed item is reported and skipped, so the rest of
+//! the declaration is still read and checked.
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenTree;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Data, DeriveInput, Fields, Ident, Token};
+
+use super::ast::{Declaration, Part};
+use crate::ctxt::Ctxt;
+use crate::suggest::did_you_mean;
+
+const SYSTEM_KEYS: &[&str] = &["lock_order", "module"];
+
+/// Reads the system declaration from the derive input, recording every
+/// syntax error in `cx`.
+pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
+    let mut decl = Declaration {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        module: None,
+        parts: Vec::new(),
+        lock_chains: Vec::new(),
+    };
+    let mut module_override = None;
+
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &input.generics,
+            format_args!(
+                "`#[derive(System)]` does not support generic parameters on `{}`: name the concrete part types",
+                input.ident
+            ),
+        );
+    }
+
+    for attr in &input.attrs {
+        if !attr.path().is_ident("system") {
+            continue;
+        }
+        match attr.meta.require_list() {
+            Ok(list) => {
+                let parser = |stream: ParseStream| {
+                    parse_system_items(cx, &mut decl, &mut module_override, stream);
+                    Ok(())
+                };
+                if let Err(error) = parser.parse2(list.tokens.clone()) {
+                    cx.syn_error(error);
+                }
+            }
+            Err(_) => cx.error_spanned_by(
+                attr,
+                "expected `#[system(lock_order(a -> b -> c))]` or `#[system(module = name)]`",
+            ),
+        }
+    }
+
+    match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => {
+                for field in &fields.named {
+                    if let Some(ident) = &field.ident {
+                        decl.parts.push(Part {
+                            ident: ident.clone(),
+                            ty: field.ty.clone(),
+                            depends_on: parse_depends_on(cx, &field.attrs),
+                        });
+                    }
+                }
+            }
+            _ => cx.error_at(
+                input.ident.span(),
+                format_args!(
+                    "`#[derive(System)]` needs named fields, one per part: `struct {} {{ pool: ResourcePool, ... }}`",
+                    input.ident
+                ),
+            ),
+        },
+        _ => cx.error_at(
+            input.ident.span(),
+            format_args!(
+                "`#[derive(System)]` needs a struct whose named fields are the parts; `{}` is not a struct",
+                input.ident
+            ),
+        ),
+    }
+
+    decl.module = match module_override {
+        Some(module) => Some(module),
+        None => default_module(cx, &input.ident),
+    };
+    decl
+}
+
+/// The snake_case module name of a system, or an error when that name is a
+/// keyword.
+fn default_module(cx: &mut Ctxt, ident: &Ident) -> Option<Ident> {
+    let name = ident.to_string().trim_start_matches("r#").to_snake_case();
+    match syn::parse_str::<Ident>(&name) {
+        Ok(_) => Some(Ident::new(&name, ident.span())),
+        Err(_) => {
+            cx.error_at(
+                ident.span(),
+                format_args!(
+                    "the module of `{ident}` would be named `{name}`, which is a Rust keyword; \
+                     name it with `#[system(module = {name}_system)]`"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The names of every `#[depends_on(a, b)]` on a field.
+fn parse_depends_on(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> Vec<Ident> {
+    let mut names = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("depends_on") {
+            continue;
+        }
+        let parsed = attr.meta.require_list().and_then(|list| {
+            Punctuated::<Ident, Token![,]>::parse_terminated.parse2(list.tokens.clone())
+        });
+        match parsed {
+            Ok(list) => names.extend(list),
+            Err(_) => cx.error_spanned_by(
+                attr,
+                "expected `#[depends_on(part, ...)]`: the names of other fields of this system",
+            ),
+        }
+    }
+    names
+}
+
+/// Parses the comma-separated items of one `#[system(...)]`.
+fn parse_system_items(
+    cx: &mut Ctxt,
+    decl: &mut Declaration,
+    module: &mut Option<Ident>,
+    stream: ParseStream,
+) {
+    while !stream.is_empty() {
+        if let Err(error) = parse_system_item(cx, decl, module, stream) {
+            cx.syn_error(error);
+            skip_past_comma(stream);
+            continue;
+        }
+        if stream.is_empty() {
+            break;
+        }
+        if let Err(error) = stream.parse::<Token![,]>() {
+            cx.syn_error(error);
+            skip_past_comma(stream);
+        }
+    }
+}
+
+fn parse_system_item(
+    cx: &mut Ctxt,
+    decl: &mut Declaration,
+    module: &mut Option<Ident>,
+    stream: ParseStream,
+) -> syn::Result<()> {
+    use syn::ext::IdentExt;
+    let key = Ident::parse_any(stream)
+        .map_err(|_| stream.error("expected `lock_order(...)` or `module = name`"))?;
+    match key.to_string().as_str() {
+        "lock_order" => {
+            if !stream.peek(syn::token::Paren) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `lock_order(a -> b -> c)`: chains of part names, locked left to right",
+                ));
+            }
+            let content;
+            syn::parenthesized!(content in stream);
+            let chains = Punctuated::<Chain, Token![,]>::parse_terminated(&content)?;
+            decl.lock_chains
+                .extend(chains.into_iter().map(|chain| chain.0));
+        }
+        "module" => {
+            stream.parse::<Token![=]>()?;
+            let name: Ident = stream.parse()?;
+            if module.is_some() {
+                cx.error_spanned_by(&name, "`module` is declared more than once");
+            } else {
+                *module = Some(name);
+            }
+        }
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown key `{other}` in `#[system(...)]`: expected `lock_order(...)` or `module = name`{}",
+                    did_you_mean(other, SYSTEM_KEYS.iter().copied())
+                ),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// `a -> b -> c`.
+struct Chain(Vec<Ident>);
+
+impl syn::parse::Parse for Chain {
+    fn parse(stream: ParseStream) -> syn::Result<Self> {
+        let mut names = vec![stream.parse::<Ident>()?];
+        while stream.peek(Token![->]) {
+            stream.parse::<Token![->]>()?;
+            names.push(stream.parse::<Ident>()?);
+        }
+        if !stream.is_empty() && !stream.peek(Token![,]) {
+            let span = names.last().map_or_else(|| stream.span(), |n| n.span());
+            return Err(syn::Error::new(
+                span,
+                "expected `->` and the next part, or `,` before the next chain, as in `lock_order(a -> b, a -> c)`",
+            ));
+        }
+        Ok(Chain(names))
+    }
+}
+
+/// Skips token trees up to and including the next top-level comma.
+fn skip_past_comma(stream: ParseStream) {
+    while !stream.is_empty() && !stream.peek(Token![,]) {
+        if stream.parse::<TokenTree>().is_err() {
+            break;
+        }
+    }
+    let _ = stream.parse::<Option<Token![,]>>();
+}

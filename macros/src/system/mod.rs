@@ -1,0 +1,30 @@
+//! `#[derive(System)]`: parse (`attr`), validate (`check`, with the graph
+//! algorithms of [`crate::graph`]), generate (`expand`).
+
+mod ast;
+mod attr;
+mod check;
+mod expand;
+
+use proc_macro2::TokenStream;
+
+use crate::ctxt::Ctxt;
+
+/// Expands `#[derive(System)]` on `input`. Never panics: every mistake
+/// becomes a spanned `compile_error!`, next to code generated from the valid
+/// part of the declaration.
+pub fn expand(input: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::new();
+    let declaration = attr::parse(&mut cx, &input);
+    let checked = check::check(&mut cx, &declaration);
+    let generated = expand::generate(&declaration, &checked);
+    let errors = cx.into_compile_errors();
+    quote::quote! { #generated #errors }
+}
+
+#[cfg(test)]
+pub(crate) use self::{attr::parse, check::check};
