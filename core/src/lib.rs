@@ -8,16 +8,30 @@
 #![deny(missing_docs)]
 
 mod buffer;
+mod cleanup;
 mod component;
 pub mod lock;
 mod machine;
 mod pool;
+mod recovery;
 mod snapshot;
 mod step;
 mod system;
 mod typed;
 
 // Runtime parts; each area keeps its re-exports next to its `mod` line.
+pub use cleanup::{
+    CleanupCoordinator, CleanupError, CleanupLink, CleanupReport, CleanupStep, FailurePolicy,
+    LinkHandle, Registered, StepOutcome, StepReport, Verification,
+};
+#[cfg(feature = "metrics")]
+pub use recovery::MetricsSink;
+#[cfg(feature = "tracing")]
+pub use recovery::TracingSink;
+pub use recovery::{
+    Analytics, EventKind, JsonLines, MoveLogger, Name, RecoveryEvent, RecoveryLogger, Sink,
+    TransitionKey, TransitionStats,
+};
 
 pub use buffer::{
     Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats, ChannelBufferStats,
@@ -34,16 +48,18 @@ pub use pool::{
     PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
 };
 pub use snapshot::{ByClone, Snapshot};
-pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use step::{perform, BoxError, Refusal};
+pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use typed::{Rejected, Transition, Typed};
 
 /// Items used by generated code. Not part of the public API: no stability
 /// guarantees, may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::lock::{
+        AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
+    };
     pub use crate::step::run_action;
-    pub use crate::lock::{AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked};
     pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
         ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,

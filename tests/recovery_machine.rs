@@ -1,0 +1,116 @@
+//! A StateMachine's moves, rejections and rollbacks recorded by MoveLogger.
+
+use std::sync::Arc;
+
+use typestep::prelude::*;
+use typestep::{EventKind, MoveLogger, RecoveryLogger};
+
+#[derive(Component, Clone, Debug, PartialEq)]
+#[component(states(Created, Ready, Running, Stopped, Failed), initial = Created, terminal(Stopped, Failed))]
+#[transition(Created -> Ready on Init)]
+#[transition(Ready -> Running on Start, guard = Self::has_workers, action = Self::spawn)]
+#[transition(Running -> Stopped on Stop)]
+#[transition(Created | Ready | Running -> Failed on Fail)]
+struct Worker {
+    workers: usize,
+    spawned: usize,
+    spawn_fails: bool,
+}
+
+impl Worker {
+    fn has_workers(&self) -> bool {
+        self.workers > 0
+    }
+    fn spawn(&mut self) -> Result<(), std::io::Error> {
+        self.spawned = self.workers;
+        if self.spawn_fails {
+            return Err(std::io::Error::other("no threads left"));
+        }
+        Ok(())
+    }
+}
+
+fn worker(workers: usize) -> Worker {
+    Worker {
+        workers,
+        spawned: 0,
+        spawn_fails: false,
+    }
+}
+
+#[test]
+fn moves_rejections_and_rollbacks_become_events() {
+    let log = Arc::new(RecoveryLogger::new(256));
+    let mut machine = StateMachine::new(worker(0)).with_observer(MoveLogger::new(log.clone()));
+    machine.fire(worker::Init).unwrap();
+    machine.fire(worker::Stop).unwrap_err(); // not allowed in Ready
+    machine.fire(worker::Start).unwrap_err(); // guard: no workers
+    machine.data_mut().workers = 2;
+    machine.data_mut().spawn_fails = true;
+    machine.fire(worker::Start).unwrap_err(); // action fails: rolled back
+    machine.data_mut().spawn_fails = false;
+    let checkpoint = machine.checkpoint();
+    machine.fire(worker::Start).unwrap();
+    machine.rollback_to(checkpoint);
+
+    let events = log.collect();
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Moved,
+            EventKind::Rejected,
+            EventKind::Rejected,
+            EventKind::RolledBack,
+            EventKind::Moved,
+            EventKind::RolledBack,
+        ]
+    );
+    assert_eq!(&*events[0].component, "Worker");
+    assert_eq!(
+        (events[0].from, events[0].event, events[0].to),
+        (Some("Created"), Some("Init"), Some("Ready"))
+    );
+    assert_eq!(events[1].context.as_deref(), Some("not_allowed"));
+    assert_eq!(events[1].to, None);
+    assert_eq!(events[2].context.as_deref(), Some("guard_refused"));
+    assert_eq!(events[2].to, Some("Running"));
+    assert_eq!(events[3].context.as_deref(), Some("action_failed"));
+    assert_eq!(
+        (events[5].from, events[5].to),
+        (Some("Running"), Some("Ready"))
+    );
+    assert_eq!(events[5].context.as_deref(), Some("checkpoint"));
+
+    let analytics = log.analytics();
+    let start = analytics.transition("Worker", "Ready", "Start").unwrap();
+    assert_eq!((start.taken, start.failed, start.rolled_back), (1, 2, 1));
+    assert_eq!(analytics.attempts(), 6);
+}
+
+#[test]
+fn labelled_instances_are_told_apart_and_diagrams_show_real_counts() {
+    let log = Arc::new(RecoveryLogger::new(256));
+    let mut a = StateMachine::new(worker(1))
+        .with_observer(MoveLogger::new(log.clone()).labelled("worker-a"));
+    let mut b = StateMachine::new(worker(0))
+        .with_observer(MoveLogger::new(log.clone()).labelled("worker-b"));
+    a.fire(worker::Init).unwrap();
+    a.fire(worker::Start).unwrap();
+    a.fire(worker::Stop).unwrap();
+    b.fire(worker::Init).unwrap();
+    b.fire(worker::Start).unwrap_err();
+    b.fire(worker::Fail).unwrap();
+
+    assert_eq!(log.history("worker-a", 10).len(), 3);
+    let mermaid_a = log.mermaid::<Worker>("worker-a");
+    assert!(mermaid_a.contains("Ready --> Running: Start (taken 1, failed 0)"));
+    assert!(mermaid_a.contains("Ready --> Failed: Fail (taken 0, failed 0)"));
+    let mermaid_b = log.mermaid::<Worker>("worker-b");
+    assert!(mermaid_b.contains("Ready --> Running: Start (taken 0, failed 1)"));
+    assert!(mermaid_b.contains("Ready --> Failed: Fail (taken 1, failed 0)"));
+    assert!(log
+        .history("worker-a", 10)
+        .iter()
+        .all(|e| e.kind == EventKind::Moved));
+}
