@@ -10,6 +10,7 @@
 mod buffer;
 mod cleanup;
 mod component;
+mod coordinator;
 pub mod lock;
 mod machine;
 mod pool;
@@ -38,6 +39,12 @@ pub use buffer::{
 };
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+};
+pub use coordinator::{
+    Attached, Clock, ComponentCoordinator, ComponentId, ComponentStatus, CoordinatorConfig,
+    CoordinatorError, CoordinatorMetrics, Failure, FailureAction, FailureCause, Heartbeat,
+    Lifecycle, Managed, ManagedMachine, ManualClock, RestartPolicy, StateChange, SystemClock,
+    WorkerId, WorkerSpec, WorkerState, WorkerStatus,
 };
 pub use machine::{
     on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
