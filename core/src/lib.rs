@@ -13,6 +13,7 @@ mod component;
 mod coordinator;
 pub mod lock;
 mod machine;
+mod monitoring;
 mod pool;
 mod recovery;
 mod snapshot;
@@ -49,6 +50,10 @@ pub use coordinator::{
 pub use machine::{
     on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
     OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
+};
+pub use monitoring::{
+    MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,
+    SystemState, WithComponents, WithPool,
 };
 pub use pool::{
     ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,

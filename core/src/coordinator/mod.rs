@@ -334,7 +334,7 @@ impl ComponentCoordinator {
             handle: Some(handle),
             lease: Some(lease),
             state: WorkerState::Running,
-            body,
+            body: Some(body),
         });
         Ok(id)
     }
@@ -510,11 +510,14 @@ impl ComponentCoordinator {
             }
             Err(reason) => return FailureAction::RestartFailed(reason),
         }
+        let Some(body) = detected.body.clone() else {
+            return FailureAction::RestartFailed(String::from("the worker's body was released"));
+        };
         match self.spawn(
             detected.component,
             detected.name.clone(),
             detected.spec,
-            detected.body.clone(),
+            body,
             detected.generation + 1,
         ) {
             Ok(id) => FailureAction::Restarted(id),
@@ -590,6 +593,7 @@ impl ComponentCoordinator {
             }
         }
         let mut running = Vec::new();
+        let mut bodies = Vec::new();
         {
             let mut workers = self.inner.workers.lock();
             for worker in workers.iter_mut() {
@@ -597,6 +601,7 @@ impl ComponentCoordinator {
                 if let Some(handle) = worker.handle.take() {
                     running.push((worker.name.clone(), handle, worker.lease.take()));
                 }
+                bodies.push(worker.body.take());
                 if worker.state == WorkerState::Running {
                     worker.state = WorkerState::Stopped;
                 }
@@ -619,6 +624,9 @@ impl ComponentCoordinator {
                 }
                 drop(lease);
             }
+            // Once every thread is joined, drop what the bodies captured
+            // (channel ends, buffers in flight) so it returns to the pool.
+            drop(bodies);
             if panicked.is_empty() {
                 Ok(())
             } else {
@@ -727,7 +735,7 @@ struct Detected {
     component: usize,
     generation: u32,
     spec: WorkerSpec,
-    body: Body,
+    body: Option<Body>,
     shared: Arc<WorkerShared>,
     handle: Option<JoinHandle<()>>,
     lease: Option<Lease>,

@@ -180,7 +180,8 @@ pub(crate) struct WorkerRecord {
     pub(crate) handle: Option<JoinHandle<()>>,
     pub(crate) lease: Option<Lease>,
     pub(crate) state: WorkerState,
-    pub(crate) body: Body,
+    /// Kept for restarts; taken at stop so what it captured is dropped.
+    pub(crate) body: Option<Body>,
 }
 
 impl WorkerRecord {
