@@ -2,6 +2,7 @@
 //! fresh `Vec` of the same capacity each time.
 //!
 //! `cargo bench --bench buffer`
+#![allow(missing_docs)] // `criterion_group!` generates undocumented items
 
 use std::hint::black_box;
 

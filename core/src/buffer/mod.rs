@@ -8,7 +8,7 @@
 //! released buffer is waiting, so the number ever allocated equals the peak
 //! number in use, and steady-state acquire and release allocate nothing.
 
-mod buffer;
+mod handle;
 mod stats;
 
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ use parking_lot::Mutex;
 
 use crate::pool::{ChannelId, PoolChannel, PoolError, ResourceKind, ResourcePool};
 
-pub use buffer::Buffer;
+pub use handle::Buffer;
 pub use stats::{BufferMetrics, BufferStats, ChannelBufferStats};
 
 /// Why a buffer could not be handed out or written.

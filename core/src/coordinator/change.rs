@@ -16,6 +16,7 @@ use crate::recovery::MoveLogger;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StateChange {
     /// The name the component was registered under.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "serialize_name"))]
     pub component: Arc<str>,
     /// The component's type (`Component::NAME`).
     pub kind: &'static str,
@@ -27,6 +28,11 @@ pub struct StateChange {
     pub event: Option<&'static str>,
     /// The state entered.
     pub to: &'static str,
+}
+
+#[cfg(feature = "serde")]
+fn serialize_name<S: serde::Serializer>(name: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(name)
 }
 
 impl fmt::Display for StateChange {
