@@ -4,15 +4,15 @@
 //! Every buffer in use holds a reservation of `buffer_size` bytes of
 //! [`ResourceKind::BUFFER_BYTES`] on its channel, so the pool's capacity and
 //! the channel's quota bound the memory in use. A released buffer is cleared
-//! and kept for the next request: a new `Vec` is allocated only when no
-//! released buffer is waiting, so the number ever allocated equals the peak
-//! number in use, and steady-state acquire and release allocate nothing.
+//! and kept by its channel for the channel's next request: a new `Vec` is
+//! allocated only when none is waiting, so each channel allocates exactly its
+//! peak number of buffers in use (bounded by its quota and the pool's
+//! capacity), and steady-state acquire and release allocate nothing.
 
 mod handle;
 mod stats;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -47,25 +47,25 @@ pub enum BufferError {
     },
 }
 
-/// Released buffers waiting to be handed out again.
-#[derive(Debug)]
-struct FreeList {
-    buffers: Mutex<Vec<Vec<u8>>>,
-    allocated: AtomicU64,
+/// One channel's released buffers and counters, behind one lock so that an
+/// acquire or a release takes it once.
+#[derive(Debug, Default)]
+struct Local {
+    idle: Vec<Vec<u8>>,
+    in_use: u64,
+    peak: u64,
+    recycled: u64,
+    allocated: u64,
 }
 
 /// The per-channel half of the manager: the pool channel the bytes are drawn
-/// from, and the channel's counters.
+/// from, the channel's released buffers, and its counters.
 #[derive(Debug)]
 pub(crate) struct ChannelBuffers {
     pool: PoolChannel,
     kind: usize,
     size: usize,
-    free: Arc<FreeList>,
-    in_use: AtomicU64,
-    peak: AtomicU64,
-    fresh: AtomicU64,
-    recycled: AtomicU64,
+    local: Mutex<Local>,
 }
 
 impl ChannelBuffers {
@@ -74,31 +74,31 @@ impl ChannelBuffers {
             .pool
             .slot()
             .reserve(self.kind, self.size as u64, "buffer")?;
-        let reused = self.free.buffers.lock().pop();
-        let bytes = match reused {
-            Some(bytes) => {
-                self.recycled.fetch_add(1, Ordering::Relaxed);
-                bytes
+        let reused = {
+            let mut local = self.local.lock();
+            local.in_use += 1;
+            local.peak = local.peak.max(local.in_use);
+            let reused = local.idle.pop();
+            match reused {
+                Some(_) => local.recycled += 1,
+                None => local.allocated += 1,
             }
-            None => {
-                self.free.allocated.fetch_add(1, Ordering::Relaxed);
-                self.fresh.fetch_add(1, Ordering::Relaxed);
-                Vec::with_capacity(self.size)
-            }
+            reused
         };
-        let now = self.in_use.fetch_add(1, Ordering::Relaxed) + 1;
-        if now > self.peak.load(Ordering::Relaxed) {
-            self.peak.fetch_max(now, Ordering::Relaxed);
-        }
+        // Allocate (first use only) outside the lock.
+        let bytes = reused.unwrap_or_else(|| Vec::with_capacity(self.size));
         Ok(Buffer::new(bytes, key, Arc::clone(self)))
     }
 
     /// Takes a buffer back: cleared, kept for reuse, bytes returned to the pool.
     pub(crate) fn release(&self, mut bytes: Vec<u8>, key: usize) {
         bytes.clear();
-        self.free.buffers.lock().push(bytes);
+        {
+            let mut local = self.local.lock();
+            local.idle.push(bytes);
+            local.in_use -= 1;
+        }
         self.pool.slot().release(key);
-        self.in_use.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub(crate) fn size(&self) -> usize {
@@ -110,13 +110,18 @@ impl ChannelBuffers {
     }
 
     fn stats(&self) -> BufferStats {
-        let recycled = self.recycled.load(Ordering::Relaxed);
+        let local = self.local.lock();
         BufferStats {
-            in_use: self.in_use.load(Ordering::Relaxed),
-            peak: self.peak.load(Ordering::Relaxed),
-            acquired: recycled + self.fresh.load(Ordering::Relaxed),
-            recycled,
+            in_use: local.in_use,
+            peak: local.peak,
+            acquired: local.recycled + local.allocated,
+            recycled: local.recycled,
         }
+    }
+
+    fn idle_and_allocated(&self) -> (usize, u64) {
+        let local = self.local.lock();
+        (local.idle.len(), local.allocated)
     }
 }
 
@@ -147,7 +152,6 @@ impl ChannelBuffers {
 pub struct BufferManager {
     pool: ResourcePool,
     size: usize,
-    free: Arc<FreeList>,
     channels: Arc<Mutex<BTreeMap<ChannelId, Arc<ChannelBuffers>>>>,
 }
 
@@ -163,10 +167,6 @@ impl BufferManager {
         Ok(BufferManager {
             pool: pool.clone(),
             size: buffer_size,
-            free: Arc::new(FreeList {
-                buffers: Mutex::new(Vec::new()),
-                allocated: AtomicU64::new(0),
-            }),
             channels: Arc::default(),
         })
     }
@@ -191,11 +191,7 @@ impl BufferManager {
             pool,
             kind,
             size: self.size,
-            free: Arc::clone(&self.free),
-            in_use: AtomicU64::new(0),
-            peak: AtomicU64::new(0),
-            fresh: AtomicU64::new(0),
-            recycled: AtomicU64::new(0),
+            local: Mutex::default(),
         });
         channels.insert(channel, Arc::clone(&inner));
         Ok(BufferChannel { inner })
@@ -213,21 +209,25 @@ impl BufferManager {
 
     /// Counters of the manager and of every channel.
     pub fn metrics(&self) -> BufferMetrics {
-        let channels = self
-            .channels
-            .lock()
-            .values()
-            .map(|c| ChannelBufferStats {
-                channel: c.id(),
-                name: c.pool.name().to_owned(),
-                stats: c.stats(),
-            })
-            .collect();
+        let channels: Vec<Arc<ChannelBuffers>> = self.channels.lock().values().cloned().collect();
+        let (mut idle, mut allocated) = (0, 0);
+        for channel in &channels {
+            let (i, a) = channel.idle_and_allocated();
+            idle += i;
+            allocated += a;
+        }
         BufferMetrics {
             buffer_size: self.size,
-            allocated: self.free.allocated.load(Ordering::Relaxed),
-            idle: self.free.buffers.lock().len(),
-            channels,
+            allocated,
+            idle,
+            channels: channels
+                .iter()
+                .map(|c| ChannelBufferStats {
+                    channel: c.id(),
+                    name: c.pool.name().to_owned(),
+                    stats: c.stats(),
+                })
+                .collect(),
         }
     }
 }

@@ -34,7 +34,7 @@ pub struct ChannelBufferStats {
 pub struct BufferMetrics {
     /// The size of every buffer, in bytes.
     pub buffer_size: usize,
-    /// Allocations made in total (equals the peak number of buffers alive).
+    /// Allocations made in total (the sum of each channel's peak in use).
     pub allocated: u64,
     /// Released buffers waiting for reuse.
     pub idle: usize,
