@@ -101,6 +101,9 @@ pub trait Component: Sized {
     /// [`ByClone`](crate::ByClone) unless the component names its own
     /// [`Snapshot`](crate::Snapshot) strategy.
     type Snapshot;
+    /// The zero-sized type of the initial state, where
+    /// [`Typed::new`](crate::Typed::new) starts.
+    type Initial: StateMarker<Self>;
 
     /// The component's name, as written on the struct.
     const NAME: &'static str;
@@ -136,7 +139,3 @@ pub trait EventMarker<C: Component> {
     /// The run-time event this type stands for.
     const EVENT: C::Event;
 }
-
-/// Implemented only by the type of a component's initial state, so that
-/// [`Typed::new`](crate::Typed::new) can only start there.
-pub trait InitialState<C: Component>: StateMarker<C> {}

@@ -39,7 +39,7 @@ pub use buffer::{
     Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats, ChannelBufferStats,
 };
 pub use component::{
-    Action, Component, Edge, EventMarker, Guard, InitialState, Label, StateMarker, TransitionSpec,
+    Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
 };
 pub use coordinator::{
     Attached, Clock, ComponentCoordinator, ComponentId, ComponentStatus, CoordinatorConfig,
@@ -48,8 +48,8 @@ pub use coordinator::{
     WorkerId, WorkerSpec, WorkerState, WorkerStatus,
 };
 pub use machine::{
-    on_move, Cause, Checkpoint, FireError, History, MoveRecord, NoObserver, Observer, Observers,
-    OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
+    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
+    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
 };
 pub use monitoring::{
     MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,
@@ -74,8 +74,8 @@ pub mod __private {
     pub use crate::step::run_action;
     pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
-        ByClone, Component, Edge, EventMarker, InitialState, Label, Rejected, StateMarker,
-        Transition, TransitionSpec, Typed,
+        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Transition,
+        TransitionSpec, Typed,
     };
 
     /// Locks `mutex` (the generated token has checked the order).

@@ -100,9 +100,7 @@ impl CleanupPlan {
 
     /// The level in which `part` is cleaned, if it is in the plan.
     pub fn level_of(&self, part: &str) -> Option<usize> {
-        self.levels
-            .iter()
-            .position(|level| level.contains(&part))
+        self.levels.iter().position(|level| level.contains(&part))
     }
 
     /// Whether every `(part, dependency)` pair is cleaned in order: `part`

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::component::{Component, Edge, InitialState, StateMarker};
+use crate::component::{Component, Edge, StateMarker};
 use crate::step::{perform, Refusal};
 
 /// A component `C` known, at compile time, to be in state `S`.
@@ -22,7 +22,7 @@ use crate::step::{perform, Refusal};
 /// #[transition(On -> Off on Press)]
 /// struct Lamp;
 ///
-/// let lamp = Typed::<Lamp, _>::new(Lamp);
+/// let lamp = Typed::new(Lamp);
 /// let lamp: Typed<Lamp, lamp::On> = lamp.fire(lamp::Press);
 /// assert_eq!(lamp.state(), lamp::State::On);
 /// ```
@@ -40,9 +40,8 @@ impl<C: Component, S: StateMarker<C>> Typed<C, S> {
     }
 }
 
-impl<C: Component, S: InitialState<C>> Typed<C, S> {
-    /// Starts `data` in the component's initial state (the state type is
-    /// inferred: only the initial state implements [`InitialState`]).
+impl<C: Component> Typed<C, C::Initial> {
+    /// Starts `data` in the component's initial state.
     #[inline]
     pub fn new(data: C) -> Self {
         Typed::from_checked(data)

@@ -31,6 +31,7 @@ impl Ctxt {
         self.errors.push(error);
     }
 
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{depth_first_search, Control, DfsEvent, Dfs};
+use petgraph::visit::{depth_first_search, Control, Dfs, DfsEvent};
 
 /// An edge that closes a cycle, with the cycle it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +123,10 @@ pub fn plan(n: usize, dependencies: &[(usize, usize)]) -> Plan {
 
 /// `edges` without the edges that close cycles.
 pub fn without_cycles(n: usize, edges: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let closing: Vec<usize> = cycles(n, edges).into_iter().map(|c| c.closing_edge).collect();
+    let closing: Vec<usize> = cycles(n, edges)
+        .into_iter()
+        .map(|c| c.closing_edge)
+        .collect();
     edges
         .iter()
         .enumerate()
@@ -191,7 +194,11 @@ mod tests {
     fn dag() -> impl Strategy<Value = (usize, Vec<(usize, usize)>)> {
         (1usize..40).prop_flat_map(|n| {
             let pairs = proptest::collection::vec((0..n, 0..n), 0..n * 3);
-            (Just(n), Just((0..n).collect::<Vec<_>>()).prop_shuffle(), pairs)
+            (
+                Just(n),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+                pairs,
+            )
                 .prop_map(|(n, rank, pairs)| {
                     let mut edges: Vec<(usize, usize)> = pairs
                         .into_iter()

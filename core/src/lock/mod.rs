@@ -64,7 +64,7 @@ mod error;
 mod level;
 mod mutex;
 
-pub use chain::{LockChain, Link};
+pub use chain::{Link, LockChain};
 pub use error::LockError;
 pub use level::{AtLevel, Level, Unlocked};
 pub use mutex::{LockGuard, OrderedMutex};

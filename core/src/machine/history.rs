@@ -12,7 +12,9 @@ use crate::component::Component;
 /// never allocates: once full, the oldest record makes room for the newest.
 /// A capacity of 0 means history is off.
 pub struct History<C: Component> {
-    records: VecDeque<MoveRecord<C>>,
+    // Boxed so that a machine without history holds no collection inline
+    // (the plain move then keeps the machine in registers).
+    records: Option<Box<VecDeque<MoveRecord<C>>>>,
     capacity: usize,
 }
 
@@ -20,7 +22,7 @@ impl<C: Component> History<C> {
     /// An empty ring that keeps at most `capacity` records.
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         History {
-            records: VecDeque::with_capacity(capacity),
+            records: (capacity != 0).then(|| Box::new(VecDeque::with_capacity(capacity))),
             capacity,
         }
     }
@@ -38,41 +40,44 @@ impl<C: Component> History<C> {
 
     /// How many records the ring holds now.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records.as_ref().map_or(0, |r| r.len())
     }
 
     /// Whether the ring holds no record.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 
     /// The records, oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &MoveRecord<C>> + ExactSizeIterator {
-        self.records.iter()
+    pub fn iter(&self) -> Iter<'_, C> {
+        Iter {
+            inner: self.records.as_ref().map(|r| r.iter()),
+        }
     }
 
     /// The newest record.
     pub fn last(&self) -> Option<&MoveRecord<C>> {
-        self.records.back()
+        self.records.as_ref().and_then(|r| r.back())
     }
 
     /// Records `record`, dropping the oldest when the ring is full.
     #[inline]
     pub(crate) fn push(&mut self, record: MoveRecord<C>) {
-        if self.capacity == 0 {
-            return;
+        if let Some(records) = &mut self.records {
+            if records.len() == self.capacity {
+                records.pop_front();
+            }
+            records.push_back(record);
         }
-        if self.records.len() == self.capacity {
-            self.records.pop_front();
-        }
-        self.records.push_back(record);
     }
 }
 
 impl<C: Component> Clone for History<C> {
     fn clone(&self) -> Self {
         let mut copy = History::with_capacity(self.capacity);
-        copy.records.extend(self.records.iter().copied());
+        for record in self.iter() {
+            copy.push(*record);
+        }
         copy
     }
 }
@@ -81,16 +86,41 @@ impl<C: Component> core::fmt::Debug for History<C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("History")
             .field("capacity", &self.capacity)
-            .field("records", &self.records)
+            .field("records", &self.iter().collect::<Vec<_>>())
             .finish()
     }
 }
 
 impl<'a, C: Component> IntoIterator for &'a History<C> {
     type Item = &'a MoveRecord<C>;
-    type IntoIter = std::collections::vec_deque::Iter<'a, MoveRecord<C>>;
+    type IntoIter = Iter<'a, C>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.records.iter()
+        self.iter()
     }
 }
+
+/// The records of a [`History`], oldest first.
+pub struct Iter<'a, C: Component> {
+    inner: Option<std::collections::vec_deque::Iter<'a, MoveRecord<C>>>,
+}
+
+impl<'a, C: Component> Iterator for Iter<'a, C> {
+    type Item = &'a MoveRecord<C>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.as_mut()?.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.as_ref().map_or((0, Some(0)), |i| i.size_hint())
+    }
+}
+
+impl<C: Component> DoubleEndedIterator for Iter<'_, C> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.as_mut()?.next_back()
+    }
+}
+
+impl<C: Component> ExactSizeIterator for Iter<'_, C> {}

@@ -19,7 +19,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
 pub use error::{FireError, RehydrateError, WrongState};
-pub use history::History;
+pub use history::{History, Iter as HistoryIter};
 pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord};
 pub use shared::SharedMachine;
@@ -329,8 +329,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     }
 
     /// Tells observers about a rejected move and hands the error back.
-    #[cold]
-    #[inline(never)]
+    #[inline]
     fn reject(&mut self, error: FireError<C>) -> FireError<C> {
         self.observer.on_rejected(&error, &self.data);
         #[cfg(feature = "tracing")]

@@ -1,7 +1,7 @@
 //! The parsed declaration of a component, with every span kept.
 
 use proc_macro2::Span;
-use syn::{Generics, Ident, Path, Type, Visibility};
+use syn::{ExprPath, Generics, Ident, Type, Visibility};
 
 /// Everything `#[derive(Component)]` read from one struct.
 pub struct Declaration {
@@ -9,14 +9,16 @@ pub struct Declaration {
     pub ident: Ident,
     pub vis: Visibility,
     pub generics: Generics,
-    /// The generated module's name (snake_case of `ident`, or `module = ...`);
-    /// `None` when no valid name exists (the error is already recorded).
-    pub module: Option<Ident>,
+    /// The generated module's name (snake_case of `ident`, or `module = ...`).
+    /// When the snake_case name is a keyword the error is recorded and a
+    /// stand-in name is used, so that the rest of the crate still compiles.
+    pub module: Ident,
     /// `states(...)`: the `states` keyword and the listed names.
     pub states: Option<(Ident, Vec<Ident>)>,
     pub initial: Option<Ident>,
-    /// `terminal(...)`; `None` when the component may run forever.
-    pub terminal: Option<Vec<Ident>>,
+    /// `terminal(...)`: the `terminal` keyword and the listed names; `None`
+    /// when the component may run forever.
+    pub terminal: Option<(Ident, Vec<Ident>)>,
     /// `snapshot = Type`: a custom snapshot strategy.
     pub snapshot: Option<Type>,
     pub transitions: Vec<TransitionDecl>,
@@ -26,6 +28,14 @@ pub struct Declaration {
     /// Whether any `#[component]` attribute was present (its absence is
     /// reported once, not as missing states and missing initial).
     pub has_component_attr: bool,
+    /// Whether a piece of `#[component(...)]` could not be read. The piece
+    /// may have been meant as `states`, `initial` or `terminal`, so their
+    /// absence is not reported on top of the syntax error.
+    pub component_malformed: bool,
+    /// Whether a `#[transition(...)]` could not be read and was dropped. The
+    /// graph is then incomplete, and the checks that need all of it
+    /// (reachability, can-finish) are skipped rather than guessing.
+    pub transition_dropped: bool,
 }
 
 /// One `#[transition(A | B -> C on E, guard = .., action = ..)]`.
@@ -33,6 +43,6 @@ pub struct TransitionDecl {
     pub from: Vec<Ident>,
     pub to: Ident,
     pub event: Ident,
-    pub guard: Option<Path>,
-    pub action: Option<Path>,
+    pub guard: Option<ExprPath>,
+    pub action: Option<ExprPath>,
 }

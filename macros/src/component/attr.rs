@@ -1,13 +1,16 @@
 //! Parsing of `#[component(...)]` and `#[transition(...)]` into a
 //! [`Declaration`]. A malformed item is reported and skipped, so the rest of
-//! the declaration is still read and checked.
+//! the declaration is still read and checked. Every message names the
+//! component and says what was expected, at the token where it went wrong
+//! (the closing parenthesis when the attribute ends too early).
 
 use heck::ToSnakeCase;
-use proc_macro2::{Span, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Ident, Path, Token};
+use syn::{Attribute, DeriveInput, Expr, ExprPath, Ident, MacroDelimiter, Meta, Token, Type};
 
 use super::ast::{Declaration, TransitionDecl};
 use crate::ctxt::Ctxt;
@@ -20,224 +23,446 @@ mod kw {
     syn::custom_keyword!(on);
 }
 
+/// What every parsing step needs: where to record errors, which component
+/// is being read (for messages) and where the attribute ends (for errors
+/// about missing pieces).
+struct Reader<'a> {
+    cx: &'a mut Ctxt,
+    component: &'a Ident,
+    end: Span,
+}
+
 /// Reads the component declaration from the derive input, recording every
 /// syntax error in `cx`.
 pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
+    let component = &input.ident;
     let mut decl = Declaration {
-        ident: input.ident.clone(),
+        ident: component.clone(),
         vis: input.vis.clone(),
         generics: input.generics.clone(),
-        module: None,
+        module: component.clone(),
         states: None,
         initial: None,
         terminal: None,
         snapshot: None,
         transitions: Vec::new(),
-        anchor: input.ident.span(),
+        anchor: component.span(),
         has_component_attr: false,
+        component_malformed: false,
+        transition_dropped: false,
     };
     let mut module_override = None;
-    let mut seen_component = false;
 
     for attr in &input.attrs {
         if attr.path().is_ident("component") {
-            if !seen_component {
+            if !decl.has_component_attr {
                 decl.anchor = attr.path().span();
                 decl.has_component_attr = true;
-                seen_component = true;
             }
-            match attr.meta.require_list() {
-                Ok(list) => {
-                    let parser = |stream: ParseStream| {
-                        parse_component_items(cx, &mut decl, &mut module_override, stream);
-                        Ok(())
-                    };
-                    if let Err(error) = parser.parse2(list.tokens.clone()) {
-                        cx.syn_error(error);
-                    }
-                }
-                Err(_) => {
-                    cx.error_spanned_by(attr, "expected `#[component(states(...), initial = ...)]`")
-                }
-            }
+            parse_component_attr(cx, &mut decl, &mut module_override, attr);
         } else if attr.path().is_ident("transition") {
-            match attr.meta.require_list() {
-                Ok(list) => match (|stream: ParseStream| parse_transition(cx, stream))
-                    .parse2(list.tokens.clone())
-                {
-                    Ok(Some(transition)) => decl.transitions.push(transition),
-                    Ok(None) => {}
-                    Err(error) => cx.syn_error(error),
-                },
-                Err(_) => {
-                    cx.error_spanned_by(attr, "expected `#[transition(From -> To on Event)]`")
-                }
+            match parse_transition_attr(cx, component, attr) {
+                Some(transition) => decl.transitions.push(transition),
+                None => decl.transition_dropped = true,
             }
         }
     }
 
-    if !seen_component {
+    if !decl.has_component_attr {
         cx.error_at(
-            input.ident.span(),
+            component.span(),
             format_args!(
-                "`{}` derives `Component` but declares no states: add `#[component(states(...), initial = ...)]`",
-                input.ident
+                "`{component}` derives `Component` but has no `#[component(...)]` attribute: \
+                 declare its states, as in `#[component(states(A, B), initial = A)]`"
             ),
         );
     }
 
     decl.module = match module_override {
-        Some(module) => Some(module),
-        None => default_module(cx, &input.ident),
+        Some(module) => module,
+        None => default_module(cx, component),
     };
     decl
 }
 
-/// The snake_case module name of a component, or an error when that name is
-/// a keyword.
-fn default_module(cx: &mut Ctxt, ident: &Ident) -> Option<Ident> {
-    let name = ident.to_string().trim_start_matches("r#").to_snake_case();
-    match syn::parse_str::<Ident>(&name) {
-        Ok(_) => Some(Ident::new(&name, ident.span())),
-        Err(_) => {
-            cx.error_at(
-                ident.span(),
+/// The snake_case module name of a component. When that name is a keyword
+/// the error is recorded and the suggested replacement stands in for it.
+fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
+    let name = ident.unraw().to_string().to_snake_case();
+    if syn::parse_str::<Ident>(&name).is_ok() {
+        return Ident::new(&name, ident.span());
+    }
+    let replacement = format!("{}_states", name.trim_start_matches('_'));
+    let replacement = if syn::parse_str::<Ident>(&replacement).is_ok() {
+        replacement
+    } else {
+        String::from("component_states")
+    };
+    cx.error_at(
+        ident.span(),
+        format_args!(
+            "the state module of `{ident}` would be named `{name}`, which is not a valid module name \
+             (a Rust keyword); name it with `#[component(module = {replacement})]`"
+        ),
+    );
+    Ident::new(&replacement, ident.span())
+}
+
+fn parse_component_attr(
+    cx: &mut Ctxt,
+    decl: &mut Declaration,
+    module: &mut Option<Ident>,
+    attr: &Attribute,
+) {
+    let component = decl.ident.clone();
+    let list = match &attr.meta {
+        Meta::List(list) if matches!(list.delimiter, MacroDelimiter::Paren(_)) => list,
+        _ => {
+            decl.component_malformed = true;
+            cx.error_spanned_by(
+                attr,
                 format_args!(
-                    "the state module of `{ident}` would be named `{name}`, which is a Rust keyword; \
-                     name it with `#[component(module = {name}_states)]`"
+                    "`#[component]` of `{component}` takes a parenthesised declaration, \
+                     as in `#[component(states(A, B), initial = A)]`"
                 ),
             );
-            None
+            return;
         }
+    };
+    let mut reader = Reader {
+        cx,
+        component: &component,
+        end: list.delimiter.span().close(),
+    };
+    let parser = |stream: ParseStream| {
+        parse_component_items(&mut reader, decl, module, stream);
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(list.tokens.clone()) {
+        decl.component_malformed = true;
+        cx.syn_error(error);
     }
 }
 
 /// Parses the comma-separated items of one `#[component(...)]`. An item that
 /// does not parse is reported, and parsing resumes after the next comma.
 fn parse_component_items(
-    cx: &mut Ctxt,
+    r: &mut Reader,
     decl: &mut Declaration,
     module: &mut Option<Ident>,
     stream: ParseStream,
 ) {
     while !stream.is_empty() {
-        if let Err(error) = parse_component_item(cx, decl, module, stream) {
-            cx.syn_error(error);
-            skip_past_comma(stream);
-            continue;
+        if let Err(error) = parse_component_item(r, decl, module, stream) {
+            decl.component_malformed = true;
+            r.cx.syn_error(error);
+            skip_to_comma(stream);
         }
         if stream.is_empty() {
             break;
         }
-        if let Err(error) = stream.parse::<Token![,]>() {
-            cx.syn_error(error);
+        if stream.peek(Token![,]) {
+            let _ = stream.parse::<Token![,]>();
+        } else {
+            decl.component_malformed = true;
+            let error = error_at_next(
+                stream,
+                r.end,
+                format!(
+                    "unexpected {} in `#[component(...)]` of `{}`: separate the items with `,`",
+                    describe_next(stream),
+                    r.component
+                ),
+            );
+            r.cx.syn_error(error);
             skip_past_comma(stream);
         }
     }
 }
 
 fn parse_component_item(
-    cx: &mut Ctxt,
+    r: &mut Reader,
     decl: &mut Declaration,
     module: &mut Option<Ident>,
     stream: ParseStream,
 ) -> syn::Result<()> {
-    let key: Ident = stream.call(Ident::parse_any_key)?;
+    let component = r.component;
+    if !stream.peek(Ident::peek_any) {
+        return Err(error_at_next(
+            stream,
+            r.end,
+            format!(
+                "expected an item of `#[component(...)]` of `{component}`, such as `states(A, B)` \
+                 or `initial = A`, found {}",
+                describe_next(stream)
+            ),
+        ));
+    }
+    let key = Ident::parse_any(stream)?;
     match key.to_string().as_str() {
         "states" => {
-            let names = parse_name_list(stream, &key)?;
+            let names = parse_name_list(r, stream, &key)?;
             if decl.states.is_some() {
-                cx.error_at(key.span(), "`states` is declared more than once; list every state in one `states(...)`");
+                r.cx.error_at(
+                    key.span(),
+                    format_args!(
+                        "`states` of `{component}` is declared more than once: list every state in one `states(...)`"
+                    ),
+                );
             } else {
                 decl.states = Some((key, names));
             }
         }
-        "initial" => {
-            stream.parse::<Token![=]>()?;
-            let state: Ident = stream.parse()?;
-            set_once(cx, &mut decl.initial, state, "initial");
-        }
         "terminal" => {
-            let names = parse_name_list(stream, &key)?;
+            let names = parse_name_list(r, stream, &key)?;
             if decl.terminal.is_some() {
-                cx.error_at(key.span(), "`terminal` is declared more than once; list every terminal state in one `terminal(...)`");
+                r.cx.error_at(
+                    key.span(),
+                    format_args!(
+                        "`terminal` of `{component}` is declared more than once: list every terminal state in one `terminal(...)`"
+                    ),
+                );
             } else {
-                decl.terminal = Some(names);
+                decl.terminal = Some((key, names));
             }
         }
+        "initial" => {
+            expect_eq(r, stream, &key, "initial = Created")?;
+            let state = parse_name(r, stream, "a state name after `initial =`")?;
+            set_once(r, &mut decl.initial, state, &key);
+        }
         "module" => {
-            stream.parse::<Token![=]>()?;
-            let name: Ident = stream.parse()?;
-            set_once(cx, module, name, "module");
+            expect_eq(r, stream, &key, "module = worker_states")?;
+            let name = parse_name(r, stream, "a module name after `module =`")?;
+            set_once(r, module, name, &key);
         }
         "snapshot" => {
-            stream.parse::<Token![=]>()?;
-            let strategy: syn::Type = stream.parse()?;
-            set_once(cx, &mut decl.snapshot, strategy, "snapshot");
+            expect_eq(r, stream, &key, "snapshot = MySnapshot")?;
+            let fork = stream.fork();
+            match fork.parse::<Type>() {
+                Ok(strategy) if fork.is_empty() || fork.peek(Token![,]) => {
+                    stream.advance_to(&fork);
+                    set_once(r, &mut decl.snapshot, strategy, &key);
+                }
+                _ => return Err(error_at_next(
+                    stream,
+                    r.end,
+                    format!(
+                        "expected a type implementing `Snapshot<{component}>` after `snapshot =`, \
+                             as in `snapshot = MySnapshot`; found {}",
+                        describe_next(stream)
+                    ),
+                )),
+            }
         }
-        other => {
-            return Err(syn::Error::new(
-                key.span(),
-                format!(
-                    "unknown key `{other}` in `#[component(...)]`: expected one of `states`, `initial`, `terminal`, `module`, `snapshot`{}",
-                    did_you_mean(other, COMPONENT_KEYS.iter().copied())
-                ),
-            ))
-        }
+        other => return Err(syn::Error::new(
+            key.span(),
+            format!(
+                "unknown key `{other}` in `#[component(...)]` of `{component}`: expected one of \
+                     `states`, `initial`, `terminal`, `module`, `snapshot`{}",
+                did_you_mean(other, COMPONENT_KEYS.iter().copied())
+            ),
+        )),
     }
     Ok(())
 }
 
 /// `(A, B, C)` after `states` or `terminal`.
-fn parse_name_list(stream: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+    let component = r.component;
     if !stream.peek(syn::token::Paren) {
         return Err(syn::Error::new(
             key.span(),
-            format!("expected `{key}(A, B, ...)`: a parenthesised list of state names"),
+            format!(
+                "`{key}` of `{component}` takes a parenthesised list of state names, as in `{key}(A, B)`"
+            ),
         ));
     }
     let content;
-    syn::parenthesized!(content in stream);
-    let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-    Ok(names.into_iter().collect())
+    let paren = syn::parenthesized!(content in stream);
+    let mut inner = Reader {
+        cx: &mut *r.cx,
+        component,
+        end: paren.span.close(),
+    };
+    let names = parse_names(&mut inner, &content, key);
+    if names.is_err() {
+        // Consume the rest of the list, which the error already covers.
+        while content.parse::<TokenTree>().is_ok() {}
+    }
+    names
 }
 
-fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, key: &str)
-where
-    T: quote::ToTokens,
-{
+/// The comma-separated names inside `states(...)` or `terminal(...)`.
+fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+    let mut names = Vec::new();
+    while !content.is_empty() {
+        names.push(parse_name(r, content, "a state name")?);
+        if content.is_empty() {
+            break;
+        }
+        if !content.peek(Token![,]) {
+            return Err(error_at_next(
+                content,
+                r.end,
+                format!(
+                    "expected `,` between the state names in `{key}(...)` of `{}`, found {}",
+                    r.component,
+                    describe_next(content)
+                ),
+            ));
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(names)
+}
+
+/// The `=` after `key`.
+fn expect_eq(r: &Reader, stream: ParseStream, key: &Ident, example: &str) -> syn::Result<()> {
+    if stream.peek(Token![=]) {
+        stream.parse::<Token![=]>()?;
+        return Ok(());
+    }
+    Err(error_at_next(
+        stream,
+        key.span(),
+        format!(
+            "expected `=` after `{key}` in `#[component(...)]` of `{}`, as in `{example}`; found {}",
+            r.component,
+            describe_next(stream)
+        ),
+    ))
+}
+
+/// A state, event or module name (an identifier that is not a keyword).
+fn parse_name(r: &Reader, stream: ParseStream, what: &str) -> syn::Result<Ident> {
+    if stream.peek(Ident) {
+        return stream.parse();
+    }
+    let found = describe_next(stream);
+    let hint = if stream.peek(Ident::peek_any) {
+        ": a keyword cannot name a state, event or module"
+    } else {
+        ""
+    };
+    Err(error_at_next(
+        stream,
+        r.end,
+        format!(
+            "expected {what} in the declaration of `{}`, found {found}{hint}",
+            r.component
+        ),
+    ))
+}
+
+fn set_once<T>(r: &mut Reader, slot: &mut Option<T>, value: T, key: &Ident) {
     if slot.is_some() {
-        cx.error_spanned_by(&value, format_args!("`{key}` is declared more than once"));
+        r.cx.error_at(
+            key.span(),
+            format_args!(
+                "`{key}` of `{}` is declared more than once: keep one `{key} = ...`",
+                r.component
+            ),
+        );
     } else {
         *slot = Some(value);
     }
 }
 
-/// Parses `A | B -> C on E, guard = path, action = path`. Errors in the
-/// options are recorded and the transition is still kept; errors in the
-/// `A -> B on E` part drop the transition.
-fn parse_transition(cx: &mut Ctxt, stream: ParseStream) -> syn::Result<Option<TransitionDecl>> {
-    if stream.is_empty() {
-        return Err(stream.error("expected `From -> To on Event`"));
+/// Reads one `#[transition(...)]`, or records why it cannot be read.
+fn parse_transition_attr(
+    cx: &mut Ctxt,
+    component: &Ident,
+    attr: &Attribute,
+) -> Option<TransitionDecl> {
+    let list = match &attr.meta {
+        Meta::List(list)
+            if matches!(list.delimiter, MacroDelimiter::Paren(_)) && !list.tokens.is_empty() =>
+        {
+            list
+        }
+        _ => {
+            cx.error_spanned_by(
+                attr,
+                format_args!(
+                    "`#[transition]` of `{component}` needs a declaration, as in `#[transition(From -> To on Event)]`"
+                ),
+            );
+            return None;
+        }
+    };
+    let mut reader = Reader {
+        cx,
+        component,
+        end: list.delimiter.span().close(),
+    };
+    let result =
+        (|stream: ParseStream| parse_transition(&mut reader, stream)).parse2(list.tokens.clone());
+    match result {
+        Ok(transition) => Some(transition),
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
     }
-    let mut from = vec![stream.parse::<Ident>()?];
+}
+
+/// Parses `A | B -> C on E, guard = path, action = path`. Errors after the
+/// event are recorded and the transition is still kept; errors in the
+/// `A -> C on E` part drop the transition.
+fn parse_transition(r: &mut Reader, stream: ParseStream) -> syn::Result<TransitionDecl> {
+    let component = r.component;
+    let first = parse_name(r, stream, "a source state")?;
+    let mut last = first.clone();
+    let mut from = vec![first];
     while stream.peek(Token![|]) {
         stream.parse::<Token![|]>()?;
-        from.push(stream.parse::<Ident>()?);
+        last = parse_name(r, stream, "a source state after `|`")?;
+        from.push(last.clone());
     }
     if !stream.peek(Token![->]) {
-        return Err(stream.error("expected `->` and the target state, as in `From -> To on Event`"));
+        let message = if stream.peek(Ident) {
+            format!(
+                "missing `->` between the source state `{last}` and {} in a transition of `{component}`, \
+                 as in `{last} -> To on Event`",
+                describe_next(stream)
+            )
+        } else if stream.is_empty() {
+            format!(
+                "incomplete transition of `{component}`: expected `-> To on Event` after `{last}`"
+            )
+        } else {
+            format!(
+                "expected `->` after the source state `{last}` in a transition of `{component}`, found {}",
+                describe_next(stream)
+            )
+        };
+        return Err(error_at_next(stream, last.span(), message));
     }
     stream.parse::<Token![->]>()?;
-    let to: Ident = stream.parse()?;
+    let to = parse_name(r, stream, "a target state after `->`")?;
     if !stream.peek(kw::on) {
-        return Err(syn::Error::new(
-            to.span(),
-            format!("expected `on <Event>` after the target state `{to}`, as in `From -> {to} on Event`"),
-        ));
+        let message = if stream.peek(Ident) {
+            format!(
+                "missing `on` between the target state `{to}` and the event {} in a transition of `{component}`, \
+                 as in `{} -> {to} on Event`",
+                describe_next(stream),
+                from[0],
+            )
+        } else if stream.is_empty() {
+            format!(
+                "incomplete transition of `{component}`: expected `on Event` after the target state `{to}`"
+            )
+        } else {
+            format!(
+                "expected `on Event` after the target state `{to}` in a transition of `{component}`, found {}",
+                describe_next(stream)
+            )
+        };
+        return Err(error_at_next(stream, to.span(), message));
     }
     stream.parse::<kw::on>()?;
-    let event: Ident = stream.parse()?;
+    let event = parse_name(r, stream, "an event name after `on`")?;
     let mut transition = TransitionDecl {
         from,
         to,
@@ -247,63 +472,165 @@ fn parse_transition(cx: &mut Ctxt, stream: ParseStream) -> syn::Result<Option<Tr
     };
 
     while !stream.is_empty() {
-        if let Err(error) = stream.parse::<Token![,]>() {
-            cx.syn_error(error);
-            skip_past_comma(stream);
+        if !stream.peek(Token![,]) {
+            let error = error_at_next(
+                stream,
+                r.end,
+                format!(
+                    "unexpected {} after the event `{}` in a transition of `{component}`: \
+                     options follow a comma, as in `, guard = Self::can_start`",
+                    describe_next(stream),
+                    transition.event
+                ),
+            );
+            r.cx.syn_error(error);
+            skip_to_comma(stream);
             continue;
         }
+        stream.parse::<Token![,]>()?;
         if stream.is_empty() {
             break;
         }
-        if let Err(error) = parse_transition_option(cx, &mut transition, stream) {
-            cx.syn_error(error);
+        if let Err(error) = parse_transition_option(r, &mut transition, stream) {
+            r.cx.syn_error(error);
             skip_to_comma(stream);
         }
     }
-    Ok(Some(transition))
+    Ok(transition)
 }
 
 fn parse_transition_option(
-    cx: &mut Ctxt,
+    r: &mut Reader,
     transition: &mut TransitionDecl,
     stream: ParseStream,
 ) -> syn::Result<()> {
-    let key: Ident = stream.call(Ident::parse_any_key)?;
-    let slot = match key.to_string().as_str() {
-        "guard" => &mut transition.guard,
-        "action" => &mut transition.action,
-        other => {
-            return Err(syn::Error::new(
-                key.span(),
-                format!(
-                    "unknown key `{other}` in `#[transition(...)]`: expected `guard = path` or `action = path`{}",
-                    did_you_mean(other, TRANSITION_KEYS.iter().copied())
-                ),
-            ))
-        }
+    let component = r.component;
+    if !stream.peek(Ident::peek_any) {
+        return Err(error_at_next(
+            stream,
+            r.end,
+            format!(
+                "expected `guard = path` or `action = path` in a transition of `{component}`, found {}",
+                describe_next(stream)
+            ),
+        ));
+    }
+    let key = Ident::parse_any(stream)?;
+    let is_guard = key == "guard";
+    let signature = match key.to_string().as_str() {
+        "guard" => format!("fn(&{component}) -> bool"),
+        "action" => format!("fn(&mut {component}) -> Result<(), E>"),
+        other => return Err(syn::Error::new(
+            key.span(),
+            format!(
+                "unknown key `{other}` in a transition of `{component}`: expected `guard = path` \
+                     or `action = path`{}",
+                did_you_mean(other, TRANSITION_KEYS.iter().copied())
+            ),
+        )),
     };
     if !stream.peek(Token![=]) {
         return Err(syn::Error::new(
             key.span(),
-            format!("expected `{key} = path::to::function`"),
+            format!(
+                "`{key}` of a transition of `{component}` needs a function, as in `{key} = Self::{key}_name` \
+                 (a `{signature}`)"
+            ),
         ));
     }
     stream.parse::<Token![=]>()?;
-    let path: Path = stream.parse()?;
-    if !stream.is_empty() && !stream.peek(Token![,]) {
-        return Err(stream.error(format!(
-            "expected a path to a function after `{key} =`, such as `Self::{key}_name`"
-        )));
-    }
+
+    let fork = stream.fork();
+    let path = match fork.parse::<ExprPath>() {
+        Ok(path) if path.attrs.is_empty() && (fork.is_empty() || fork.peek(Token![,])) => {
+            stream.advance_to(&fork);
+            path
+        }
+        _ => return Err(bad_function_path(stream, r, &key, &signature)),
+    };
+    let from = &transition.from[0];
+    let (to, event) = (&transition.to, &transition.event);
+    let slot = if is_guard {
+        &mut transition.guard
+    } else {
+        &mut transition.action
+    };
     if slot.is_some() {
-        cx.error_spanned_by(
-            &path,
-            format_args!("`{key}` is declared more than once for this transition"),
+        r.cx.error_at(
+            key.span(),
+            format_args!(
+                "`{key}` is declared more than once in the transition `{from} -> {to} on {event}` of `{component}`",
+            ),
         );
     } else {
         *slot = Some(path);
     }
     Ok(())
+}
+
+/// The error for a guard or action value that is not a path to a function,
+/// naming what was written instead (a closure, a call, a literal...).
+fn bad_function_path(stream: ParseStream, r: &Reader, key: &Ident, signature: &str) -> syn::Error {
+    let component = r.component;
+    let mut value = proc_macro2::TokenStream::new();
+    while !stream.is_empty() && !stream.peek(Token![,]) {
+        match stream.parse::<TokenTree>() {
+            Ok(tree) => value.extend([tree]),
+            Err(_) => break,
+        }
+    }
+    if value.is_empty() {
+        return error_at_next(
+            stream,
+            key.span(),
+            format!(
+                "expected a path to a function after `{key} =` in a transition of `{component}`, \
+                 as in `{key} = Self::{key}_name`"
+            ),
+        );
+    }
+    let rule = match syn::parse2::<Expr>(value.clone()) {
+        Ok(Expr::Closure(_)) => format!(
+            "`{key}` of a transition of `{component}` must name a function, not a closure: \
+             define a `{signature}` and write `{key} = Self::name`"
+        ),
+        Ok(Expr::Call(call)) => {
+            let callee = &call.func;
+            let callee = quote::quote!(#callee).to_string().replace(' ', "");
+            format!(
+                "`{key}` of a transition of `{component}` takes the function itself, not a call: \
+                 write `{key} = {callee}`"
+            )
+        }
+        _ => format!(
+            "`{key}` of a transition of `{component}` must be a path to a `{signature}`, \
+             as in `{key} = Self::{key}_name`"
+        ),
+    };
+    syn::Error::new_spanned(value, rule)
+}
+
+/// An error at the next token, or at `otherwise` when nothing is left.
+fn error_at_next(stream: ParseStream, otherwise: Span, message: String) -> syn::Error {
+    let span = stream
+        .cursor()
+        .token_tree()
+        .map_or(otherwise, |(tree, _)| tree.span());
+    syn::Error::new(span, message)
+}
+
+/// The next token, as a message shows it: "`Stop`", "`(...)`", or "the end of the attribute".
+fn describe_next(stream: ParseStream) -> String {
+    match stream.cursor().token_tree() {
+        None => String::from("the end of the attribute"),
+        Some((TokenTree::Group(group), _)) => match group.delimiter() {
+            Delimiter::Parenthesis => String::from("`(...)`"),
+            Delimiter::Bracket => String::from("`[...]`"),
+            Delimiter::Brace => String::from("`{...}`"),
+            Delimiter::None => String::from("an expression"),
+        },
+        Some((tree, _)) => format!("`{tree}`"),
+    }
 }
 
 /// Skips token trees up to and including the next top-level comma.
@@ -318,27 +645,5 @@ fn skip_to_comma(stream: ParseStream) {
         if stream.parse::<TokenTree>().is_err() {
             break;
         }
-    }
-}
-
-/// An identifier in key position, keywords included (so `type = ..` is
-/// reported as an unknown key, not as a parse error).
-trait ParseAnyKey: Sized {
-    fn parse_any_key(stream: ParseStream) -> syn::Result<Self>;
-}
-
-impl ParseAnyKey for Ident {
-    fn parse_any_key(stream: ParseStream) -> syn::Result<Ident> {
-        use syn::ext::IdentExt;
-        Ident::parse_any(stream).map_err(|_| {
-            let span = stream
-                .cursor()
-                .token_tree()
-                .map_or(Span::call_site(), |(tt, _)| tt.span());
-            syn::Error::new(
-                span,
-                "expected a key such as `states(...)` or `initial = ...`",
-            )
-        })
     }
 }

@@ -4,12 +4,20 @@
 //! [`Ctxt`] and returns the [`Graph`] of the declaration's valid part, from
 //! which `expand` generates code (so one mistake gives one error, not a
 //! cascade of follow-on errors in the user's code).
+//!
+//! Two rules keep one mistake to one error:
+//! * a name written in `states(...)` is never reported as unknown, even when
+//!   it is itself wrong (duplicate, reserved): that mistake is reported once,
+//!   where the state is declared;
+//! * the whole-graph checks (reachability, can-finish) run only when every
+//!   declared transition was read and resolved, since a transition lost to
+//!   a typo would make correct states look unreachable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, Reversed};
-use syn::{Ident, Path};
+use syn::{ExprPath, Ident};
 
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
@@ -33,8 +41,8 @@ pub struct Edge {
     pub from: usize,
     pub event: usize,
     pub to: usize,
-    pub guard: Option<Path>,
-    pub action: Option<Path>,
+    pub guard: Option<ExprPath>,
+    pub action: Option<ExprPath>,
 }
 
 impl Edge {
@@ -45,235 +53,329 @@ impl Edge {
 
 /// Checks the declaration and returns its valid part.
 pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
-    let component = &decl.ident;
-    let mut graph = Graph {
-        states: Vec::new(),
-        events: Vec::new(),
-        initial: None,
-        terminal: Vec::new(),
-        edges: Vec::new(),
+    let mut checker = Checker {
+        cx,
+        decl,
+        graph: Graph {
+            states: Vec::new(),
+            events: Vec::new(),
+            initial: None,
+            terminal: Vec::new(),
+            edges: Vec::new(),
+        },
+        state_index: HashMap::new(),
+        written: HashSet::new(),
+        complete: !decl.transition_dropped,
+        declared_edges: Vec::new(),
     };
-    let mut state_index: HashMap<String, usize> = HashMap::new();
+    checker.states();
+    checker.initial();
+    let terminal_ok = checker.terminal();
+    let event_index = checker.events();
+    checker.transitions(&event_index);
 
-    // States: declared once each, not reserved, not empty.
-    match &decl.states {
-        None => {
-            if cx_has_component_attr(decl) {
-                cx.error_at(decl.anchor, format_args!("`{component}` declares no states: add `states(A, B, ...)` to `#[component(...)]`"));
+    if checker.complete {
+        if let Some(initial) = checker.graph.initial {
+            checker.graph_checks(initial, terminal_ok);
+        }
+    }
+    checker.graph
+}
+
+struct Checker<'a> {
+    cx: &'a mut Ctxt,
+    decl: &'a Declaration,
+    graph: Graph,
+    /// Valid states by name.
+    state_index: HashMap<String, usize>,
+    /// Every name written in `states(...)`, valid or not.
+    written: HashSet<String>,
+    /// Whether every declared transition was read and resolved.
+    complete: bool,
+    /// Every resolved `(from, to)` pair as declared, including the ones
+    /// left out of the generated code because of another mistake (a
+    /// conflicting target, an edge out of a terminal state, an event named
+    /// like a state): the graph checks judge the graph the user wrote.
+    declared_edges: Vec<(usize, usize)>,
+}
+
+impl Checker<'_> {
+    /// States: declared once each, not reserved, not empty.
+    fn states(&mut self) {
+        let component = &self.decl.ident;
+        match &self.decl.states {
+            None => {
+                if self.decl.has_component_attr && !self.decl.component_malformed {
+                    self.cx.error_at(
+                        self.decl.anchor,
+                        format_args!(
+                            "`{component}` declares no states: add `states(A, B, ...)` to `#[component(...)]`"
+                        ),
+                    );
+                }
+            }
+            Some((keyword, names)) if names.is_empty() => {
+                self.cx.error_spanned_by(
+                    keyword,
+                    format_args!(
+                        "`{component}` has an empty `states()`: a component needs at least one state, \
+                         as in `states(Created, Stopped)`"
+                    ),
+                );
+            }
+            Some((_, names)) => {
+                for name in names {
+                    let text = name.to_string();
+                    let first_time = self.written.insert(text.clone());
+                    if RESERVED.contains(&text.as_str()) {
+                        if first_time {
+                            self.complete = false;
+                            self.cx.error_spanned_by(name, format_args!(
+                                "`{text}` cannot be a state of `{component}`: the name is reserved for the generated `{text}` enum; rename the state"
+                            ));
+                        }
+                    } else if first_time {
+                        self.state_index.insert(text, self.graph.states.len());
+                        self.graph.states.push(name.clone());
+                    } else {
+                        self.cx.error_spanned_by(name, format_args!(
+                            "duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`; remove this one"
+                        ));
+                    }
+                }
             }
         }
-        Some((keyword, names)) if names.is_empty() => {
-            cx.error_spanned_by(
-                keyword,
+    }
+
+    /// The index of state `name`, or `None` after reporting it as unknown
+    /// (unless it was written in `states(...)`, where its own mistake is
+    /// already reported, or there is no usable state list to compare with).
+    fn lookup(&mut self, name: &Ident, role: &str) -> Option<usize> {
+        let text = name.to_string();
+        if let Some(&index) = self.state_index.get(&text) {
+            return Some(index);
+        }
+        let has_list = matches!(&self.decl.states, Some((_, names)) if !names.is_empty());
+        if has_list && !self.written.contains(&text) {
+            let names: Vec<String> = self.graph.states.iter().map(Ident::to_string).collect();
+            let suggestion = did_you_mean(&text, names.iter().map(String::as_str));
+            let fix = if suggestion.is_empty() {
+                String::from("; add it to `states(...)`")
+            } else {
+                suggestion
+            };
+            self.cx.error_spanned_by(
+                name,
                 format_args!(
-                    "`{component}` has an empty `states()`: a component needs at least one state"
+                    "unknown state `{text}` {role} of `{}`: it is not listed in `states(...)`{fix}",
+                    self.decl.ident
                 ),
             );
         }
-        Some((_, names)) => {
-            for name in names {
-                let text = name.to_string();
-                if RESERVED.contains(&text.as_str()) {
-                    cx.error_spanned_by(name, format_args!("`{text}` cannot be a state of `{component}`: the name is reserved for the generated `{text}` enum; rename the state"));
-                } else if state_index.contains_key(&text) {
-                    cx.error_spanned_by(name, format_args!("duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`"));
-                } else {
-                    state_index.insert(text, graph.states.len());
-                    graph.states.push(name.clone());
-                }
-            }
-        }
+        None
     }
-    let declared: Vec<String> = graph.states.iter().map(Ident::to_string).collect();
-    let states_known = decl.states.is_some();
-    let lookup = |cx: &mut Ctxt, name: &Ident, role: &str| -> Option<usize> {
-        let text = name.to_string();
-        match state_index.get(&text) {
-            Some(&index) => Some(index),
+
+    fn initial(&mut self) {
+        let component = &self.decl.ident;
+        match &self.decl.initial {
+            Some(name) => self.graph.initial = self.lookup(name, "as the initial state"),
             None => {
-                if states_known {
-                    cx.error_spanned_by(name, format_args!(
-                        "unknown state `{text}` {role} of `{component}`: it is not listed in `states(...)`{}",
-                        did_you_mean(&text, declared.iter().map(String::as_str)),
-                    ));
+                let states_given =
+                    matches!(&self.decl.states, Some((_, names)) if !names.is_empty());
+                if states_given && !self.decl.component_malformed {
+                    self.cx.error_at(
+                        self.decl.anchor,
+                        format_args!(
+                            "`{component}` has no initial state: add `initial = <state>` to `#[component(...)]`"
+                        ),
+                    );
                 }
-                None
-            }
-        }
-    };
-
-    // Initial and terminal states.
-    let mut complete = true;
-    match &decl.initial {
-        Some(name) => match lookup(cx, name, "as the initial state") {
-            Some(index) => graph.initial = Some(index),
-            None => complete = false,
-        },
-        None => {
-            complete = false;
-            if cx_has_component_attr(decl) {
-                cx.error_at(decl.anchor, format_args!("`{component}` has no initial state: add `initial = <state>` to `#[component(...)]`"));
             }
         }
     }
-    let has_terminal = decl.terminal.is_some();
-    for name in decl.terminal.iter().flatten() {
-        match lookup(cx, name, "in `terminal(...)`") {
-            Some(index) if graph.terminal.contains(&index) => {
-                cx.error_spanned_by(name, format_args!("terminal state `{name}` of `{component}` is listed twice in `terminal(...)`"));
-            }
-            Some(index) => graph.terminal.push(index),
-            None => complete = false,
-        }
-    }
 
-    // Events: their names must not be states or reserved.
-    let mut event_index: HashMap<String, usize> = HashMap::new();
-    let mut event_ok: HashMap<String, bool> = HashMap::new();
-    for transition in &decl.transitions {
-        let text = transition.event.to_string();
-        if event_ok.contains_key(&text) {
-            continue;
-        }
-        let ok = if state_index.contains_key(&text)
-            || decl.states.iter().flat_map(|(_, n)| n).any(|n| *n == text)
-        {
-            cx.error_spanned_by(&transition.event, format_args!("`{text}` is used both as a state and as an event of `{component}`: give the event another name, such as `{}`", event_rename(&text)));
-            false
-        } else if RESERVED.contains(&text.as_str()) {
-            cx.error_spanned_by(&transition.event, format_args!("`{text}` cannot be an event of `{component}`: the name is reserved for the generated `{text}` enum; rename the event"));
-            false
-        } else {
-            event_index.insert(text.clone(), graph.events.len());
-            graph.events.push(transition.event.clone());
-            true
+    /// Terminal states; returns whether the list is usable for the
+    /// can-finish check (declared, non-empty, every name resolved).
+    fn terminal(&mut self) -> bool {
+        let component = &self.decl.ident;
+        let Some((keyword, names)) = &self.decl.terminal else {
+            return false;
         };
-        event_ok.insert(text, ok);
+        if names.is_empty() {
+            self.cx.error_spanned_by(
+                keyword,
+                format_args!(
+                    "`{component}` has an empty `terminal()`: list the states where its lifecycle ends, \
+                     or remove `terminal()` if it may run forever"
+                ),
+            );
+            return false;
+        }
+        let mut usable = true;
+        for name in names {
+            match self.lookup(name, "in `terminal(...)`") {
+                Some(index) if self.graph.terminal.contains(&index) => {
+                    self.cx.error_spanned_by(
+                        name,
+                        format_args!(
+                            "terminal state `{name}` of `{component}` is listed twice in `terminal(...)`; remove this one"
+                        ),
+                    );
+                }
+                Some(index) => self.graph.terminal.push(index),
+                None => usable = false,
+            }
+        }
+        usable
     }
 
-    // Transitions: known states, one target per (state, event), nothing out of a terminal state.
-    let mut first_target: HashMap<(usize, usize), (usize, &Ident)> = HashMap::new();
-    for transition in &decl.transitions {
-        let to = lookup(cx, &transition.to, "as a transition target");
-        let event = event_index.get(&transition.event.to_string()).copied();
-        let mut seen_sources = Vec::new();
-        for source in &transition.from {
-            if seen_sources.contains(&source.to_string()) {
-                cx.error_spanned_by(source, format_args!("state `{source}` is listed twice in the sources of this transition of `{component}`"));
+    /// Events: their names must not be states or reserved. Returns the
+    /// index of each valid event by name.
+    fn events(&mut self) -> HashMap<String, usize> {
+        let component = &self.decl.ident;
+        let mut event_index = HashMap::new();
+        let mut seen = HashSet::new();
+        for transition in &self.decl.transitions {
+            let event = &transition.event;
+            let text = event.to_string();
+            if !seen.insert(text.clone()) {
                 continue;
             }
-            seen_sources.push(source.to_string());
-            let from = lookup(cx, source, "as a transition source");
-            let (Some(from), Some(to), Some(event)) = (from, to, event) else {
-                complete = false;
-                continue;
-            };
-            let ev = &transition.event;
-            if has_terminal && graph.terminal.contains(&from) {
-                cx.error_spanned_by(source, format_args!(
-                    "terminal state `{source}` of `{component}` has an outgoing transition on `{ev}`: a terminal state ends the lifecycle; remove `{source}` from `terminal(...)` or remove this transition",
+            if self.written.contains(&text) {
+                self.cx.error_spanned_by(event, format_args!(
+                    "`{text}` is used both as a state and as an event of `{component}`: a name is one or the other; \
+                     rename the event, for example to `{text}Event`"
                 ));
-                continue;
-            }
-            match first_target.get(&(from, event)) {
-                Some(&(earlier, earlier_event)) if earlier == to => {
-                    cx.error_spanned_by(ev, format_args!(
-                        "duplicate transition `{source} -> {} on {ev}` in `{component}`: it is already declared; remove one",
-                        graph.states[to],
-                    ));
-                    let _ = earlier_event;
-                }
-                Some(&(earlier, earlier_event)) => {
-                    cx.error_spanned_by(ev, format_args!(
-                        "conflicting transitions: `{component}` in state `{source}` on `{ev}` goes to both `{}` and `{}`; a (state, event) pair has one target",
-                        graph.states[earlier], graph.states[to],
-                    ));
-                    cx.error_spanned_by(earlier_event, format_args!(
-                        "conflicting transitions: `{component}` in state `{source}` on `{ev}` first goes to `{}` here",
-                        graph.states[earlier],
-                    ));
-                }
-                None => {
-                    first_target.insert((from, event), (to, ev));
-                    graph.edges.push(Edge {
-                        from,
-                        event,
-                        to,
-                        guard: transition.guard.clone(),
-                        action: transition.action.clone(),
-                    });
-                }
+            } else if RESERVED.contains(&text.as_str()) {
+                self.cx.error_spanned_by(event, format_args!(
+                    "`{text}` cannot be an event of `{component}`: the name is reserved for the generated `{text}` enum; rename the event"
+                ));
+            } else {
+                event_index.insert(text, self.graph.events.len());
+                self.graph.events.push(event.clone());
             }
         }
+        event_index
     }
 
-    // Graph checks need the whole graph: skip them when a part of it was
-    // dropped above, so that one typo does not also report unreachable states.
-    if complete && !cx.has_errors() {
-        check_reachability(cx, decl, &graph, has_terminal);
-    }
-    graph
-}
-
-fn cx_has_component_attr(decl: &Declaration) -> bool {
-    decl.has_component_attr
-}
-
-/// A suggestion for an event that clashes with a state name.
-fn event_rename(name: &str) -> String {
-    format!("{name}Event")
-}
-
-/// Reports states unreachable from the initial state and non-terminal
-/// states from which no terminal state can be reached.
-fn check_reachability(cx: &mut Ctxt, decl: &Declaration, graph: &Graph, has_terminal: bool) {
-    let Some(initial) = graph.initial else { return };
-    let component = &decl.ident;
-    let mut petgraph: DiGraph<usize, usize> =
-        DiGraph::with_capacity(graph.states.len(), graph.edges.len());
-    let nodes: Vec<NodeIndex> = (0..graph.states.len())
-        .map(|i| petgraph.add_node(i))
-        .collect();
-    for edge in &graph.edges {
-        petgraph.add_edge(nodes[edge.from], nodes[edge.to], edge.event);
-    }
-
-    let mut reachable = vec![false; graph.states.len()];
-    let mut bfs = Bfs::new(&petgraph, nodes[initial]);
-    while let Some(node) = bfs.next(&petgraph) {
-        reachable[petgraph[node]] = true;
-    }
-    let initial_name = &graph.states[initial];
-    for (index, state) in graph.states.iter().enumerate() {
-        if !reachable[index] {
-            cx.error_spanned_by(state, format_args!(
-                "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`: add a transition into `{state}` or remove it",
-            ));
+    /// Transitions: known states, one target per (state, event), nothing
+    /// out of a terminal state.
+    fn transitions(&mut self, event_index: &HashMap<String, usize>) {
+        let decl = self.decl;
+        let component = &decl.ident;
+        let mut first_target: HashMap<(usize, usize), (usize, &Ident)> = HashMap::new();
+        for transition in &decl.transitions {
+            let ev = &transition.event;
+            let to = self.lookup(&transition.to, "as a transition target");
+            let event = event_index.get(&ev.to_string()).copied();
+            let mut seen_sources = HashSet::new();
+            for source in &transition.from {
+                if !seen_sources.insert(source.to_string()) {
+                    self.cx.error_spanned_by(source, format_args!(
+                        "state `{source}` is listed twice among the sources of the transition on `{ev}` of `{component}`; remove this one"
+                    ));
+                    continue;
+                }
+                let from = self.lookup(source, "as a transition source");
+                let (Some(from), Some(to)) = (from, to) else {
+                    self.complete = false;
+                    continue;
+                };
+                self.declared_edges.push((from, to));
+                let Some(event) = event else { continue };
+                if self.graph.terminal.contains(&from) {
+                    self.cx.error_spanned_by(source, format_args!(
+                        "terminal state `{source}` of `{component}` has an outgoing transition on `{ev}`: \
+                         a terminal state ends the lifecycle; remove `{source}` from `terminal(...)` or remove this transition",
+                    ));
+                    continue;
+                }
+                let states = &self.graph.states;
+                match first_target.get(&(from, event)) {
+                    Some(&(earlier, _)) if earlier == to => {
+                        self.cx.error_spanned_by(ev, format_args!(
+                            "duplicate transition `{source} -> {} on {ev}` in `{component}`: it is already declared; remove one",
+                            states[to],
+                        ));
+                    }
+                    Some(&(earlier, earlier_event)) => {
+                        let (first, second) = (&states[earlier], &states[to]);
+                        self.cx.error_spanned_by(ev, format_args!(
+                            "conflicting transitions: `{component}` in state `{source}` on `{ev}` goes to both `{first}` and `{second}`; \
+                             a state and an event have one target, so remove one of the two",
+                        ));
+                        self.cx.error_spanned_by(earlier_event, format_args!(
+                            "conflicting transitions: `{component}` in state `{source}` on `{ev}` first goes to `{first}` here",
+                        ));
+                    }
+                    None => {
+                        first_target.insert((from, event), (to, ev));
+                        self.graph.edges.push(Edge {
+                            from,
+                            event,
+                            to,
+                            guard: transition.guard.clone(),
+                            action: transition.action.clone(),
+                        });
+                    }
+                }
+            }
         }
     }
 
-    if !has_terminal || graph.terminal.is_empty() {
-        return;
-    }
-    let mut finishes = vec![false; graph.states.len()];
-    let reversed = Reversed(&petgraph);
-    for &terminal in &graph.terminal {
-        let mut bfs = Bfs::new(reversed, nodes[terminal]);
-        while let Some(node) = bfs.next(reversed) {
-            finishes[petgraph[node]] = true;
+    /// Reports states unreachable from the initial state and, when terminal
+    /// states are declared, reachable states from which none of them can be
+    /// reached.
+    fn graph_checks(&mut self, initial: usize, terminal_ok: bool) {
+        let component = &self.decl.ident;
+        let states = &self.graph.states;
+        let mut petgraph: DiGraph<usize, ()> =
+            DiGraph::with_capacity(states.len(), self.declared_edges.len());
+        let nodes: Vec<NodeIndex> = (0..states.len()).map(|i| petgraph.add_node(i)).collect();
+        for &(from, to) in &self.declared_edges {
+            petgraph.add_edge(nodes[from], nodes[to], ());
         }
-    }
-    let terminal_names = graph
-        .terminal
-        .iter()
-        .map(|&t| format!("`{}`", graph.states[t]))
-        .collect::<Vec<_>>()
-        .join(", ");
-    for (index, state) in graph.states.iter().enumerate() {
-        if reachable[index] && !finishes[index] {
-            cx.error_spanned_by(state, format_args!(
-                "state `{state}` of `{component}` can never finish: no terminal state ({terminal_names}) is reachable from it; add a transition out of `{state}` towards one",
-            ));
+
+        let mut reachable = vec![false; states.len()];
+        let mut bfs = Bfs::new(&petgraph, nodes[initial]);
+        while let Some(node) = bfs.next(&petgraph) {
+            reachable[petgraph[node]] = true;
+        }
+        let initial_name = &states[initial];
+        for (index, state) in states.iter().enumerate() {
+            if !reachable[index] {
+                self.cx.error_spanned_by(state, format_args!(
+                    "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`: \
+                     add a transition into `{state}` or remove it",
+                ));
+            }
+        }
+
+        if !terminal_ok {
+            return;
+        }
+        let mut finishes = vec![false; states.len()];
+        let reversed = Reversed(&petgraph);
+        for &terminal in &self.graph.terminal {
+            let mut bfs = Bfs::new(reversed, nodes[terminal]);
+            while let Some(node) = bfs.next(reversed) {
+                finishes[petgraph[node]] = true;
+            }
+        }
+        let terminal_names = self
+            .graph
+            .terminal
+            .iter()
+            .map(|&t| format!("`{}`", states[t]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (index, state) in states.iter().enumerate() {
+            if reachable[index] && !finishes[index] {
+                self.cx.error_spanned_by(state, format_args!(
+                    "state `{state}` of `{component}` can never finish: no terminal state ({terminal_names}) is reachable from it; \
+                     add a transition out of `{state}` towards one, or declare it terminal",
+                ));
+            }
         }
     }
 }

@@ -16,9 +16,7 @@ use super::diagram;
 
 /// Generates the state module, the `Component` impl and the typestate impls.
 pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
-    let Some(module) = &decl.module else {
-        return TokenStream::new();
-    };
+    let module = &decl.module;
     let private = quote!(::typestep::__private);
     let name = decl.ident.to_string();
     let ident = &decl.ident;
@@ -67,24 +65,22 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             }
         }
     });
-    let initial_impl = graph.initial.map(|initial| {
-        let state = &states[initial];
-        quote! {
-            #[automatically_derived]
-            impl #impl_generics #private::InitialState<#ty> for #module::#state #where_clause {}
-        }
-    });
 
     let edge_consts = graph.edges.iter().enumerate().map(|(index, edge)| {
         let konst = edge_const(index);
         let to = &states[edge.to];
+        // Spanned at the user's path, so that a wrong signature (or a
+        // component that cannot be snapshotted) is reported there.
         let guard = match &edge.guard {
-            Some(path) => quote_spanned!(path.span()=> ::core::option::Option::Some(#path)),
+            Some(path) => quote_spanned! {path.span()=> {
+                let guard: fn(&Self) -> bool = #path;
+                ::core::option::Option::Some(guard)
+            }},
             None => quote!(::core::option::Option::None),
         };
         let action = match &edge.action {
             Some(path) => quote_spanned! {path.span()=>
-                ::core::option::Option::Some(|data: &mut Self| #private::run_action(data, #path))
+                ::core::option::Option::Some(|data: &mut Self| ::typestep::__private::run_action(data, #path))
             },
             None => quote!(::core::option::Option::None),
         };
@@ -162,6 +158,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 type State = #module::State;
                 type Event = #module::Event;
                 type Snapshot = #snapshot;
+                type Initial = #module::#initial;
                 const NAME: &'static str = #name;
                 const INITIAL: #module::State = #module::State::#initial;
                 const TERMINAL: &'static [#module::State] = &[#(#module::State::#terminal),*];
@@ -181,7 +178,6 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
             #(#marker_impls)*
             #(#event_marker_impls)*
-            #initial_impl
             #(#transition_impls)*
         }
     });

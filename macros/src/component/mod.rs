@@ -28,4 +28,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
 }
 
 #[cfg(test)]
-pub(crate) use self::{attr::parse, check::check};
+pub(crate) use self::{
+    attr::parse,
+    check::{check, Graph},
+    diagram::{dot, mermaid},
+};

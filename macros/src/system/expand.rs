@@ -77,7 +77,11 @@ pub fn generate(decl: &Declaration, checked: &Checked) -> TokenStream {
         } else {
             " and lock levels"
         },
-        init = if init_text.is_empty() { "(no parts)" } else { &init_text },
+        init = if init_text.is_empty() {
+            "(no parts)"
+        } else {
+            &init_text
+        },
         cleanup = cleanup_text,
         lock_line = if lock_text.is_empty() {
             String::new()
@@ -178,18 +182,22 @@ fn builder(
          offered once every part is built. Init order: `{init_text}`.",
         private_doc = "::typestep",
     );
-    let fields = parts.iter().zip(&params).map(|(part, param)| {
-        quote!(#[doc(hidden)] pub(super) #part: #param)
-    });
+    let fields = parts
+        .iter()
+        .zip(&params)
+        .map(|(part, param)| quote!(#[doc(hidden)] pub(super) #part: #param));
 
     let mut traits = TokenStream::new();
     for (part, deps) in checked.dependencies.iter().enumerate() {
         for &dep in deps {
             let name = edge_trait(&camel[part], &camel[dep]);
             let (p, d) = (&names[part], &names[dep]);
-            let message = format!("cannot build `{p}` of `{system}` before `{d}`: `{p}` depends on `{d}`");
+            let message =
+                format!("cannot build `{p}` of `{system}` before `{d}`: `{p}` depends on `{d}`");
             let label = format!("`{d}` is not built yet");
-            let note = format!("build `{d}` first with `.{d}(...)`; the init order of `{system}` is `{init_text}`");
+            let note = format!(
+                "build `{d}` first with `.{d}(...)`; the init order of `{system}` is `{init_text}`"
+            );
             traits.extend(quote! {
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -199,11 +207,27 @@ fn builder(
         }
     }
     for (part, camel_name) in camel.iter().enumerate() {
+        let vacant = vacant_trait(camel_name);
+        let p = &names[part];
+        let message = format!("`{p}` of `{system}` is already built");
+        let label = format!("`{p}` was built by an earlier call");
+        let note =
+            format!("each part is built once; the init order of `{system}` is `{init_text}`");
+        traits.extend(quote! {
+            #[doc(hidden)]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait #vacant {}
+            impl #vacant for #private::Missing {}
+        });
+    }
+    for (part, camel_name) in camel.iter().enumerate() {
         let name = built_trait(camel_name);
         let p = &names[part];
         let message = format!("cannot build `{system}`: part `{p}` is not built yet");
         let label = format!("`{p}` is missing");
-        let note = format!("call `.{p}(...)` before `.build()`; the init order of `{system}` is `{init_text}`");
+        let note = format!(
+            "call `.{p}(...)` before `.build()`; the init order of `{system}` is `{init_text}`"
+        );
         traits.extend(quote! {
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -226,18 +250,8 @@ fn builder(
     for (i, part) in parts.iter().enumerate() {
         let try_part = format_ident!("try_{}", names[i]);
         let ty = types[i];
-        let other_params = params
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, p)| p);
-        let input_slots = params.iter().enumerate().map(|(j, p)| {
-            if j == i {
-                quote!(#private::Missing)
-            } else {
-                quote!(#p)
-            }
-        });
+        let own_param = &params[i];
+        let vacant = vacant_trait(&camel[i]);
         let output_slots: Vec<TokenStream> = params
             .iter()
             .enumerate()
@@ -294,12 +308,13 @@ fn builder(
         );
         outer.extend(quote_spanned! {Span::call_site()=>
             #[automatically_derived]
-            impl<#(#other_params),*> #module::Builder<#(#input_slots),*> {
+            impl<#(#params),*> #module::Builder<#(#params),*> {
                 #[doc = #doc]
                 #[inline]
                 pub fn #part<__TypestepMake>(self, make: __TypestepMake) -> #module::Builder<#(#output_slots),*>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> #ty,
+                    #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*);
@@ -314,6 +329,7 @@ fn builder(
                 ) -> ::core::result::Result<#module::Builder<#(#output_slots),*>, __TypestepError>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> ::core::result::Result<#ty, __TypestepError>,
+                    #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*)?;
@@ -323,13 +339,18 @@ fn builder(
         });
     }
 
-    let built_bounds = params.iter().zip(&camel).zip(&types).map(|((param, c), ty)| {
-        let name = built_trait(c);
-        quote!(#param: #module::#name<#ty>)
-    });
-    let take = parts.iter().zip(&types).map(|(field, ty)| {
-        quote!(#field: #private::Slot::<#ty>::into_part(self.#field))
-    });
+    let built_bounds = params
+        .iter()
+        .zip(&camel)
+        .zip(&types)
+        .map(|((param, c), ty)| {
+            let name = built_trait(c);
+            quote!(#param: #module::#name<#ty>)
+        });
+    let take = parts
+        .iter()
+        .zip(&types)
+        .map(|(field, ty)| quote!(#field: #private::Slot::<#ty>::into_part(self.#field)));
     let build_doc = format!("The finished `{system}` (offered once every part is built).");
     outer.extend(quote! {
         #[automatically_derived]
@@ -353,6 +374,11 @@ fn edge_trait(part: &str, dep: &str) -> Ident {
     format_ident!("{}Needs{}", part, dep)
 }
 
+/// `PoolIsVacant`: implemented by a `pool` slot that is still `Missing`.
+fn vacant_trait(part: &str) -> Ident {
+    format_ident!("{}IsVacant", part)
+}
+
 /// `PoolIsBuilt`: implemented by a built `pool` slot (for `build()`).
 fn built_trait(part: &str) -> Ident {
     format_ident!("{}IsBuilt", part)
@@ -372,16 +398,28 @@ fn locks(
         return (TokenStream::new(), TokenStream::new());
     }
     let private = quote!(::typestep::__private);
-    let level_ident = |i: usize| Ident::new(&names[i].to_upper_camel_case(), decl.parts[i].ident.span());
-    let levels: Vec<Ident> = checked.lock_levels.iter().map(|&i| level_ident(i)).collect();
-    let level_names: Vec<&str> = checked.lock_levels.iter().map(|&i| names[i].as_str()).collect();
+    let level_ident =
+        |i: usize| Ident::new(&names[i].to_upper_camel_case(), decl.parts[i].ident.span());
+    let levels: Vec<Ident> = checked
+        .lock_levels
+        .iter()
+        .map(|&i| level_ident(i))
+        .collect();
+    let level_names: Vec<&str> = checked
+        .lock_levels
+        .iter()
+        .map(|&i| names[i].as_str())
+        .collect();
     let level_docs = level_names.iter().map(|name| {
         format!("Lock level of part `{name}` of `{system}` (lock order: `{lock_text}`).")
     });
 
     // `{Self}`, `{A}` and `{B}` are filled in by rustc.
-    let before_message = format!("lock order violation in `{system}`: cannot lock `{{B}}` while holding `{{Self}}`");
-    let after_message = format!("lock order violation in `{system}`: cannot lock `{{Self}}` after `{{A}}`");
+    let before_message = format!(
+        "lock order violation in `{system}`: `{{Self}}` cannot be held while locking `{{B}}`"
+    );
+    let after_message =
+        format!("lock order violation in `{system}`: cannot lock `{{Self}}` while holding `{{A}}`");
     let before_label = "`{B}` is not declared after `{Self}`".to_owned();
     let after_label = "`{Self}` is not declared after `{A}`".to_owned();
     let order_note = format!("declared lock order of `{system}`: {lock_text}");
@@ -407,11 +445,13 @@ fn locks(
          [`lock`](Self::lock) takes a lock declared after `L` and returns its guard with the \
          next link; the compiler refuses any other order. Zero-sized. Lock order: `{lock_text}`."
     );
-    let before_doc = format!(
-        "`A: LockBefore<B>`: while holding level `A` of `{system}`, level `B` may be locked. \
-         One direct impl per ordered pair of the transitive closure of `{lock_text}`."
+    let after_doc = format!(
+        "`B: LockAfter<A>`: while holding level `A` of `{system}`, level `B` may be locked; \
+         the bound of [`Locked::lock`]. One direct impl per ordered pair of the transitive \
+         closure of `{lock_text}` (so DAG joins work), plus one per level after `Unlocked`."
     );
-    let after_doc = format!("`B: LockAfter<A>`: the mirror of [`LockBefore`], for bounds on the level being locked.");
+    let before_doc =
+        "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
 
     let module_items = quote! {
         /// Lock levels: one zero-sized type per part named in `lock_order(...)`.
@@ -460,7 +500,7 @@ fn locks(
                 mutex: &'b #private::OrderedMutex<T, M>,
             ) -> (#private::LockGuard<'b, T>, Locked<'b, M>)
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let guard = #private::lock_acquire(mutex);
                 (guard, Locked { link: #private::lock_next(&mut self.link) })
@@ -479,7 +519,7 @@ fn locks(
                 #private::LockError,
             >
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let (a, b) = #private::lock_acquire_both(first, second)?;
                 ::core::result::Result::Ok((a, b, Locked { link: #private::lock_next(&mut self.link) }))
@@ -497,7 +537,7 @@ fn locks(
                 #private::LockError,
             >
             where
-                L: LockBefore<M>,
+                M: LockAfter<L>,
             {
                 let guards = #private::lock_acquire_all(mutexes)?;
                 ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))

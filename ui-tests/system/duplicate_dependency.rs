@@ -1,0 +1,13 @@
+use typestep::prelude::*;
+
+struct Part;
+
+#[derive(System)]
+struct Monitoring {
+    pool: Part,
+    coordinator: Part,
+    #[depends_on(pool, coordinator, pool)]
+    buffers: Part,
+}
+
+fn main() {}
