@@ -12,19 +12,21 @@ mod analytics;
 mod diagram;
 mod event;
 mod observer;
+mod packed;
 mod sink;
 
 use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use crossbeam_queue::ArrayQueue;
 use parking_lot::Mutex;
 
 use crate::cleanup::StepReport;
 use crate::component::Component;
+use packed::Packed;
 
 pub use analytics::{Analytics, TransitionKey, TransitionStats};
 pub use event::{EventKind, Name, RecoveryEvent};
@@ -53,10 +55,11 @@ pub use sink::{JsonLines, Sink};
 /// println!("{analytics}");
 /// ```
 pub struct RecoveryLogger {
-    ring: ArrayQueue<RecoveryEvent>,
+    ring: ArrayQueue<Packed>,
     next_seq: AtomicU64,
     overwritten: AtomicU64,
-    epoch: Instant,
+    clock: quanta::Clock,
+    epoch: quanta::Instant,
     started: SystemTime,
     reader: Mutex<Reader>,
 }
@@ -77,11 +80,13 @@ impl RecoveryLogger {
     /// [`history`](Self::history).
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
+        let clock = quanta::Clock::new();
         RecoveryLogger {
             ring: ArrayQueue::new(capacity),
             next_seq: AtomicU64::new(0),
             overwritten: AtomicU64::new(0),
-            epoch: Instant::now(),
+            epoch: clock.now(),
+            clock,
             started: SystemTime::now(),
             reader: Mutex::new(Reader {
                 analytics: Analytics::default(),
@@ -91,14 +96,16 @@ impl RecoveryLogger {
         }
     }
 
-    /// Records `event`, setting its `seq` and `at`. Lock-free, allocation-free
-    /// and never blocks; when the ring is full the oldest event is dropped and
-    /// counted in [`overwritten`](Self::overwritten).
+    /// Records `event`, setting its `seq` and `at`. Lock-free and never
+    /// blocks; when the ring is full the oldest event is dropped and counted
+    /// in [`overwritten`](Self::overwritten). Allocation-free unless the event
+    /// carries a shared (run-time) step name or context, as cleanup steps and
+    /// failure messages do: moves, rejections and rollbacks never allocate.
     #[inline]
-    pub fn record(&self, mut event: RecoveryEvent) {
-        event.at = self.epoch.elapsed();
-        event.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        if self.ring.force_push(event).is_some() {
+    pub fn record(&self, event: RecoveryEvent) {
+        let at = self.clock.now().saturating_duration_since(self.epoch);
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        if self.ring.force_push(Packed::new(event, seq, at)).is_some() {
             self.overwritten.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -144,8 +151,8 @@ impl RecoveryLogger {
         let mut reader = self.reader.lock();
         let mut events = Vec::with_capacity(self.ring.len());
         for _ in 0..self.ring.capacity() {
-            let Some(event) = self.ring.pop() else { break };
-            events.push(event);
+            let Some(packed) = self.ring.pop() else { break };
+            events.push(packed.unpack());
         }
         let reader = &mut *reader;
         for event in &events {
@@ -214,7 +221,7 @@ impl RecoveryLogger {
 
     /// How long the logger has existed (the `at` of an event recorded now).
     pub fn uptime(&self) -> Duration {
-        self.epoch.elapsed()
+        self.clock.now().saturating_duration_since(self.epoch)
     }
 }
 

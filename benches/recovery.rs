@@ -1,0 +1,76 @@
+//! Recording one event in the recovery log against formatting the same event
+//! as a JSON line (the work the hot path avoids), and a machine move with and
+//! without the recording observer.
+//!
+//! Run: `cargo bench --bench recovery -- --warm-up-time 1 --measurement-time 3`
+#![allow(missing_docs)] // `criterion_group!` generates an undocumented `pub fn`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use typestep::prelude::*;
+use typestep::{MoveLogger, RecoveryEvent, RecoveryLogger};
+
+#[derive(Component, Clone)]
+#[component(states(Off, On), initial = Off)]
+#[transition(Off -> On on Press)]
+#[transition(On -> Off on Press)]
+struct Lamp;
+
+fn event() -> RecoveryEvent {
+    RecoveryEvent::moved("Lamp", "Off", "Press", "On", Duration::from_nanos(40))
+}
+
+fn recording(c: &mut Criterion) {
+    let mut group = c.benchmark_group("recovery_event");
+    // Steady state: the ring is full, every record overwrites the oldest.
+    let logger = RecoveryLogger::new(1024);
+    for _ in 0..2048 {
+        logger.record(event());
+    }
+    group.bench_function("record", |b| b.iter(|| logger.record(black_box(event()))));
+    // References for this machine's speed: one uncontended atomic
+    // read-modify-write, and one `std::time::Instant` read.
+    let counter = std::sync::atomic::AtomicU64::new(0);
+    group.bench_function("ref_atomic_fetch_add", |b| {
+        b.iter(|| counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    });
+    group.bench_function("ref_std_instant_now", |b| b.iter(std::time::Instant::now));
+
+    let mut formatted = event();
+    formatted.seq = 123_456;
+    formatted.at = Duration::from_micros(987_654);
+    let mut line = Vec::with_capacity(256);
+    group.bench_function("format_json_line", |b| {
+        b.iter(|| {
+            line.clear();
+            serde_json::to_writer(&mut line, black_box(&formatted)).unwrap();
+            line.push(b'\n');
+            black_box(&line);
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("machine_move");
+    let mut plain = StateMachine::new(Lamp);
+    group.bench_function("no_observer", |b| {
+        b.iter(|| black_box(plain.fire(black_box(lamp::Press))).is_ok())
+    });
+    let log = Arc::new(RecoveryLogger::new(1024));
+    let mut logged = StateMachine::new(Lamp).with_observer(MoveLogger::new(log));
+    group.bench_function("move_logger", |b| {
+        b.iter(|| black_box(logged.fire(black_box(lamp::Press))).is_ok())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = recording
+}
+criterion_main!(benches);
