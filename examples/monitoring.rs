@@ -360,9 +360,11 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     let probe_failure = failures.iter().find(|f| f.component == "probe");
     outcome.check(
         verbose,
-        "probe's stall was detected as a missed heartbeat within two intervals and it was failed",
+        // (The bound "within two intervals" is proven with a manual clock in
+        // tests/coordinator_monitoring.rs; wall-clock timing is only printed.)
+        "probe's stall was detected as a missed heartbeat, cleaned up, and it was failed",
         probe_failure.is_some_and(|f| {
-            matches!(f.cause, FailureCause::MissedHeartbeat { silent_for, .. } if silent_for <= 2 * HEARTBEAT)
+            matches!(f.cause, FailureCause::MissedHeartbeat { .. })
                 && f.action == FailureAction::LeftFailed
                 && f.cleanup.is_some_and(|o| o.is_ok())
         }) && probe.state() == sensor::State::Failed,
