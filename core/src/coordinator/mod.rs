@@ -343,6 +343,13 @@ impl ComponentCoordinator {
     /// missed their deadline, and handles each failure (failure move,
     /// cleanup, log, restart or escalation). Returns the failures found. The
     /// monitor thread calls it; tests with a [`ManualClock`] call it directly.
+    ///
+    /// A failed worker's cleanup runs at once (its step is registered and
+    /// [`CleanupCoordinator::cleanup`] is called), so do not call `check`
+    /// while other steps are registered but meant to run later. A panic is
+    /// reported as such once the thread has unwound; a panic hook slower than
+    /// the deadline (printing a backtrace) may be seen first as a missed
+    /// heartbeat.
     pub fn check(&self) -> Vec<Failure> {
         let _one_at_a_time = self.inner.checking.lock();
         let now = self.inner.config.clock.now();
@@ -577,7 +584,8 @@ impl ComponentCoordinator {
     /// Begins the orderly stop of every component: stops monitoring, fires
     /// each component's stop event (or `abandon` when it is failed), asks
     /// every worker to stop, and registers the cleanup: one step `workers`
-    /// that joins every worker, then one step `component:<name>` per
+    /// that joins every worker and then drops what their bodies captured
+    /// (channel ends, buffers in flight), then one step `component:<name>` per
     /// component that verifies its channel holds nothing and closes it, then
     /// fires `stopped` (or `fail` when the step did not finish cleanly).
     /// Component steps run before the steps named in `before` (the parts

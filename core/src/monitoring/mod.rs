@@ -270,6 +270,9 @@ impl MonitoringCoordinator {
         if let Some(report) = self.report.lock().clone() {
             return report;
         }
+        // No failure handling (which runs pending cleanup steps) may start
+        // once the system's steps are registered.
+        self.components.stop_monitor();
         let mut problems = Vec::new();
         if let Err(error) = self.register_system_steps() {
             problems.push(format!("could not register the system's cleanup: {error}"));
