@@ -1,10 +1,10 @@
 //! Channels: the named accounts through which components draw resources.
 
 use core::fmt;
-use std::sync::Arc;
 
-use parking_lot::Mutex;
 use slab::Slab;
+
+use super::sync::{Arc, Mutex};
 
 use super::report::{ChannelUsage, LeakReport, LeakedLease};
 use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};

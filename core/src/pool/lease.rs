@@ -1,9 +1,9 @@
 //! Leases: units of a resource held by a channel until dropped.
 
 use core::fmt;
-use std::sync::Arc;
 
 use super::channel::ChannelSlot;
+use super::sync::Arc;
 use super::{ChannelId, ResourceKind};
 
 /// Units of one resource kind held by one channel. Dropping the lease gives

@@ -11,11 +11,11 @@ mod error;
 mod kind;
 mod lease;
 mod report;
+mod sync;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use parking_lot::RwLock;
+use sync::{shared_slice, Arc, AtomicU64, RwLock};
 
 pub use channel::{ChannelId, PoolChannel, Quotas};
 pub use error::PoolError;
@@ -155,20 +155,21 @@ impl ResourcePoolBuilder {
                 return Err(PoolError::DuplicateKind { kind: *kind });
             }
         }
-        let kinds: Kinds = self
-            .capacities
-            .into_iter()
-            .map(|(kind, capacity)| KindSlot {
-                kind,
-                capacity,
-                in_use: AtomicU64::new(0),
-                peak: AtomicU64::new(0),
-                refused: AtomicU64::new(0),
-            })
-            .collect();
+        let kinds: Kinds = shared_slice(
+            self.capacities
+                .into_iter()
+                .map(|(kind, capacity)| KindSlot {
+                    kind,
+                    capacity,
+                    in_use: AtomicU64::new(0),
+                    peak: AtomicU64::new(0),
+                    refused: AtomicU64::new(0),
+                })
+                .collect(),
+        );
         Ok(ResourcePool {
             kinds,
-            channels: Arc::default(),
+            channels: Arc::new(RwLock::new(Vec::new())),
         })
     }
 }
