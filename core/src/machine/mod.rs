@@ -10,6 +10,8 @@ mod history;
 mod observer;
 mod record;
 mod rehydrate;
+#[cfg(feature = "serde")]
+mod serde;
 mod shared;
 mod subscribe;
 mod sync;
@@ -276,7 +278,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// guard, then its action under a snapshot, and commits the new state.
     /// On any `Err` the state and data are as before the call. Accepts the
     /// run-time enum (`worker::Event::Start`) or the event type (`worker::Start`).
-    #[inline]
+    #[inline(always)]
     pub fn fire(&mut self, event: impl Into<C::Event>) -> Result<MoveRecord<C>, FireError<C>> {
         let event = event.into();
         let from = self.state;
@@ -305,15 +307,15 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             at: clock.map(|(at, _)| at),
             took: clock.map(|(_, start)| start.elapsed()),
         };
-        self.publish(&record);
+        self.publish(record);
         Ok(record)
     }
 
     /// Records a committed move and tells observers and subscribers.
     #[inline]
-    fn publish(&mut self, record: &MoveRecord<C>) {
-        self.history.push(*record);
-        self.observer.on_move(record, &self.data);
+    fn publish(&mut self, record: MoveRecord<C>) {
+        self.history.push(record);
+        self.observer.on_move(&record, &self.data);
         self.subscribers.send(record);
         #[cfg(feature = "tracing")]
         tracing::debug!(
@@ -405,7 +407,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             at: clock.map(|(at, _)| at),
             took: clock.map(|(_, start)| start.elapsed()),
         };
-        self.publish(&record);
+        self.publish(record);
         record
     }
 

@@ -2,13 +2,17 @@
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
-use super::record::MoveRecord;
+use std::time::{Duration, SystemTime};
+
+use super::record::{Cause, MoveRecord};
 use crate::component::Component;
 
 /// The senders of a machine's subscribers. Empty by default, so a machine
 /// without subscribers pays one length check per move.
 pub(crate) struct Subscribers<C: Component> {
-    // Boxed so that a machine without subscribers holds no collection inline.
+    // Boxed so that a machine without subscribers holds no collection inline:
+    // a pointer to an inline `Vec` would keep the machine out of registers.
+    #[allow(clippy::box_collection)]
     senders: Option<Box<Vec<Sender<MoveRecord<C>>>>>,
 }
 
@@ -31,9 +35,47 @@ impl<C: Component> Subscribers<C> {
 
     /// Sends `record` to each subscriber, forgetting those that hung up.
     #[inline]
-    pub(crate) fn send(&mut self, record: &MoveRecord<C>) {
+    pub(crate) fn send(&mut self, record: MoveRecord<C>) {
         if let Some(senders) = &mut self.senders {
-            senders.retain(|tx| tx.send(*record).is_ok());
+            let MoveRecord {
+                seq,
+                from,
+                cause,
+                to,
+                at,
+                took,
+            } = record;
+            let (event, checkpoint) = match cause {
+                Cause::Event(event) => (Some(event), 0),
+                Cause::Rollback { checkpoint } => (None, checkpoint),
+            };
+            send_all(senders, seq, (from, to), (event, checkpoint), (at, took));
         }
     }
+}
+
+/// The slow path of [`Subscribers::send`], out of line. It takes the record
+/// in pieces, which travel in registers: a whole record would be written to
+/// the stack on every move, subscribers or not.
+#[inline(never)]
+fn send_all<C: Component>(
+    senders: &mut Vec<Sender<MoveRecord<C>>>,
+    seq: u64,
+    (from, to): (C::State, C::State),
+    (event, checkpoint): (Option<C::Event>, u64),
+    (at, took): (Option<SystemTime>, Option<Duration>),
+) {
+    let cause = match event {
+        Some(event) => Cause::Event(event),
+        None => Cause::Rollback { checkpoint },
+    };
+    let record = MoveRecord {
+        seq,
+        from,
+        cause,
+        to,
+        at,
+        took,
+    };
+    senders.retain(|tx| tx.send(record).is_ok());
 }

@@ -1,0 +1,182 @@
+//! Saving and restoring machines with serde (feature `serde`).
+//!
+//! States and events are stored by name ([`Label::name`]) and restored with
+//! [`Label::from_name`]: a stored name the component does not declare is a
+//! deserialization error, never a panic. A restored machine is validated like
+//! [`StateMachine::rehydrate`]; observers and subscribers are not stored.
+
+use std::time::{Duration, SystemTime};
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::history::History;
+use super::record::{Cause, MoveRecord};
+use super::StateMachine;
+use crate::component::{Component, Label};
+
+/// A stored move record: names instead of enum values.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "MoveRecord")]
+struct StoredRecord {
+    seq: u64,
+    from: String,
+    cause: StoredCause,
+    to: String,
+    at: Option<SystemTime>,
+    took: Option<Duration>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Cause")]
+enum StoredCause {
+    Event(String),
+    Rollback { checkpoint: u64 },
+}
+
+/// A stored machine.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "StateMachine")]
+struct StoredMachine<D> {
+    component: String,
+    state: String,
+    data: D,
+    moves: u64,
+    timing: bool,
+    history_capacity: usize,
+    history: Vec<StoredRecord>,
+}
+
+fn label<L: Label, E: serde::de::Error>(kind: &str, component: &str, name: &str) -> Result<L, E> {
+    L::from_name(name)
+        .ok_or_else(|| E::custom(format!("`{component}` has no {kind} named `{name}`")))
+}
+
+impl<C: Component> MoveRecord<C> {
+    fn stored(&self) -> StoredRecord {
+        StoredRecord {
+            seq: self.seq,
+            from: self.from.name().to_owned(),
+            cause: match self.cause {
+                Cause::Event(event) => StoredCause::Event(event.name().to_owned()),
+                Cause::Rollback { checkpoint } => StoredCause::Rollback { checkpoint },
+            },
+            to: self.to.name().to_owned(),
+            at: self.at,
+            took: self.took,
+        }
+    }
+
+    fn restored<E: serde::de::Error>(stored: StoredRecord) -> Result<Self, E> {
+        Ok(MoveRecord {
+            seq: stored.seq,
+            from: label("state", C::NAME, &stored.from)?,
+            cause: match stored.cause {
+                StoredCause::Event(name) => Cause::Event(label("event", C::NAME, &name)?),
+                StoredCause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+            },
+            to: label("state", C::NAME, &stored.to)?,
+            at: stored.at,
+            took: stored.took,
+        })
+    }
+}
+
+impl<C: Component> Serialize for MoveRecord<C> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.stored().serialize(serializer)
+    }
+}
+
+impl<'de, C: Component> Deserialize<'de> for MoveRecord<C> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        MoveRecord::restored(StoredRecord::deserialize(deserializer)?)
+    }
+}
+
+/// Saves the state (by name), the data, the move count, the timing option
+/// and the history. The observer is not saved.
+impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredMachine {
+            component: C::NAME.to_owned(),
+            state: self.state.name().to_owned(),
+            data: &self.data,
+            moves: self.seq,
+            timing: self.timing,
+            history_capacity: self.history.capacity(),
+            history: self.history.iter().map(MoveRecord::stored).collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Restores a saved machine after validating it: the component's name, the
+/// state (declared and reachable), every history record's names, and that
+/// the history fits its capacity and does not run ahead of the move count.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use typestep::prelude::*;
+///
+/// #[derive(Component, serde::Serialize, serde::Deserialize)]
+/// #[component(states(Off, On), initial = Off)]
+/// #[transition(Off -> On on Press)]
+/// #[transition(On -> Off on Press)]
+/// struct Lamp;
+///
+/// let mut m = StateMachine::new(Lamp).with_history(4);
+/// m.fire(lamp::Press).unwrap();
+/// let json = serde_json::to_string(&m).unwrap();
+/// let back: StateMachine<Lamp> = serde_json::from_str(&json).unwrap();
+/// assert_eq!((back.state(), back.history().len()), (lamp::State::On, 1));
+///
+/// let bad = json.replace("\"state\":\"On\"", "\"state\":\"Dim\"");
+/// assert!(serde_json::from_str::<StateMachine<Lamp>>(&bad).is_err());
+/// # }
+/// ```
+impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredMachine::<C>::deserialize(deserializer)?;
+        if stored.component != C::NAME {
+            return Err(D::Error::custom(format!(
+                "the stored machine is a `{}`, not a `{}`",
+                stored.component,
+                C::NAME
+            )));
+        }
+        let state = C::State::from_name(&stored.state).ok_or_else(|| {
+            D::Error::custom(format!(
+                "`{}` has no state named `{}`",
+                C::NAME,
+                stored.state
+            ))
+        })?;
+        let mut machine = StateMachine::rehydrate(state, stored.data).map_err(D::Error::custom)?;
+        if stored.history.len() > stored.history_capacity {
+            return Err(D::Error::custom(format!(
+                "the stored history holds {} records but its capacity is {}",
+                stored.history.len(),
+                stored.history_capacity
+            )));
+        }
+        let mut history = History::with_capacity(stored.history_capacity);
+        let mut previous: Option<u64> = None;
+        for record in stored.history {
+            let record = MoveRecord::<C>::restored::<D::Error>(record)?;
+            if previous.is_some_and(|seq| record.seq <= seq) || record.seq > stored.moves {
+                return Err(D::Error::custom(format!(
+                    "the stored history of `{}` is out of order at move {}",
+                    C::NAME,
+                    record.seq
+                )));
+            }
+            previous = Some(record.seq);
+            history.push(record);
+        }
+        machine.seq = stored.moves;
+        machine.timing = stored.timing;
+        machine.history = history;
+        Ok(machine)
+    }
+}
