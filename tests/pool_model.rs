@@ -101,10 +101,10 @@ proptest! {
                     prop_assert_eq!(report.leaks.iter().map(|l| l.units).sum::<u64>(), held);
                 }
             }
-            for k in 0..2 {
-                prop_assert_eq!(pool.in_use(KINDS[k]).unwrap(), model.total(k));
-                for c in 0..3 {
-                    prop_assert_eq!(pool.channel_in_use(channels[c], KINDS[k]).unwrap(), model.used[c][k]);
+            for (k, kind) in KINDS.iter().enumerate() {
+                prop_assert_eq!(pool.in_use(*kind).unwrap(), model.total(k));
+                for (c, channel) in channels.iter().enumerate() {
+                    prop_assert_eq!(pool.channel_in_use(*channel, *kind).unwrap(), model.used[c][k]);
                 }
             }
             let leaked: u64 = (0..3).filter(|&c| model.closed[c]).map(|c| model.used[c].iter().sum::<u64>()).sum();

@@ -22,7 +22,10 @@ fn two_channels_racing_for_the_last_unit_get_it_once() {
                 thread::spawn(move || pool.acquire(channel, KIND, 1, "race").ok())
             })
             .collect();
-        let leases: Vec<_> = racers.into_iter().filter_map(|t| t.join().unwrap()).collect();
+        let leases: Vec<_> = racers
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect();
         assert_eq!(leases.len(), 1, "exactly one racer gets the unit");
         assert_eq!(pool.in_use(KIND).unwrap(), 1);
         drop(leases);
@@ -34,14 +37,19 @@ fn two_channels_racing_for_the_last_unit_get_it_once() {
 fn a_quota_holds_when_one_channel_races_itself() {
     loom::model(|| {
         let pool = ResourcePool::builder().capacity(KIND, 4).build().unwrap();
-        let shared = pool.open_channel("shared", Quotas::new().limit(KIND, 1)).unwrap();
+        let shared = pool
+            .open_channel("shared", Quotas::new().limit(KIND, 1))
+            .unwrap();
         let racers: Vec<_> = (0..2)
             .map(|_| {
                 let pool = pool.clone();
                 thread::spawn(move || pool.acquire(shared, KIND, 1, "race").ok())
             })
             .collect();
-        let leases: Vec<_> = racers.into_iter().filter_map(|t| t.join().unwrap()).collect();
+        let leases: Vec<_> = racers
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect();
         assert_eq!(leases.len(), 1);
         assert_eq!(pool.channel_in_use(shared, KIND).unwrap(), 1);
     });
