@@ -170,3 +170,32 @@ fn a_resource_still_held_at_stop_is_reported_and_fails_verification() {
     drop(forgotten);
     assert!(system.pool().leak_report().is_empty());
 }
+
+#[test]
+fn parts_built_by_the_derived_builder_assemble_only_around_one_pool() {
+    let pool = || {
+        ResourcePool::builder()
+            .capacity(ResourceKind::BUFFER_BYTES, 1024)
+            .build()
+    };
+    let parts = Monitoring::builder()
+        .try_pool(pool)
+        .unwrap()
+        .components(|pool| ComponentCoordinator::new(pool.clone(), CoordinatorConfig::default()))
+        .try_buffers(|pool, _| BufferManager::new(pool, 256))
+        .unwrap()
+        .build();
+    let system =
+        MonitoringCoordinator::from_parts(parts.pool, parts.components, parts.buffers).unwrap();
+    assert_eq!(system.buffers().buffer_size(), 256);
+
+    // A buffer manager on another pool would spend outside the system's budget.
+    let own = pool().unwrap();
+    let stranger = pool().unwrap();
+    let components = ComponentCoordinator::new(own.clone(), CoordinatorConfig::default());
+    let buffers = BufferManager::new(&stranger, 256).unwrap();
+    assert_eq!(
+        MonitoringCoordinator::from_parts(own, components, buffers).unwrap_err(),
+        MonitoringError::ForeignPool { part: "buffers" }
+    );
+}

@@ -171,6 +171,11 @@ impl BufferManager {
         })
     }
 
+    /// The pool the bytes are drawn from.
+    pub fn pool(&self) -> &ResourcePool {
+        &self.pool
+    }
+
     /// The size of every buffer, in bytes.
     pub fn buffer_size(&self) -> usize {
         self.size

@@ -51,6 +51,13 @@ pub enum MonitoringError {
     /// The component coordinator refused.
     #[error(transparent)]
     Coordinator(#[from] CoordinatorError),
+    /// A part given to [`MonitoringCoordinator::from_parts`] draws from
+    /// another pool than the one given.
+    #[error("`{part}` draws from another pool: every part must share the system's pool")]
+    ForeignPool {
+        /// The part (`components` or `buffers`).
+        part: &'static str,
+    },
     /// The request does not fit the system's state (say, starting twice).
     #[error("the system is {state:?}; cannot {request}")]
     WrongState {
@@ -127,6 +134,24 @@ impl MonitoringCoordinator {
     /// Starts the typestate builder: pool, then components, then buffers.
     pub fn builder() -> MonitoringBuilder {
         MonitoringBuilder::default()
+    }
+
+    /// The system from parts built elsewhere in init order — typically by
+    /// the builder `#[derive(System)]` generates for a struct with the same
+    /// three parts (see `examples/monitoring.rs`). Both coordinators must
+    /// draw from `pool` itself.
+    pub fn from_parts(
+        pool: ResourcePool,
+        components: ComponentCoordinator,
+        buffers: BufferManager,
+    ) -> Result<Self, MonitoringError> {
+        if !components.pool().is_same_pool(&pool) {
+            return Err(MonitoringError::ForeignPool { part: "components" });
+        }
+        if !buffers.pool().is_same_pool(&pool) {
+            return Err(MonitoringError::ForeignPool { part: "buffers" });
+        }
+        Ok(Self::assemble(pool, components, buffers))
     }
 
     pub(crate) fn assemble(

@@ -180,6 +180,11 @@ impl ResourcePool {
         ResourcePoolBuilder::default()
     }
 
+    /// Whether `other` is a handle on this same pool (not merely an equal one).
+    pub fn is_same_pool(&self, other: &ResourcePool) -> bool {
+        Arc::ptr_eq(&self.channels, &other.channels)
+    }
+
     /// Opens a channel named `name` with `quotas`. The name must not belong
     /// to another open channel; every kind in `quotas` must have a capacity.
     pub fn open_channel(
