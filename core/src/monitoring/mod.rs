@@ -85,6 +85,12 @@ pub enum MonitoringError {
 ///     .buffers(256);
 /// ```
 ///
+/// Parts built by the builder that `#[derive(System)]` generates for a struct
+/// declaring the same three parts are accepted by
+/// [`from_parts`](Self::from_parts) (this crate has no proc-macro
+/// dependency, so it cannot use the derive itself; `tests/monitoring_system.rs`
+/// checks that the graph below equals the one the derive validates).
+///
 /// Its parts form a [`System`] (`pool`, `components` depends on `pool`,
 /// `buffers` depends on both); [`stop`](Self::stop) cleans them up in the
 /// reverse order through the [`CleanupCoordinator`], after the components,
