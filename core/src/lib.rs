@@ -36,7 +36,8 @@ pub use recovery::{
 };
 
 pub use buffer::{
-    Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats, ChannelBufferStats,
+    Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats,
+    ChannelBufferStats,
 };
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
