@@ -415,6 +415,13 @@ impl ComponentCoordinator {
         let components = self.inner.components.read().clone();
         let entry = &components[detected.component];
         let (component, driven) = (entry.name.clone(), entry.driven.clone());
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            component = &*component,
+            worker = &*detected.name,
+            cause = %detected.cause,
+            "typestep worker failed"
+        );
         let logger = &self.inner.config.logger;
         logger.record(RecoveryEvent::failure(
             component.clone(),
