@@ -7,10 +7,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod buffer;
 mod cleanup;
 mod component;
+mod coordinator;
 pub mod lock;
 mod machine;
+mod monitoring;
+mod pool;
 mod recovery;
 mod snapshot;
 mod step;
@@ -31,12 +35,30 @@ pub use recovery::{
     TransitionKey, TransitionStats,
 };
 
+pub use buffer::{
+    Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats,
+    ChannelBufferStats,
+};
 pub use component::{
     Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
+};
+pub use coordinator::{
+    Attached, Clock, ComponentCoordinator, ComponentId, ComponentStatus, CoordinatorConfig,
+    CoordinatorError, CoordinatorMetrics, Failure, FailureAction, FailureCause, Heartbeat,
+    Lifecycle, Managed, ManagedMachine, ManualClock, RestartPolicy, StateChange, SystemClock,
+    WorkerId, WorkerSpec, WorkerState, WorkerStatus,
 };
 pub use machine::{
     on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
     Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
+};
+pub use monitoring::{
+    MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,
+    SystemState, WithComponents, WithPool,
+};
+pub use pool::{
+    ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,
+    PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
 };
 pub use snapshot::{ByClone, Snapshot};
 pub use step::{perform, BoxError, Refusal};

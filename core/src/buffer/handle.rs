@@ -1,0 +1,107 @@
+//! One buffer on loan from the [`BufferManager`](crate::BufferManager).
+
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use super::{BufferError, ChannelBuffers};
+use crate::pool::ChannelId;
+
+/// A byte buffer of fixed capacity, charged to its channel until dropped;
+/// dropping it hands the allocation back for reuse.
+///
+/// It dereferences to the bytes written so far. Writes never grow it past its
+/// capacity (that would spend memory outside the pool's budget): a write
+/// that does not fit is [`BufferError::Full`].
+pub struct Buffer {
+    bytes: Vec<u8>,
+    key: usize,
+    channel: Arc<ChannelBuffers>,
+}
+
+impl Buffer {
+    pub(crate) fn new(bytes: Vec<u8>, key: usize, channel: Arc<ChannelBuffers>) -> Self {
+        Buffer {
+            bytes,
+            key,
+            channel,
+        }
+    }
+
+    /// The channel the buffer is charged to.
+    pub fn channel(&self) -> ChannelId {
+        self.channel.id()
+    }
+
+    /// The most bytes the buffer holds.
+    pub fn capacity(&self) -> usize {
+        self.channel.size()
+    }
+
+    /// Bytes still free.
+    pub fn remaining(&self) -> usize {
+        self.capacity() - self.bytes.len()
+    }
+
+    /// Appends `data` if it fits; otherwise writes nothing.
+    pub fn extend_from_slice(&mut self, data: &[u8]) -> Result<(), BufferError> {
+        if data.len() > self.remaining() {
+            return Err(BufferError::Full {
+                capacity: self.capacity(),
+                len: self.bytes.len(),
+                requested: data.len(),
+            });
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(())
+    }
+
+    /// Forgets the bytes written (the capacity stays).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+    }
+}
+
+impl Deref for Buffer {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl DerefMut for Buffer {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+}
+
+impl std::io::Write for Buffer {
+    /// Writes as much of `data` as fits (0 when full).
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(self.remaining());
+        self.bytes.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        self.channel
+            .release(core::mem::take(&mut self.bytes), self.key);
+    }
+}
+
+impl fmt::Debug for Buffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Buffer")
+            .field("channel", &self.channel.id())
+            .field("len", &self.bytes.len())
+            .field("capacity", &self.capacity())
+            .finish()
+    }
+}

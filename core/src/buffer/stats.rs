@@ -1,0 +1,43 @@
+//! Counters of the [`BufferManager`](crate::BufferManager).
+
+use crate::pool::ChannelId;
+
+/// Counters of one channel's buffers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BufferStats {
+    /// Buffers held now.
+    pub in_use: u64,
+    /// The most buffers held at once.
+    pub peak: u64,
+    /// Buffers handed out in total.
+    pub acquired: u64,
+    /// Of those, how many reused a released buffer instead of allocating.
+    pub recycled: u64,
+}
+
+/// One channel's counters, named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ChannelBufferStats {
+    /// The pool channel.
+    pub channel: ChannelId,
+    /// Its name.
+    pub name: String,
+    /// Its counters.
+    pub stats: BufferStats,
+}
+
+/// A snapshot of a [`BufferManager`](crate::BufferManager).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BufferMetrics {
+    /// The size of every buffer, in bytes.
+    pub buffer_size: usize,
+    /// Allocations made in total (the sum of each channel's peak in use).
+    pub allocated: u64,
+    /// Released buffers waiting for reuse.
+    pub idle: usize,
+    /// Per channel, in channel order.
+    pub channels: Vec<ChannelBufferStats>,
+}

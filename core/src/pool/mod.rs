@@ -1,0 +1,297 @@
+//! Centralized resource allocation: capacities per kind, quotas per channel,
+//! leases that give their units back when dropped, and a leak report.
+//!
+//! Components never share a resource except through the pool: every unit in
+//! use is held by a [`Lease`] of one channel, and the pool's count of units in
+//! use is always the sum of the live leases (the stress test in
+//! `tests/pool_stress.rs` checks this under 8 threads).
+
+mod channel;
+mod error;
+mod kind;
+mod lease;
+mod report;
+mod sync;
+
+use std::sync::atomic::Ordering;
+
+use sync::{shared_slice, Arc, AtomicU64, RwLock};
+
+pub use channel::{ChannelId, PoolChannel, Quotas};
+pub use error::PoolError;
+pub use kind::ResourceKind;
+pub use lease::Lease;
+pub use report::{ChannelUsage, KindUsage, LeakReport, LeakedLease, PoolMetrics};
+
+use channel::ChannelSlot;
+
+/// The accounting of one resource kind, shared by the pool and its channels.
+#[derive(Debug)]
+pub(crate) struct KindSlot {
+    kind: ResourceKind,
+    capacity: u64,
+    in_use: AtomicU64,
+    peak: AtomicU64,
+    refused: AtomicU64,
+}
+
+impl KindSlot {
+    /// Reserves `units` if they fit under the capacity.
+    fn reserve(&self, units: u64) -> Result<(), PoolError> {
+        let mut current = self.in_use.load(Ordering::Relaxed);
+        loop {
+            let next = match current.checked_add(units) {
+                Some(next) if next <= self.capacity => next,
+                _ => {
+                    self.refused.fetch_add(1, Ordering::Relaxed);
+                    return Err(PoolError::Exhausted {
+                        kind: self.kind,
+                        requested: units,
+                        available: self.capacity.saturating_sub(current),
+                        capacity: self.capacity,
+                    });
+                }
+            };
+            match self.in_use.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    if next > self.peak.load(Ordering::Relaxed) {
+                        self.peak.fetch_max(next, Ordering::Relaxed);
+                    }
+                    return Ok(());
+                }
+                Err(seen) => current = seen,
+            }
+        }
+    }
+
+    /// Gives back `units` reserved earlier.
+    fn release(&self, units: u64) {
+        self.in_use.fetch_sub(units, Ordering::AcqRel);
+    }
+
+    fn usage(&self) -> KindUsage {
+        KindUsage {
+            kind: self.kind,
+            capacity: self.capacity,
+            in_use: self.in_use.load(Ordering::Acquire),
+            peak: self.peak.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The kinds of a pool, in the order their capacities were given.
+pub(crate) type Kinds = Arc<[KindSlot]>;
+
+/// Finds the index of `kind` (pools have a handful of kinds: a scan is fastest).
+fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError> {
+    kinds
+        .iter()
+        .position(|slot| slot.kind == kind)
+        .ok_or(PoolError::UnknownKind { kind })
+}
+
+/// Centralized allocation of every shared resource of a system.
+///
+/// A pool is built with a capacity per [`ResourceKind`]; resources are drawn
+/// through channels (one per component or data stream), each with optional
+/// per-kind [`Quotas`]. A request that would exceed the capacity or the
+/// channel's quota is an `Err` and reserves nothing. A [`Lease`] gives its
+/// units back when dropped. Closing a channel stops new requests on it; leases
+/// it still holds appear in the [`LeakReport`] until they are dropped.
+///
+/// Cloning a `ResourcePool` gives another handle to the same accounting (this
+/// is how the coordinators receive it by injection).
+///
+/// ```
+/// use typestep_core::{PoolError, Quotas, ResourceKind, ResourcePool};
+///
+/// let pool = ResourcePool::builder()
+///     .capacity(ResourceKind::HANDLES, 4)
+///     .build()?;
+/// let sensor = pool.open_channel("sensor", Quotas::new().limit(ResourceKind::HANDLES, 3))?;
+///
+/// let lease = pool.acquire(sensor, ResourceKind::HANDLES, 3, "device files")?;
+/// assert_eq!(pool.in_use(ResourceKind::HANDLES)?, 3);
+/// assert!(matches!(
+///     pool.acquire(sensor, ResourceKind::HANDLES, 1, "one more"),
+///     Err(PoolError::OverQuota { .. })
+/// ));
+///
+/// drop(lease); // the units come back
+/// assert_eq!(pool.in_use(ResourceKind::HANDLES)?, 0);
+/// assert!(pool.close_all().is_empty()); // nothing leaked
+/// # Ok::<(), PoolError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResourcePool {
+    kinds: Kinds,
+    channels: Arc<RwLock<Vec<Arc<ChannelSlot>>>>,
+}
+
+/// Builds a [`ResourcePool`] from one capacity per kind.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ResourcePoolBuilder {
+    capacities: Vec<(ResourceKind, u64)>,
+}
+
+impl ResourcePoolBuilder {
+    /// Gives the pool `units` of `kind` to hand out.
+    pub fn capacity(mut self, kind: ResourceKind, units: u64) -> Self {
+        self.capacities.push((kind, units));
+        self
+    }
+
+    /// Builds the pool; a kind given twice is an error.
+    pub fn build(self) -> Result<ResourcePool, PoolError> {
+        for (i, (kind, _)) in self.capacities.iter().enumerate() {
+            if self.capacities[..i].iter().any(|(seen, _)| seen == kind) {
+                return Err(PoolError::DuplicateKind { kind: *kind });
+            }
+        }
+        let kinds: Kinds = shared_slice(
+            self.capacities
+                .into_iter()
+                .map(|(kind, capacity)| KindSlot {
+                    kind,
+                    capacity,
+                    in_use: AtomicU64::new(0),
+                    peak: AtomicU64::new(0),
+                    refused: AtomicU64::new(0),
+                })
+                .collect(),
+        );
+        Ok(ResourcePool {
+            kinds,
+            channels: Arc::new(RwLock::new(Vec::new())),
+        })
+    }
+}
+
+impl ResourcePool {
+    /// Starts building a pool.
+    pub fn builder() -> ResourcePoolBuilder {
+        ResourcePoolBuilder::default()
+    }
+
+    /// Whether `other` is a handle on this same pool (not merely an equal one).
+    pub fn is_same_pool(&self, other: &ResourcePool) -> bool {
+        Arc::ptr_eq(&self.channels, &other.channels)
+    }
+
+    /// Opens a channel named `name` with `quotas`. The name must not belong
+    /// to another open channel; every kind in `quotas` must have a capacity.
+    pub fn open_channel(
+        &self,
+        name: impl Into<String>,
+        quotas: Quotas,
+    ) -> Result<ChannelId, PoolError> {
+        let name = name.into();
+        let quotas = quotas.resolve(&self.kinds)?;
+        let mut channels = self.channels.write();
+        if channels.iter().any(|c| c.is_open() && c.name() == name) {
+            return Err(PoolError::DuplicateChannel { name });
+        }
+        let id = ChannelId::from_index(channels.len());
+        channels.push(Arc::new(ChannelSlot::new(
+            id,
+            name,
+            quotas,
+            Arc::clone(&self.kinds),
+        )));
+        Ok(id)
+    }
+
+    /// A handle on channel `id` that requests resources without looking the
+    /// channel up again (what the [`BufferManager`](crate::BufferManager) keeps).
+    pub fn channel(&self, id: ChannelId) -> Result<PoolChannel, PoolError> {
+        self.channels
+            .read()
+            .get(id.index())
+            .map(|slot| PoolChannel::new(Arc::clone(slot)))
+            .ok_or(PoolError::UnknownChannel { channel: id })
+    }
+
+    /// The id of the open channel named `name`, if there is one.
+    pub fn channel_named(&self, name: &str) -> Option<ChannelId> {
+        self.channels
+            .read()
+            .iter()
+            .find(|c| c.is_open() && c.name() == name)
+            .map(|c| c.id())
+    }
+
+    /// Leases `units` of `kind` to `channel`; `purpose` names the lease in
+    /// the leak report.
+    pub fn acquire(
+        &self,
+        channel: ChannelId,
+        kind: ResourceKind,
+        units: u64,
+        purpose: &'static str,
+    ) -> Result<Lease, PoolError> {
+        self.channel(channel)?.acquire(kind, units, purpose)
+    }
+
+    /// Closes `channel`: it hands out nothing more. Returns the leases it
+    /// still holds (empty when it cleaned up after itself). Closing twice is
+    /// harmless.
+    pub fn close_channel(&self, channel: ChannelId) -> Result<LeakReport, PoolError> {
+        Ok(self.channel(channel)?.close())
+    }
+
+    /// Closes every channel and reports the leases still held: the pool's
+    /// part of an orderly shutdown.
+    pub fn close_all(&self) -> LeakReport {
+        let channels = self.channels.read().clone();
+        let mut report = LeakReport::default();
+        for channel in channels {
+            report.extend(PoolChannel::new(channel).close());
+        }
+        report
+    }
+
+    /// The leases held by channels that were closed (each one is a leak: its
+    /// owner is gone). Empty after an orderly shutdown.
+    pub fn leak_report(&self) -> LeakReport {
+        let mut report = LeakReport::default();
+        for channel in self.channels.read().iter() {
+            if !channel.is_open() {
+                report.extend(channel.outstanding());
+            }
+        }
+        report
+    }
+
+    /// Units of `kind` in use across all channels.
+    pub fn in_use(&self, kind: ResourceKind) -> Result<u64, PoolError> {
+        let index = kind_index(&self.kinds, kind)?;
+        Ok(self.kinds[index].in_use.load(Ordering::Acquire))
+    }
+
+    /// The pool's capacity for `kind`.
+    pub fn capacity(&self, kind: ResourceKind) -> Result<u64, PoolError> {
+        let index = kind_index(&self.kinds, kind)?;
+        Ok(self.kinds[index].capacity)
+    }
+
+    /// Units of `kind` held by `channel`.
+    pub fn channel_in_use(&self, channel: ChannelId, kind: ResourceKind) -> Result<u64, PoolError> {
+        let index = kind_index(&self.kinds, kind)?;
+        Ok(self.channel(channel)?.slot().used(index))
+    }
+
+    /// A snapshot of every kind and channel.
+    pub fn metrics(&self) -> PoolMetrics {
+        PoolMetrics {
+            kinds: self.kinds.iter().map(KindSlot::usage).collect(),
+            channels: self.channels.read().iter().map(|c| c.usage()).collect(),
+        }
+    }
+}
