@@ -12,7 +12,25 @@
 //!   unreachable states, states that can never finish, conflicting
 //!   transitions: each is a compile error at your token;
 //! * **one transition table** shared by the typed handles and the run-time
-//!   core, plus Mermaid and DOT diagrams of it.
+//!   core, plus Mermaid and DOT diagrams of it;
+//! * **a system-wide dependency graph** with `#[derive(System)]`: init order,
+//!   cleanup plan and lock order checked at build time, a builder that only
+//!   builds parts in init order, and locks that cannot be taken out of order;
+//! * **a runtime core that only performs checked moves**.
+//!
+//! ## The runtime core
+//!
+//! | part | job |
+//! |---|---|
+//! | [`StateMachine`] / [`SharedMachine`] | run-time moves checked against the declared table: guard, snapshot, action, then commit or restore; history ring, checkpoints, observers, subscriptions |
+//! | [`CleanupCoordinator`] | cleanup in dependency order, independent steps in parallel, each step verified and timed out, a per-step [`CleanupReport`] |
+//! | [`ComponentCoordinator`] | lifecycles of registered components, state-change notifications, monitored worker threads (heartbeats, panics, stalls), restarts with an intensity limit |
+//! | [`MonitoringCoordinator`] | owns the [`ResourcePool`], builds the parts in their init order, starts and stops the whole system |
+//! | [`ResourcePool`] | the only way components get resources: capacities, per-channel quotas, leases, leak report |
+//! | [`BufferManager`] | recycled buffers drawn from the pool's budget, tracked per channel |
+//! | [`RecoveryLogger`] | a bounded, lock-free log of structured events, JSON lines, `tracing`/`metrics` sinks, analytics and diagrams |
+//!
+//! `cargo run --example monitoring` runs all seven together.
 //!
 //! ```
 //! use typestep::prelude::*;
