@@ -177,7 +177,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     pub fn with_history(mut self, capacity: usize) -> Self {
         let mut history = History::with_capacity(capacity);
         for record in self.history.iter().rev().take(capacity).rev() {
-            history.push(*record);
+            history.push(record);
         }
         self.history = history;
         self
