@@ -72,6 +72,33 @@ fn timing_fills_when_and_how_long() {
 }
 
 #[test]
+fn history_keeps_the_clock_fields_of_each_move() {
+    // Timing off, then on, then off again: each record keeps its own fields,
+    // also after the ring wraps over slots that held timed records.
+    let m = StateMachine::new(Lamp).with_history(3);
+    let mut m = m.with_timing(false);
+    m.fire(lamp::Press).unwrap();
+    let mut m = m.with_timing(true);
+    let timed = m.fire(lamp::Press).unwrap();
+    let mut m = m.with_timing(false);
+    m.fire(lamp::Press).unwrap();
+    let timed_seen: Vec<bool> = m.history().iter().map(|r| r.took.is_some()).collect();
+    assert_eq!(timed_seen, [false, true, false]);
+    assert_eq!(m.history().iter().nth(1), Some(timed));
+    for _ in 0..3 {
+        m.fire(lamp::Press).unwrap();
+    }
+    assert!(m
+        .history()
+        .iter()
+        .all(|r| r.at.is_none() && r.took.is_none()));
+    assert_eq!(
+        m.history().iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [4, 5, 6]
+    );
+}
+
+#[test]
 fn typed_handle_becomes_a_machine_and_back() {
     let ready = Typed::new(worker()).fire(worker::Init);
     let mut m = StateMachine::from(ready);

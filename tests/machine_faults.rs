@@ -139,7 +139,7 @@ fn observe(m: &StateMachine<Worker>) -> (worker::State, Worker, u64, Vec<MoveRec
         m.state(),
         m.data().clone(),
         m.moves(),
-        m.history().iter().copied().collect(),
+        m.history().iter().collect(),
     )
 }
 

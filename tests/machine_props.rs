@@ -134,7 +134,7 @@ where
             m.state(),
             m.data().clone(),
             m.moves(),
-            m.history().iter().copied().collect::<Vec<_>>(),
+            m.history().iter().collect::<Vec<_>>(),
         );
         let expected = model(C::TRANSITIONS, model_state, event, fault);
         match (m.fire(event), expected) {
@@ -155,7 +155,7 @@ where
                 prop_assert_eq!(m.state(), before.0);
                 prop_assert_eq!(m.data(), &before.1);
                 prop_assert_eq!(m.moves(), before.2);
-                prop_assert_eq!(m.history().iter().copied().collect::<Vec<_>>(), before.3);
+                prop_assert_eq!(m.history().iter().collect::<Vec<_>>(), before.3);
             }
             (outcome, expected) => {
                 return Err(TestCaseError::fail(format!(
@@ -170,7 +170,7 @@ where
             }
         }
         // The history never exceeds its capacity, is in order, and chains.
-        let history: Vec<_> = m.history().iter().copied().collect();
+        let history: Vec<_> = m.history().iter().collect();
         prop_assert!(history.len() <= capacity);
         prop_assert_eq!(history.len() as u64, moves.min(capacity as u64));
         for pair in history.windows(2) {
@@ -224,6 +224,6 @@ proptest! {
         prop_assert_eq!((m.state(), m.data().clone()), saved.clone());
         prop_assert!(record.is_rollback());
         prop_assert_eq!((record.from, record.to, record.seq), (current, saved.0, moves + 1));
-        prop_assert_eq!(m.history().last().copied(), Some(record));
+        prop_assert_eq!(m.history().last(), Some(record));
     }
 }

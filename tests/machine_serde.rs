@@ -49,8 +49,8 @@ fn a_saved_machine_comes_back_equal() {
     assert_eq!(back.data(), m.data());
     assert_eq!(back.moves(), m.moves());
     assert_eq!(
-        back.history().iter().copied().collect::<Vec<_>>(),
-        m.history().iter().copied().collect::<Vec<_>>()
+        back.history().iter().collect::<Vec<_>>(),
+        m.history().iter().collect::<Vec<_>>()
     );
     // The restored machine goes on numbering where it left off.
     assert_eq!(back.fire(worker::Stop).unwrap().seq, 5);

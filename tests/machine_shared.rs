@@ -112,7 +112,7 @@ fn eight_threads_racing_keep_state_data_and_history_in_step() {
 
     // The history holds every move, numbered 1..=n, each starting where the
     // previous one ended.
-    let history: Vec<_> = machine.history().iter().copied().collect();
+    let history: Vec<_> = machine.history().iter().collect();
     assert_eq!(history.len() as u64, successes);
     let mut state = switch::State::Off;
     for (i, record) in history.iter().enumerate() {

@@ -1,5 +1,7 @@
 //! A bounded ring of the latest move records.
 
+use std::time::{Duration, SystemTime};
+
 use super::record::{Cause, MoveRecord};
 use crate::component::Component;
 
@@ -9,18 +11,46 @@ use crate::component::Component;
 /// The ring is allocated once, when history is turned on; recording a move
 /// never allocates: once full, the newest record overwrites the oldest.
 /// A capacity of 0 means history is off.
+///
+/// The ring keeps each move compactly (sequence number, states and cause;
+/// the clock fields in a second array, allocated only once a move carries
+/// them) and hands out whole [`MoveRecord`]s, by value, when read.
 pub struct History<C: Component> {
     // Boxed so that a machine without history holds no collection inline
     // (a plain move then keeps the whole machine in registers).
     ring: Option<Box<Ring<C>>>,
 }
 
-/// The storage of an enabled history: `records[head..]` then
-/// `records[..head]` are the records oldest first.
+/// One recorded move without its clock fields.
+struct Entry<C: Component> {
+    seq: u64,
+    cause: Cause<C::Event>,
+    from: C::State,
+    to: C::State,
+}
+
+impl<C: Component> Clone for Entry<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: Component> Copy for Entry<C> {}
+
+/// The clock fields of one recorded move.
+type Times = (Option<SystemTime>, Option<Duration>);
+
+/// The storage of an enabled history: a fixed array of `capacity` slots,
+/// written at `head`, of which the last `len` written are live. The live
+/// records oldest first are `slots[head..]` then `slots[..head]` once the ring
+/// is full, `slots[..len]` before.
 struct Ring<C: Component> {
-    records: Vec<MoveRecord<C>>,
+    slots: Box<[Entry<C>]>,
+    /// The clock fields, slot by slot; allocated (once) by the first move
+    /// that carries them.
+    times: Option<Box<[Times]>>,
     head: usize,
-    capacity: usize,
+    len: usize,
 }
 
 impl<C: Component> History<C> {
@@ -29,10 +59,19 @@ impl<C: Component> History<C> {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         History {
             ring: (capacity != 0).then(|| {
+                // Every slot starts as a placeholder; only the `len` written
+                // ones are ever read.
+                let blank = Entry {
+                    seq: 0,
+                    cause: Cause::Rollback { checkpoint: 0 },
+                    from: C::INITIAL,
+                    to: C::INITIAL,
+                };
                 Box::new(Ring {
-                    records: Vec::with_capacity(capacity),
+                    slots: vec![blank; capacity].into_boxed_slice(),
+                    times: None,
                     head: 0,
-                    capacity,
+                    len: 0,
                 })
             }),
         }
@@ -46,12 +85,12 @@ impl<C: Component> History<C> {
 
     /// The most records the ring keeps.
     pub fn capacity(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.capacity)
+        self.ring.as_ref().map_or(0, |r| r.slots.len())
     }
 
     /// How many records the ring holds now.
     pub fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.records.len())
+        self.ring.as_ref().map_or(0, |r| r.len)
     }
 
     /// Whether the ring holds no record.
@@ -63,21 +102,31 @@ impl<C: Component> History<C> {
     pub fn iter(&self) -> Iter<'_, C> {
         match &self.ring {
             Some(ring) => {
-                let (newer, older) = ring.records.split_at(ring.head);
+                // Before the ring is full, `head == len` and `slots[head..]`
+                // holds no live record.
+                let start = if ring.len < ring.slots.len() {
+                    0
+                } else {
+                    ring.head
+                };
                 Iter {
-                    first: older.iter(),
-                    second: newer.iter(),
+                    ring: Some(ring),
+                    start,
+                    front: 0,
+                    back: ring.len,
                 }
             }
             None => Iter {
-                first: [].iter(),
-                second: [].iter(),
+                ring: None,
+                start: 0,
+                front: 0,
+                back: 0,
             },
         }
     }
 
     /// The newest record.
-    pub fn last(&self) -> Option<&MoveRecord<C>> {
+    pub fn last(&self) -> Option<MoveRecord<C>> {
         self.iter().next_back()
     }
 
@@ -93,21 +142,12 @@ impl<C: Component> History<C> {
 impl<C: Component> Ring<C> {
     #[inline]
     fn push(&mut self, record: MoveRecord<C>) {
-        if self.records.len() < self.capacity {
-            self.records.push(record);
-            return;
-        }
         let head = self.head;
-        self.head = if head + 1 == self.capacity {
-            0
-        } else {
-            head + 1
-        };
-        if let Some(slot) = self.records.get_mut(head) {
-            // Field by field, and the cause by variant: a whole-record (or
-            // whole-enum) copy reads freshly written bytes back with wider
-            // loads than they were stored with, which stalls the CPU on
-            // every move.
+        let capacity = self.slots.len();
+        if let Some(slot) = self.slots.get_mut(head) {
+            // Field by field, and the cause by variant: a whole-entry copy
+            // reads freshly written bytes back with wider loads than they
+            // were stored with, which stalls the CPU on every move.
             slot.seq = record.seq;
             slot.from = record.from;
             slot.cause = match record.cause {
@@ -115,9 +155,48 @@ impl<C: Component> Ring<C> {
                 Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
             };
             slot.to = record.to;
-            slot.at = record.at;
-            slot.took = record.took;
         }
+        if record.at.is_some() || record.took.is_some() || self.times.is_some() {
+            self.push_times(head, (record.at, record.took));
+        }
+        let next = head + 1;
+        self.head = if next == capacity { 0 } else { next };
+        self.len = if self.len == capacity {
+            capacity
+        } else {
+            self.len + 1
+        };
+    }
+
+    /// Stores the clock fields of the record at `slot` (out of line: only
+    /// machines that read the clock get here).
+    #[inline(never)]
+    fn push_times(&mut self, slot: usize, times: Times) {
+        let capacity = self.slots.len();
+        let all = self
+            .times
+            .get_or_insert_with(|| vec![(None, None); capacity].into_boxed_slice());
+        if let Some(entry) = all.get_mut(slot) {
+            *entry = times;
+        }
+    }
+
+    /// The record in `slot`.
+    fn record(&self, slot: usize) -> Option<MoveRecord<C>> {
+        let entry = self.slots.get(slot)?;
+        let (at, took) = self
+            .times
+            .as_ref()
+            .and_then(|times| times.get(slot).copied())
+            .unwrap_or((None, None));
+        Some(MoveRecord {
+            seq: entry.seq,
+            from: entry.from,
+            cause: entry.cause,
+            to: entry.to,
+            at,
+            took,
+        })
     }
 }
 
@@ -125,7 +204,7 @@ impl<C: Component> Clone for History<C> {
     fn clone(&self) -> Self {
         let mut copy = History::with_capacity(self.capacity());
         for record in self.iter() {
-            copy.push(*record);
+            copy.push(record);
         }
         copy
     }
@@ -141,7 +220,7 @@ impl<C: Component> core::fmt::Debug for History<C> {
 }
 
 impl<'a, C: Component> IntoIterator for &'a History<C> {
-    type Item = &'a MoveRecord<C>;
+    type Item = MoveRecord<C>;
     type IntoIter = Iter<'a, C>;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -149,28 +228,52 @@ impl<'a, C: Component> IntoIterator for &'a History<C> {
     }
 }
 
-/// The records of a [`History`], oldest first.
+/// The records of a [`History`], oldest first, by value.
 pub struct Iter<'a, C: Component> {
-    first: core::slice::Iter<'a, MoveRecord<C>>,
-    second: core::slice::Iter<'a, MoveRecord<C>>,
+    ring: Option<&'a Ring<C>>,
+    /// The slot of the oldest live record.
+    start: usize,
+    /// Positions (0 = oldest) of the next record from the front and one past
+    /// the next from the back.
+    front: usize,
+    back: usize,
 }
 
-impl<'a, C: Component> Iterator for Iter<'a, C> {
-    type Item = &'a MoveRecord<C>;
+impl<C: Component> Iter<'_, C> {
+    /// The record at `position` (0 = oldest).
+    fn at(&self, position: usize) -> Option<MoveRecord<C>> {
+        let ring = self.ring?;
+        let capacity = ring.slots.len();
+        let slot = (self.start + position) % capacity;
+        ring.record(slot)
+    }
+}
+
+impl<C: Component> Iterator for Iter<'_, C> {
+    type Item = MoveRecord<C>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.first.next().or_else(|| self.second.next())
+        if self.front == self.back {
+            return None;
+        }
+        let record = self.at(self.front);
+        self.front += 1;
+        record
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let len = self.first.len() + self.second.len();
+        let len = self.back - self.front;
         (len, Some(len))
     }
 }
 
 impl<C: Component> DoubleEndedIterator for Iter<'_, C> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.second.next_back().or_else(|| self.first.next_back())
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        self.at(self.back)
     }
 }
 

@@ -177,7 +177,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     pub fn with_history(mut self, capacity: usize) -> Self {
         let mut history = History::with_capacity(capacity);
         for record in self.history.iter().rev().take(capacity).rev() {
-            history.push(*record);
+            history.push(record);
         }
         self.history = history;
         self
@@ -283,6 +283,24 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     #[inline(always)]
     pub fn fire(&mut self, event: impl Into<C::Event>) -> Result<MoveRecord<C>, FireError<C>> {
         let event = event.into();
+        // Two copies of the move: the one without a clock keeps no clock
+        // value live across the action. (An out-of-line timed move would
+        // take `&mut self` and so keep the machine out of registers.)
+        if self.timing || self.observer.wants_time() {
+            self.fire_at(event, Some(clock_now()))
+        } else {
+            self.fire_at(event, None)
+        }
+    }
+
+    /// One checked move; `clock` is the wall-clock time and the instant at
+    /// its start, when the machine reads the clock.
+    #[inline(always)]
+    fn fire_at(
+        &mut self,
+        event: C::Event,
+        clock: Option<(SystemTime, Instant)>,
+    ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
         let Some(edge) = C::edge(from, event) else {
             return Err(self.reject(FireError::NotAllowed {
@@ -290,11 +308,6 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
                 state: from,
                 event,
             }));
-        };
-        let clock = if self.timing || self.observer.wants_time() {
-            Some((SystemTime::now(), Instant::now()))
-        } else {
-            None
         };
         if let Err(refusal) = perform(&mut self.data, &edge) {
             return Err(self.reject(FireError::refused(from, event, refusal)));
@@ -452,6 +465,12 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     pub fn into_inner(self) -> C {
         self.data
     }
+}
+
+/// The wall-clock time and the instant at the start of a timed move.
+#[inline(never)]
+fn clock_now() -> (SystemTime, Instant) {
+    (SystemTime::now(), Instant::now())
 }
 
 impl<C: Component + fmt::Debug, O> fmt::Debug for StateMachine<C, O> {

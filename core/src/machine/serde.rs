@@ -105,7 +105,7 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
             moves: self.seq,
             timing: self.timing,
             history_capacity: self.history.capacity(),
-            history: self.history.iter().map(MoveRecord::stored).collect(),
+            history: self.history.iter().map(|record| record.stored()).collect(),
         }
         .serialize(serializer)
     }
