@@ -66,7 +66,9 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         }
     });
 
-    let edge_consts = graph.edges.iter().enumerate().map(|(index, edge)| {
+    // Only guarded or acting edges get a named constant (their typed move
+    // needs the guard and action); a plain edge is written inline in `edge`.
+    let edge_consts = graph.edges.iter().enumerate().filter(|(_, edge)| edge.is_fallible()).map(|(index, edge)| {
         let konst = edge_const(index);
         let to = &states[edge.to];
         // Spanned at the user's path, so that a wrong signature (or a
@@ -97,7 +99,13 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let konst = edge_const(index);
         let from = &states[edge.from];
         let event = &events[edge.event];
-        quote!((#module::State::#from, #module::Event::#event) => ::core::option::Option::Some(Self::#konst),)
+        let to = &states[edge.to];
+        let value = if edge.is_fallible() {
+            quote!(Self::#konst)
+        } else {
+            quote!(#private::Edge { to: #module::State::#to, guard: ::core::option::Option::None, action: ::core::option::Option::None })
+        };
+        quote!((#module::State::#from, #module::Event::#event) => ::core::option::Option::Some(#value),)
     });
 
     let transition_impls = graph.edges.iter().enumerate().map(|(index, edge)| {
@@ -292,7 +300,22 @@ fn label_impl(
     variants: &[Ident],
 ) -> TokenStream {
     let names = variants.iter().map(Ident::to_string);
-    let indices = 0..variants.len();
+    // The enum has no explicit discriminants, so `self as usize` is the
+    // declaration order: `index` is a cast and `name` one table look-up
+    // (cheaper to compile than a match with an arm per variant).
+    // With no variants (an empty `states()`, already reported) the value
+    // cannot exist, and an empty match says so without a cast.
+    let (name_body, index_body) = if variants.is_empty() {
+        (quote!(match self {}), quote!(match self {}))
+    } else {
+        (
+            quote! {
+                const NAMES: &[&str] = &[#(#names),*];
+                NAMES[self as usize]
+            },
+            quote!(self as usize),
+        )
+    };
     quote! {
         #[automatically_derived]
         impl #private::Label for #module::#enum_name {
@@ -300,16 +323,12 @@ fn label_impl(
 
             #[inline]
             fn name(self) -> &'static str {
-                match self {
-                    #(#module::#enum_name::#variants => #names,)*
-                }
+                #name_body
             }
 
             #[inline]
             fn index(self) -> usize {
-                match self {
-                    #(#module::#enum_name::#variants => #indices,)*
-                }
+                #index_body
             }
         }
 
