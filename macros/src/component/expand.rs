@@ -1,6 +1,7 @@
 //! Code generation for `#[derive(Component)]`.
 //!
-//! Generated code uses absolute paths through `::typestep::__private`, is
+//! Generated code reaches the runtime through `::typestep::__private` (aliased
+//! `__typestep` inside the generated `const _` block), is
 //! marked `#[automatically_derived]`, and keeps its impls in a `const _`
 //! block. It is generated from the valid part of the declaration only, so a
 //! declaration with mistakes still gives the user's code the types it names.
@@ -17,7 +18,10 @@ use super::diagram;
 /// Generates the state module, the `Component` impl and the typestate impls.
 pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let module = &decl.module;
-    let private = quote!(::typestep::__private);
+    // Inside the `const _` block, `__typestep` and `__Option` are short
+    // aliases (imported at the top of the block) for the absolute paths: the
+    // output is about a tenth fewer tokens for the compiler to take in.
+    let private = quote!(__typestep);
     let name = decl.ident.to_string();
     let ident = &decl.ident;
     let vis = &decl.vis;
@@ -66,7 +70,9 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         }
     });
 
-    let edge_consts = graph.edges.iter().enumerate().map(|(index, edge)| {
+    // Only guarded or acting edges get a named constant (their typed move
+    // needs the guard and action); a plain edge is written inline in `edge`.
+    let edge_consts = graph.edges.iter().enumerate().filter(|(_, edge)| edge.is_fallible()).map(|(index, edge)| {
         let konst = edge_const(index);
         let to = &states[edge.to];
         // Spanned at the user's path, so that a wrong signature (or a
@@ -76,7 +82,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 let guard: fn(&Self) -> bool = #path;
                 ::core::option::Option::Some(guard)
             }},
-            None => quote!(::core::option::Option::None),
+            None => quote!(__Option::None),
         };
         let action = match &edge.action {
             Some(path) => quote_spanned! {path.span()=>
@@ -85,7 +91,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                     ::typestep::__private::run_action(data, action)
                 })
             },
-            None => quote!(::core::option::Option::None),
+            None => quote!(__Option::None),
         };
         quote! {
             #[doc(hidden)]
@@ -97,7 +103,13 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let konst = edge_const(index);
         let from = &states[edge.from];
         let event = &events[edge.event];
-        quote!((#module::State::#from, #module::Event::#event) => ::core::option::Option::Some(Self::#konst),)
+        let to = &states[edge.to];
+        let value = if edge.is_fallible() {
+            quote!(Self::#konst)
+        } else {
+            quote!(#private::Edge { to: #module::State::#to, guard: __Option::None, action: __Option::None })
+        };
+        quote!((#module::State::#from, #module::Event::#event) => __Option::Some(#value),)
     });
 
     let transition_impls = graph.edges.iter().enumerate().map(|(index, edge)| {
@@ -171,11 +183,11 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 const DOT: &'static str = #dot;
 
                 #[inline]
-                fn edge(from: #module::State, event: #module::Event) -> ::core::option::Option<#private::Edge<Self>> {
+                fn edge(from: #module::State, event: #module::Event) -> __Option<#private::Edge<Self>> {
                     #[allow(unreachable_patterns)]
                     match (from, event) {
                         #(#edge_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => __Option::None,
                     }
                 }
             }
@@ -193,19 +205,36 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             ::core::hash::Hash,
         )]
     };
-    let zst_derives = quote! {
-        #[derive(
-            ::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy,
-        )]
-    };
+    // The zero-sized types get written-out `Clone`, `Copy` and `Debug`
+    // impls rather than std derives: the same API, but no derive expansion
+    // (and no extra impls the std derives add), which was the largest single
+    // part of the derive's build time (BENCHMARKS.md, "Build time").
+    let state_names = states.iter().map(Ident::to_string).collect::<Vec<_>>();
+    let event_names = events.iter().map(Ident::to_string).collect::<Vec<_>>();
 
     quote! {
         #[doc = #module_doc]
         #vis mod #module {
             #(
                 #[doc = #state_docs]
-                #zst_derives
                 pub struct #states;
+
+                #[automatically_derived]
+                impl ::core::clone::Clone for #states {
+                    #[inline]
+                    fn clone(&self) -> Self { *self }
+                }
+
+                #[automatically_derived]
+                impl ::core::marker::Copy for #states {}
+
+                #[automatically_derived]
+                impl ::core::fmt::Debug for #states {
+                    #[inline]
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(#state_names)
+                    }
+                }
 
                 #[automatically_derived]
                 impl ::core::convert::From<#states> for State {
@@ -215,8 +244,24 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             )*
             #(
                 #[doc = #event_docs]
-                #zst_derives
                 pub struct #events;
+
+                #[automatically_derived]
+                impl ::core::clone::Clone for #events {
+                    #[inline]
+                    fn clone(&self) -> Self { *self }
+                }
+
+                #[automatically_derived]
+                impl ::core::marker::Copy for #events {}
+
+                #[automatically_derived]
+                impl ::core::fmt::Debug for #events {
+                    #[inline]
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(#event_names)
+                    }
+                }
 
                 #[automatically_derived]
                 impl ::core::convert::From<#events> for Event {
@@ -239,6 +284,11 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         }
 
         const _: () = {
+            #[allow(unused_imports)]
+            use ::typestep::__private as __typestep;
+            #[allow(unused_imports)]
+            use ::core::option::Option as __Option;
+
             #label_state
             #label_event
             #component_impl
@@ -259,7 +309,22 @@ fn label_impl(
     variants: &[Ident],
 ) -> TokenStream {
     let names = variants.iter().map(Ident::to_string);
-    let indices = 0..variants.len();
+    // The enum has no explicit discriminants, so `self as usize` is the
+    // declaration order: `index` is a cast and `name` one table look-up
+    // (cheaper to compile than a match with an arm per variant).
+    // With no variants (an empty `states()`, already reported) the value
+    // cannot exist, and an empty match says so without a cast.
+    let (name_body, index_body) = if variants.is_empty() {
+        (quote!(match self {}), quote!(match self {}))
+    } else {
+        (
+            quote! {
+                const NAMES: &[&str] = &[#(#names),*];
+                NAMES[self as usize]
+            },
+            quote!(self as usize),
+        )
+    };
     quote! {
         #[automatically_derived]
         impl #private::Label for #module::#enum_name {
@@ -267,16 +332,12 @@ fn label_impl(
 
             #[inline]
             fn name(self) -> &'static str {
-                match self {
-                    #(#module::#enum_name::#variants => #names,)*
-                }
+                #name_body
             }
 
             #[inline]
             fn index(self) -> usize {
-                match self {
-                    #(#module::#enum_name::#variants => #indices,)*
-                }
+                #index_body
             }
         }
 
