@@ -31,6 +31,14 @@ fn recording(c: &mut Criterion) {
         logger.record(event());
     }
     group.bench_function("record", |b| b.iter(|| logger.record(black_box(event()))));
+    // The same with TSC time stamps instead of the coarse clock.
+    let precise = RecoveryLogger::new(1024).precise_time();
+    for _ in 0..2048 {
+        precise.record(event());
+    }
+    group.bench_function("record_precise_time", |b| {
+        b.iter(|| precise.record(black_box(event())))
+    });
     // References for this machine's speed: one uncontended atomic
     // read-modify-write, and one `std::time::Instant` read.
     let counter = std::sync::atomic::AtomicU64::new(0);
