@@ -149,13 +149,15 @@ impl RecoveryLogger {
     /// Events recorded so far (including overwritten ones). Sums a counter
     /// per slot: O(capacity).
     pub fn recorded(&self) -> u64 {
-        self.ring.written()
+        self.ring.pushed()
     }
 
-    /// Events dropped because the ring was full before a reader collected
-    /// them. Sums a counter per slot: O(capacity).
+    /// Events lost because the ring was full before a reader collected
+    /// them (or, in a ring no larger than the number of threads using it,
+    /// because every slot a writer tried was busy). Sums a counter per slot:
+    /// O(capacity).
     pub fn overwritten(&self) -> u64 {
-        self.ring.overwritten()
+        self.ring.lost()
     }
 
     /// When the logger was created; `event.at` counts from here.

@@ -9,10 +9,12 @@
 //! are unique, and dense unless a slot was busy (held by the reader or by a
 //! writer a whole lap behind), in which case that ticket is skipped rather
 //! than waited for. Replacing an uncollected event counts it as
-//! overwritten. The reader takes every uncollected event below the `head`
-//! it saw on entry, under each slot's lock (it may wait for a writer, never
-//! the other way round), so every event is collected exactly once or
-//! counted as overwritten.
+//! overwritten. A writer that finds a whole ring's worth of slots busy (a
+//! ring no larger than the number of threads using it) drops its event and
+//! counts it, so the reader can never hold a writer up. The reader takes
+//! every uncollected event up to the newest it saw on a first pass, under
+//! each slot's lock (it may wait for a writer, never the other way round),
+//! so every event is collected exactly once or counted as lost.
 
 use super::packed::Packed;
 use super::sync::{AtomicU64, Ordering, SlotLock};
@@ -51,6 +53,8 @@ pub(crate) struct Ring {
     /// Where the next writer starts looking: one past the last ticket taken
     /// (a hint; it may lag behind when writers race).
     head: AtomicU64,
+    /// Events dropped because every slot tried was busy.
+    dropped: AtomicU64,
 }
 
 impl Ring {
@@ -69,6 +73,7 @@ impl Ring {
             slots,
             mask: capacity as u64 - 1,
             head: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
         }
     }
 
@@ -77,10 +82,12 @@ impl Ring {
     }
 
     /// Writes the event that `make` builds for its ticket. Never waits: a
-    /// busy slot is skipped. Returns the ticket.
+    /// busy slot is skipped, and after a ring's worth of busy slots the
+    /// event is dropped (and counted).
     #[inline(always)]
-    pub(crate) fn push(&self, make: impl FnOnce(u64) -> Packed) -> u64 {
+    pub(crate) fn push(&self, make: impl FnOnce(u64) -> Packed) {
         let mut ticket = self.head.load(Ordering::Acquire);
+        let mut busy = 0;
         loop {
             let slot = &self.slots[(ticket & self.mask) as usize];
             if end(slot.state.load(Ordering::Acquire)) > ticket {
@@ -88,7 +95,12 @@ impl Ring {
                 continue;
             }
             let Some(mut entry) = slot.entry.try_lock() else {
-                ticket += 1; // busy: skip rather than wait
+                busy += 1; // busy: skip rather than wait
+                if busy > self.mask {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                ticket += 1;
                 continue;
             };
             let state = slot.state.load(Ordering::Relaxed);
@@ -107,14 +119,27 @@ impl Ring {
             drop(entry);
             self.head.store(ticket + 1, Ordering::Release);
             drop(old); // after unlocking: it may hold a shared string
-            return ticket;
+            return;
         }
     }
 
-    /// Takes every uncollected event with a ticket below the head seen on
-    /// entry (at most one ring's worth), unordered. Callers serialize readers.
+    /// Takes every uncollected event (at most one ring's worth), unordered.
+    /// Callers serialize readers.
+    ///
+    /// Two passes: the first finds the newest uncollected ticket, the second
+    /// takes the events up to it. An event that happened before one seen in
+    /// the first pass is visible to the second (its `state` store precedes
+    /// the other's release), so a batch never holds an event whose
+    /// predecessor is left for the next batch.
     pub(crate) fn take_all(&self, into: &mut Vec<Packed>) {
-        let limit = self.head.load(Ordering::Acquire);
+        let limit = self
+            .slots
+            .iter()
+            .map(|slot| slot.state.load(Ordering::Acquire))
+            .filter(|state| state & PRESENT != 0)
+            .map(end)
+            .max();
+        let Some(limit) = limit else { return };
         let wanted = |state: u64| state & PRESENT != 0 && end(state) <= limit;
         for slot in self.slots.iter() {
             if !wanted(slot.state.load(Ordering::Acquire)) {
@@ -132,14 +157,14 @@ impl Ring {
         }
     }
 
-    /// Events written so far.
-    pub(crate) fn written(&self) -> u64 {
-        self.sum(|slot| &slot.written)
+    /// Events pushed so far (written or dropped).
+    pub(crate) fn pushed(&self) -> u64 {
+        self.sum(|slot| &slot.written) + self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Events replaced before a reader collected them.
-    pub(crate) fn overwritten(&self) -> u64 {
-        self.sum(|slot| &slot.overwritten)
+    /// Events lost: replaced before a reader collected them, or dropped.
+    pub(crate) fn lost(&self) -> u64 {
+        self.sum(|slot| &slot.overwritten) + self.dropped.load(Ordering::Relaxed)
     }
 
     fn sum(&self, counter: impl Fn(&Slot) -> &AtomicU64) -> u64 {
