@@ -54,6 +54,33 @@ impl Packed {
         }
     }
 
+    /// Replaces `self` field by field: a whole-struct move is compiled
+    /// into 16-byte copies of a value just stored in 8-byte pieces, which
+    /// stall (no store forwarding) on the hot path.
+    #[inline(always)]
+    pub(crate) fn assign(&mut self, other: Packed) {
+        let Packed {
+            seq,
+            at_raw,
+            duration_ns,
+            component,
+            from,
+            event,
+            to,
+            kind,
+            extra,
+        } = other;
+        self.seq = seq;
+        self.at_raw = at_raw;
+        self.duration_ns = duration_ns;
+        self.component = component;
+        self.from = from;
+        self.event = event;
+        self.to = to;
+        self.kind = kind;
+        self.extra = extra;
+    }
+
     /// The raw clock reading taken when it was recorded.
     pub(crate) fn at_raw(&self) -> u64 {
         self.at_raw

@@ -81,11 +81,11 @@ impl Ring {
         self.slots.len()
     }
 
-    /// Writes the event that `make` builds for its ticket. Never waits: a
+    /// Writes `event` under the ticket it gets (its `seq`). Never waits: a
     /// busy slot is skipped, and after a ring's worth of busy slots the
     /// event is dropped (and counted).
     #[inline(always)]
-    pub(crate) fn push(&self, make: impl FnOnce(u64) -> Packed) {
+    pub(crate) fn push(&self, mut event: Packed) {
         let mut ticket = self.head.load(Ordering::Acquire);
         let mut busy = 0;
         loop {
@@ -109,7 +109,14 @@ impl Ring {
                 ticket += 1;
                 continue;
             }
-            let old = entry.replace(make(ticket));
+            event.seq = ticket;
+            // In place: dropping the old event there (it holds shared
+            // strings only for cleanup steps and messages) costs less than
+            // moving it out first.
+            match &mut *entry {
+                Some(slot) => slot.assign(event),
+                empty => *empty = Some(event),
+            }
             bump(&slot.written);
             if state & PRESENT != 0 {
                 bump(&slot.overwritten);
@@ -118,7 +125,6 @@ impl Ring {
                 .store(((ticket + 1) << 1) | PRESENT, Ordering::Release);
             drop(entry);
             self.head.store(ticket + 1, Ordering::Release);
-            drop(old); // after unlocking: it may hold a shared string
             return;
         }
     }
