@@ -41,7 +41,7 @@ pub use sink::MetricsSink;
 pub use sink::TracingSink;
 pub use sink::{JsonLines, Sink};
 
-/// A bounded, lock-free record of structured events, with analytics and
+/// A bounded, non-blocking record of structured events, with analytics and
 /// debugging views on the reader side.
 ///
 /// ```
