@@ -20,6 +20,18 @@ fn blocks() -> u64 {
     dhat::HeapStats::get().total_blocks
 }
 
+/// Whether `work` allocated nothing in one of three tries. dhat counts every
+/// thread, and the test harness's main thread allocates a few blocks once,
+/// at a moment that depends on scheduling; work that allocates does so on
+/// every try, so it still fails.
+fn allocation_free(mut work: impl FnMut()) -> bool {
+    (0..3).any(|_| {
+        let before = blocks();
+        work();
+        blocks() == before
+    })
+}
+
 // One test only: dhat allows one profiler per process at a time.
 #[test]
 fn recording_allocates_nothing_but_formatting_does() {
@@ -37,45 +49,48 @@ fn recording_allocates_nothing_but_formatting_does() {
             Duration::from_nanos(40),
         ));
     }
-    let before = blocks();
-    for _ in 0..1_000 {
-        logger.record(RecoveryEvent::moved(
-            "Lamp",
-            "Off",
-            "Press",
-            "On",
-            Duration::from_nanos(40),
-        ));
-        logger.record(RecoveryEvent::rejected(
-            "Lamp",
-            "On",
-            "Press",
-            None,
-            "not_allowed",
-        ));
-        logger.record(RecoveryEvent::rolled_back(
-            "Lamp",
-            "Off",
-            "Press",
-            "On",
-            Duration::from_nanos(90),
-            "action_failed",
-        ));
-    }
-    assert_eq!(blocks(), before, "recording allocated");
+    let recording = allocation_free(|| {
+        for _ in 0..1_000 {
+            logger.record(RecoveryEvent::moved(
+                "Lamp",
+                "Off",
+                "Press",
+                "On",
+                Duration::from_nanos(40),
+            ));
+            logger.record(RecoveryEvent::rejected(
+                "Lamp",
+                "On",
+                "Press",
+                None,
+                "not_allowed",
+            ));
+            logger.record(RecoveryEvent::rolled_back(
+                "Lamp",
+                "Off",
+                "Press",
+                "On",
+                Duration::from_nanos(90),
+                "action_failed",
+            ));
+        }
+    });
+    assert!(recording, "recording allocated");
 
     // A move observed by `MoveLogger` allocates nothing either. (With the
     // `metrics` feature, `StateMachine::fire` itself builds a labelled
     // `metrics` key per move, which allocates: that is the machine's own
     // emission, not the recovery log's, so it is left out of this check.)
-    let before = blocks();
-    for _ in 0..1_000 {
-        lamp.fire(lamp::Press).unwrap();
-    }
+    let moving = allocation_free(|| {
+        for _ in 0..1_000 {
+            lamp.fire(lamp::Press).unwrap();
+        }
+    });
     #[cfg(not(feature = "metrics"))]
-    assert_eq!(blocks(), before, "an observed move allocated");
-    let _ = before;
-    assert_eq!(logger.recorded(), 100 + 4_000);
+    assert!(moving, "an observed move allocated");
+    let _ = moving;
+    // Each try that ran recorded its events.
+    assert!(logger.recorded() >= 100 + 4_000);
 
     // The counter does see allocations: formatting the same event does allocate.
     let event = logger.collect().pop().unwrap();

@@ -106,7 +106,9 @@ fn failure_and_rollback_rates() {
 
 #[test]
 fn time_in_state_is_the_time_between_entering_and_leaving_it() {
-    let logger = RecoveryLogger::new(64);
+    // Precise time: the default coarse clock ticks every 1-4 ms, too coarse
+    // for the 2 ms sleep below.
+    let logger = RecoveryLogger::new(64).precise_time();
     logger.record(RecoveryEvent::moved(
         "Worker",
         "Created",

@@ -85,3 +85,69 @@ fn a_full_ring_keeps_the_newest_events_and_counts_the_rest() {
     assert_eq!(seqs, (12..20).collect::<Vec<_>>());
     assert!(logger.collect().is_empty());
 }
+
+#[test]
+fn one_writer_read_concurrently_sees_its_events_in_order_and_dense() {
+    const EVENTS: u64 = 20_000;
+    let logger = RecoveryLogger::new(EVENTS as usize);
+    let done = AtomicUsize::new(0);
+    let mut seen = Vec::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..EVENTS {
+                logger.record(event());
+            }
+            done.store(1, Ordering::Release);
+        });
+        loop {
+            let finished = done.load(Ordering::Acquire) == 1;
+            seen.extend(logger.collect().into_iter().map(|e| e.seq));
+            if finished {
+                break;
+            }
+            std::thread::yield_now();
+        }
+    });
+    // Batches come in order: no event of a later record overtakes an earlier one.
+    assert_eq!(seen, (0..EVENTS).collect::<Vec<_>>());
+    assert_eq!(logger.overwritten(), 0);
+}
+
+#[test]
+fn capacity_rounds_up_to_a_power_of_two() {
+    let logger = RecoveryLogger::new(5);
+    for _ in 0..20 {
+        logger.record(event());
+    }
+    assert_eq!(logger.overwritten(), 12);
+    assert_eq!(logger.collect().len(), 8);
+    assert_eq!(logger.recorded(), 20);
+}
+
+#[test]
+fn events_are_stamped_with_time_since_the_logger_was_created() {
+    let logger = RecoveryLogger::new(8);
+    logger.record(event());
+    std::thread::sleep(Duration::from_millis(50));
+    logger.record(event());
+    let events = logger.collect();
+    // The default clock is coarse (a kernel tick, at most 10 ms).
+    assert!(
+        events[0].at < Duration::from_millis(20),
+        "{:?}",
+        events[0].at
+    );
+    assert!(
+        events[1].at >= Duration::from_millis(30),
+        "{:?}",
+        events[1].at
+    );
+    assert!(logger.uptime() >= events[1].at);
+
+    let precise = RecoveryLogger::new(8).precise_time();
+    precise.record(event());
+    std::thread::sleep(Duration::from_millis(5));
+    precise.record(event());
+    let events = precise.collect();
+    assert!(events[1].at - events[0].at >= Duration::from_millis(5));
+}

@@ -16,8 +16,9 @@ enum Extra {
 
 /// A [`RecoveryEvent`] packed for the ring.
 pub(crate) struct Packed {
-    seq: u64,
-    at_ns: u64,
+    pub(crate) seq: u64,
+    /// A raw clock reading (see `clock.rs`).
+    at_raw: u64,
     duration_ns: u64,
     component: Name,
     from: Option<&'static str>,
@@ -34,7 +35,7 @@ impl Packed {
     /// context (cleanup steps, failure messages), never for moves,
     /// rejections and rollbacks.
     #[inline(always)]
-    pub(crate) fn new(event: RecoveryEvent, seq: u64, at: Duration) -> Self {
+    pub(crate) fn new(event: RecoveryEvent, seq: u64, at_raw: u64) -> Self {
         let extra = match (event.step, event.context) {
             (None, None) => Extra::None,
             (None, Some(Name::Static(context))) => Extra::Context(context),
@@ -42,7 +43,7 @@ impl Packed {
         };
         Packed {
             seq,
-            at_ns: nanos(at),
+            at_raw,
             duration_ns: nanos(event.duration),
             component: event.component,
             from: event.from,
@@ -53,8 +54,40 @@ impl Packed {
         }
     }
 
-    /// The event back.
-    pub(crate) fn unpack(self) -> RecoveryEvent {
+    /// Replaces `self` field by field: a whole-struct move is compiled
+    /// into 16-byte copies of a value just stored in 8-byte pieces, which
+    /// stall (no store forwarding) on the hot path.
+    #[inline(always)]
+    pub(crate) fn assign(&mut self, other: Packed) {
+        let Packed {
+            seq,
+            at_raw,
+            duration_ns,
+            component,
+            from,
+            event,
+            to,
+            kind,
+            extra,
+        } = other;
+        self.seq = seq;
+        self.at_raw = at_raw;
+        self.duration_ns = duration_ns;
+        self.component = component;
+        self.from = from;
+        self.event = event;
+        self.to = to;
+        self.kind = kind;
+        self.extra = extra;
+    }
+
+    /// The raw clock reading taken when it was recorded.
+    pub(crate) fn at_raw(&self) -> u64 {
+        self.at_raw
+    }
+
+    /// The event back, recorded `at` after the logger's creation.
+    pub(crate) fn unpack(self, at: Duration) -> RecoveryEvent {
         let (step, context) = match self.extra {
             Extra::None => (None, None),
             Extra::Context(context) => (None, Some(Name::Static(context))),
@@ -62,7 +95,7 @@ impl Packed {
         };
         RecoveryEvent {
             seq: self.seq,
-            at: Duration::from_nanos(self.at_ns),
+            at,
             component: self.component,
             kind: self.kind,
             from: self.from,
