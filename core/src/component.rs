@@ -10,7 +10,7 @@
 use core::fmt::{Debug, Display};
 use core::hash::Hash;
 
-use crate::step::Refusal;
+use crate::step::{take_edge, Refusal, Step};
 
 /// A state or event name of a component, as a plain `Copy` enum.
 ///
@@ -121,6 +121,23 @@ pub trait Component: Sized {
     /// The transition taken when `event` arrives in `from`, or `None` when
     /// `from` does not accept `event`.
     fn edge(from: Self::State, event: Self::Event) -> Option<Edge<Self>>;
+
+    /// Tries the move on `event` from `from` on `data`: finds the transition,
+    /// runs its guard and its action (under a snapshot) and says where it led.
+    /// The caller commits the state.
+    ///
+    /// The default looks the transition up with [`edge`](Component::edge) and
+    /// runs it with [`perform`](crate::perform). The derive overrides it with
+    /// one `match` whose arms call each guard and action directly, so that a
+    /// run-time move makes no indirect call. An override must mean the same
+    /// as the default.
+    #[inline]
+    fn step(data: &mut Self, from: Self::State, event: Self::Event) -> Step<Self> {
+        match Self::edge(from, event) {
+            Some(edge) => take_edge(data, edge),
+            None => Step::NotAllowed,
+        }
+    }
 
     /// Whether `state` ends the lifecycle.
     fn is_terminal(state: Self::State) -> bool {

@@ -61,7 +61,7 @@ pub use pool::{
     PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
 };
 pub use snapshot::{ByClone, Snapshot};
-pub use step::{perform, BoxError, Refusal};
+pub use step::{perform, BoxError, Refusal, Step};
 pub use system::{Built, CleanupPlan, Missing, Slot, System};
 pub use typed::{Rejected, Transition, Typed};
 
@@ -72,10 +72,10 @@ pub mod __private {
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
     };
-    pub use crate::step::run_action;
+    pub use crate::step::{run_action, take_edge};
     pub use crate::{Built, CleanupPlan, Missing, Slot, System};
     pub use crate::{
-        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Transition,
+        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Step, Transition,
         TransitionSpec, Typed,
     };
 

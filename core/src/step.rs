@@ -47,7 +47,7 @@ impl Refusal {
 ///
 /// On `Err` the data equals what it was before the call: the guard only reads
 /// it, and the action wrapper restores its snapshot.
-#[inline]
+#[inline(always)]
 pub fn perform<C: Component>(data: &mut C, edge: &Edge<C>) -> Result<(), Refusal> {
     if let Some(guard) = edge.guard {
         match catch_unwind(AssertUnwindSafe(|| guard(data))) {
@@ -62,10 +62,58 @@ pub fn perform<C: Component>(data: &mut C, edge: &Edge<C>) -> Result<(), Refusal
     Ok(())
 }
 
+/// The outcome of one move tried by [`Component::step`].
+///
+/// In the `NotAllowed` and `Refused` cases the data is what it was before the
+/// move was tried.
+pub enum Step<C: Component> {
+    /// The state has no transition on the event; nothing ran.
+    NotAllowed,
+    /// The transition to `to` was refused by its guard or action.
+    Refused {
+        /// The state the move would have entered.
+        to: C::State,
+        /// Why it did not.
+        refusal: Refusal,
+    },
+    /// The guard and action ran; the component enters this state.
+    Moved(C::State),
+}
+
+impl<C: Component> std::fmt::Debug for Step<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::NotAllowed => f.write_str("NotAllowed"),
+            Step::Refused { to, refusal } => f
+                .debug_struct("Refused")
+                .field("to", to)
+                .field("refusal", refusal)
+                .finish(),
+            Step::Moved(to) => f.debug_tuple("Moved").field(to).finish(),
+        }
+    }
+}
+
+/// Takes `edge` (see [`perform`]) and says where it led.
+///
+/// Always inlined: when `edge` is a constant (as in the step the derive
+/// generates) its guard and action become direct, inlinable calls.
+#[inline(always)]
+pub fn take_edge<C: Component>(data: &mut C, edge: Edge<C>) -> Step<C> {
+    match perform(data, &edge) {
+        Ok(()) => Step::Moved(edge.to),
+        Err(refusal) => Step::Refused {
+            to: edge.to,
+            refusal,
+        },
+    }
+}
+
 /// Runs a user's action under a snapshot of `data` taken with `C::Snapshot`.
 ///
 /// The derive wraps every declared action in this function; it is public only
 /// for generated code and hand-written [`Component`] impls.
+#[inline]
 pub fn run_action<C, E>(data: &mut C, action: fn(&mut C) -> Result<(), E>) -> Result<(), Refusal>
 where
     C: Component,

@@ -2,8 +2,8 @@
 //! time, with rollback snapshots, history and notifications.
 //!
 //! A move is check → guard → snapshot → action → commit, or restore: the
-//! same [`perform`](crate::perform) that typed handles use, against the same
-//! table ([`Component::edge`]).
+//! same guard and action that typed handles run, from the same table, tried
+//! by [`Component::step`].
 
 mod error;
 mod history;
@@ -28,7 +28,7 @@ pub use shared::SharedMachine;
 
 use crate::component::{Component, StateMarker};
 use crate::snapshot::Snapshot;
-use crate::step::perform;
+use crate::step::Step;
 use crate::typed::Typed;
 use subscribe::Subscribers;
 
@@ -302,23 +302,26 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         clock: Option<(SystemTime, Instant)>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
-        let Some(edge) = C::edge(from, event) else {
-            return Err(self.reject(FireError::NotAllowed {
-                component: C::NAME,
-                state: from,
-                event,
-            }));
+        let to = match C::step(&mut self.data, from, event) {
+            Step::Moved(to) => to,
+            Step::NotAllowed => {
+                return Err(self.reject(FireError::NotAllowed {
+                    component: C::NAME,
+                    state: from,
+                    event,
+                }))
+            }
+            Step::Refused { refusal, .. } => {
+                return Err(self.reject(FireError::refused(from, event, refusal)))
+            }
         };
-        if let Err(refusal) = perform(&mut self.data, &edge) {
-            return Err(self.reject(FireError::refused(from, event, refusal)));
-        }
-        self.state = edge.to;
+        self.state = to;
         self.seq += 1;
         let record = MoveRecord {
             seq: self.seq,
             from,
             cause: Cause::Event(event),
-            to: edge.to,
+            to,
             at: clock.map(|(at, _)| at),
             took: clock.map(|(_, start)| start.elapsed()),
         };

@@ -112,6 +112,22 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         quote!((#module::State::#from, #module::Event::#event) => __Option::Some(#value),)
     });
 
+    // The fused run-time move: each arm takes its own constant edge, so its
+    // guard and action are direct calls (the user's paths are named only in
+    // the edge constants, so a wrong signature is reported once).
+    let step_arms = graph.edges.iter().enumerate().map(|(index, edge)| {
+        let konst = edge_const(index);
+        let from = &states[edge.from];
+        let event = &events[edge.event];
+        let to = &states[edge.to];
+        let value = if edge.is_fallible() {
+            quote!(#private::take_edge(data, Self::#konst))
+        } else {
+            quote!(#private::Step::Moved(#module::State::#to))
+        };
+        quote!((#module::State::#from, #module::Event::#event) => #value,)
+    });
+
     let transition_impls = graph.edges.iter().enumerate().map(|(index, edge)| {
         let konst = edge_const(index);
         let from = &states[edge.from];
@@ -188,6 +204,16 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                     match (from, event) {
                         #(#edge_arms)*
                         _ => __Option::None,
+                    }
+                }
+
+                #[inline]
+                #[allow(unused_variables)]
+                fn step(data: &mut Self, from: #module::State, event: #module::Event) -> #private::Step<Self> {
+                    #[allow(unreachable_patterns)]
+                    match (from, event) {
+                        #(#step_arms)*
+                        _ => #private::Step::NotAllowed,
                     }
                 }
             }
