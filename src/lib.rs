@@ -86,8 +86,9 @@ pub use typestep_macros::System;
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {
     pub use crate::lock::{LockChain, OrderedMutex};
+    pub use crate::machine::{MoveRecord, Observer, RehydrateError};
     pub use crate::{Component, Label, Refusal, Rejected, System, Typed};
-    pub use crate::{FireError, MoveRecord, Observer, RehydrateError, SharedMachine, StateMachine};
+    pub use crate::{FireError, SharedMachine, StateMachine};
 }
 
 /// Items used by generated code. Not public API.

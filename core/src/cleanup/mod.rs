@@ -22,9 +22,10 @@ use parking_lot::Mutex;
 use crate::recovery::RecoveryLogger;
 use registry::{Registry, StepState, Wake};
 
+pub use crate::recovery::StepOutcome;
 pub use error::CleanupError;
 pub use link::{CleanupLink, LinkHandle};
-pub use report::{CleanupReport, StepOutcome, StepReport, Verification};
+pub use report::{CleanupReport, StepReport, Verification};
 pub use step::CleanupStep;
 
 /// What happens to the dependencies of a step that did not finish cleanly

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::step::BoxError;
+use crate::fault::BoxError;
 
 /// The work of a step or its verification; runs once, on a worker thread.
 pub(crate) type Work = Box<dyn FnOnce() -> Result<(), BoxError> + Send + 'static>;

@@ -14,7 +14,6 @@ mod rehydrate;
 mod serde;
 mod shared;
 mod subscribe;
-mod sync;
 
 use core::fmt;
 use std::sync::mpsc::Receiver;
@@ -26,10 +25,10 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord};
 pub use shared::SharedMachine;
 
+use crate::component::Snapshot;
+use crate::component::Step;
+use crate::component::Typed;
 use crate::component::{Component, StateMarker};
-use crate::snapshot::Snapshot;
-use crate::step::Step;
-use crate::typed::Typed;
 use subscribe::Subscribers;
 
 /// A component whose state is a run-time value, moved only by checked moves.

@@ -17,10 +17,10 @@ use crate::coordinator::{
     ComponentCoordinator, ComponentId, CoordinatorError, Heartbeat, Lifecycle, Managed, WorkerId,
     WorkerSpec,
 };
+use crate::fault::BoxError;
 use crate::machine::{Observer, StateMachine};
 use crate::pool::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
 use crate::recovery::RecoveryLogger;
-use crate::step::BoxError;
 use crate::system::{CleanupPlan, System};
 
 pub use builder::{MonitoringBuilder, WithComponents, WithPool};

@@ -4,7 +4,7 @@ use core::fmt;
 
 use slab::Slab;
 
-use super::sync::{Arc, Mutex};
+use crate::loom::{Arc, Mutex};
 
 use super::report::{ChannelUsage, LeakReport, LeakedLease};
 use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};

@@ -11,11 +11,10 @@ mod error;
 mod kind;
 mod lease;
 mod report;
-mod sync;
 
 use std::sync::atomic::Ordering;
 
-use sync::{shared_slice, Arc, AtomicU64, RwLock};
+use crate::loom::{shared_slice, Arc, AtomicU64, RwLock};
 
 pub use channel::{ChannelId, PoolChannel, Quotas};
 pub use error::PoolError;

@@ -17,23 +17,20 @@ mod observer;
 mod packed;
 mod ring;
 mod sink;
-mod sync;
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
-use crate::cleanup::StepReport;
 use crate::component::Component;
 use clock::Clock;
 use packed::Packed;
 use ring::Ring;
 
 pub use analytics::{Analytics, TransitionKey, TransitionStats};
-pub use event::{EventKind, Name, RecoveryEvent};
+pub use event::{EventKind, Name, RecoveryEvent, StepOutcome};
 pub use observer::MoveLogger;
 #[cfg(feature = "metrics")]
 pub use sink::MetricsSink;
@@ -128,25 +125,6 @@ impl RecoveryLogger {
         let at = self.clock.read();
         // Packed first: moving the 128-byte form is cheaper than the event.
         self.ring.push(Packed::new(event, 0, at));
-    }
-
-    /// Records a finished cleanup step (used by the
-    /// [`CleanupCoordinator`](crate::CleanupCoordinator)).
-    pub(crate) fn record_cleanup(
-        &self,
-        component: Option<&Arc<str>>,
-        step: &Arc<str>,
-        row: &StepReport,
-    ) {
-        let component = component.unwrap_or(step).clone();
-        let context = row.context.clone().map(Name::from);
-        self.record(RecoveryEvent::cleanup(
-            component,
-            step.clone(),
-            row.outcome,
-            row.duration,
-            context,
-        ));
     }
 
     /// Events recorded so far (including overwritten ones). Sums a counter
