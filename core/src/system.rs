@@ -121,7 +121,7 @@ pub trait System {
 /// init order.
 ///
 /// ```
-/// use typestep::CleanupPlan;
+/// use typestep::system::CleanupPlan;
 ///
 /// const PLAN: CleanupPlan = CleanupPlan::new(&[&["buffers", "stats"], &["pool"]]);
 /// assert_eq!(PLAN.order().collect::<Vec<_>>(), ["buffers", "stats", "pool"]);

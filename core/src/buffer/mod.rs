@@ -1,4 +1,4 @@
-//! Buffers drawn from the [`ResourcePool`](crate::ResourcePool)'s byte budget,
+//! Buffers drawn from the [`ResourcePool`](crate::pool::ResourcePool)'s byte budget,
 //! recycled, and tracked per channel.
 //!
 //! Every buffer in use holds a reservation of `buffer_size` bytes of
@@ -131,7 +131,7 @@ impl ChannelBuffers {
 /// Cloning gives another handle to the same manager.
 ///
 /// ```
-/// use typestep_core::{BufferManager, Quotas, ResourceKind, ResourcePool};
+/// use typestep::{buffer::BufferManager, pool::{Quotas, ResourceKind, ResourcePool}};
 ///
 /// let pool = ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 4096).build()?;
 /// let audio = pool.open_channel("audio", Quotas::new())?;

@@ -73,7 +73,7 @@ pub enum Registered {
 ///   only what is still pending. Steps registered while a cleanup runs join it.
 ///
 /// ```
-/// use typestep_core::{CleanupCoordinator, CleanupStep, StepOutcome};
+/// use typestep::cleanup::{CleanupCoordinator, CleanupStep, StepOutcome};
 ///
 /// let coordinator = CleanupCoordinator::new();
 /// coordinator.register_all([
@@ -85,7 +85,7 @@ pub enum Registered {
 /// assert_eq!(report.outcome("buffers"), Some(StepOutcome::Failed));
 /// assert_eq!(report.outcome("pool"), Some(StepOutcome::Ok)); // still runs
 /// println!("{report}");
-/// # Ok::<(), typestep_core::CleanupError>(())
+/// # Ok::<(), typestep::cleanup::CleanupError>(())
 /// ```
 pub struct CleanupCoordinator {
     registry: Mutex<Registry>,
@@ -205,7 +205,7 @@ impl CleanupCoordinator {
     /// The cleanup order of every registered step as levels of names, first
     /// level first: the steps of a level are independent of each other and
     /// can run once every earlier level is done (the run-time counterpart of
-    /// a [`System`](crate::System)'s [`CleanupPlan`](crate::CleanupPlan)).
+    /// a [`System`](crate::System)'s [`CleanupPlan`](crate::system::CleanupPlan)).
     pub fn levels(&self) -> Vec<Vec<String>> {
         let registry = self.registry.lock();
         registry

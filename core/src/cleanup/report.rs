@@ -49,7 +49,7 @@ pub struct StepReport {
     pub context: Option<String>,
 }
 
-/// The result of [`CleanupCoordinator::cleanup`](crate::CleanupCoordinator::cleanup):
+/// The result of [`CleanupCoordinator::cleanup`](crate::cleanup::CleanupCoordinator::cleanup):
 /// one row per registered step that has finished, in the order they finished.
 ///
 /// Print it (`{}` gives a table), match on the rows, or serialize it with

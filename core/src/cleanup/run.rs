@@ -110,7 +110,7 @@ impl CleanupCoordinator {
         for (on_done, rows) in completed {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_done(rows))) {
                 if let Some(logger) = &self.logger {
-                    logger.record(crate::RecoveryEvent::failure(
+                    logger.record(crate::recovery::RecoveryEvent::failure(
                         "CleanupCoordinator",
                         format!(
                             "a cleanup completion callback panicked: {}",

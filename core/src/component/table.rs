@@ -125,7 +125,7 @@ pub trait Component: Sized {
     /// The caller commits the state.
     ///
     /// The default looks the transition up with [`edge`](Component::edge) and
-    /// runs it with [`perform`](crate::perform). The derive overrides it with
+    /// runs it with [`perform`](crate::component::perform). The derive overrides it with
     /// one `match` whose arms call each guard and action directly, so that a
     /// run-time move makes no indirect call. An override must mean the same
     /// as the default.

@@ -77,7 +77,7 @@ pub enum MonitoringError {
 /// not compile:
 ///
 /// ```compile_fail
-/// use typestep_core::{MonitoringCoordinator, ResourceKind, ResourcePool};
+/// use typestep::{monitoring::MonitoringCoordinator, pool::{ResourceKind, ResourcePool}};
 /// // No buffer manager before the component coordinator:
 /// let system = MonitoringCoordinator::builder()
 ///     .pool(ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 1024))
@@ -97,7 +97,7 @@ pub enum MonitoringError {
 /// and verifies each step.
 ///
 /// ```
-/// use typestep_core::{CoordinatorConfig, MonitoringCoordinator, Quotas, ResourceKind, ResourcePool};
+/// use typestep::{coordinator::CoordinatorConfig, monitoring::MonitoringCoordinator, pool::{Quotas, ResourceKind, ResourcePool}};
 ///
 /// let system = MonitoringCoordinator::builder()
 ///     .pool(

@@ -108,7 +108,7 @@ fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError
 /// is how the coordinators receive it by injection).
 ///
 /// ```
-/// use typestep_core::{PoolError, Quotas, ResourceKind, ResourcePool};
+/// use typestep::pool::{PoolError, Quotas, ResourceKind, ResourcePool};
 ///
 /// let pool = ResourcePool::builder()
 ///     .capacity(ResourceKind::HANDLES, 4)
@@ -208,7 +208,7 @@ impl ResourcePool {
     }
 
     /// A handle on channel `id` that requests resources without looking the
-    /// channel up again (what the [`BufferManager`](crate::BufferManager) keeps).
+    /// channel up again (what the [`BufferManager`](crate::buffer::BufferManager) keeps).
     pub fn channel(&self, id: ChannelId) -> Result<PoolChannel, PoolError> {
         self.channels
             .read()

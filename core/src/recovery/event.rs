@@ -116,11 +116,11 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecoveryEvent {
     /// Position in the logger's sequence, from 0 (set by the logger; see
-    /// [`RecoveryLogger::record`](crate::RecoveryLogger::record)).
+    /// [`RecoveryLogger::record`](crate::recovery::RecoveryLogger::record)).
     pub seq: u64,
     /// Time since the logger was created (set by the logger): to the kernel
     /// tick (1–4 ms) by default, to the nanosecond with
-    /// [`RecoveryLogger::precise_time`](crate::RecoveryLogger::precise_time).
+    /// [`RecoveryLogger::precise_time`](crate::recovery::RecoveryLogger::precise_time).
     pub at: Duration,
     /// The component (its `Component::NAME`, or a label naming the instance).
     pub component: Name,

@@ -42,7 +42,7 @@ pub use sink::{JsonLines, Sink};
 /// debugging views on the reader side.
 ///
 /// ```
-/// use typestep_core::{RecoveryEvent, RecoveryLogger};
+/// use typestep::recovery::{RecoveryEvent, RecoveryLogger};
 /// use std::time::Duration;
 ///
 /// let logger = RecoveryLogger::new(1024);
@@ -98,7 +98,7 @@ impl RecoveryLogger {
     /// coarse clock, at about one TSC read (~20 ns on a VM) more per record.
     ///
     /// ```
-    /// use typestep_core::RecoveryLogger;
+    /// use typestep::recovery::RecoveryLogger;
     /// let logger = RecoveryLogger::new(64).precise_time();
     /// # let _ = logger;
     /// ```
