@@ -1,9 +1,33 @@
 //! Ordered, verified cleanup: [`CleanupCoordinator`].
 //!
 //! Components register [`CleanupStep`]s with the steps they depend on.
-//! [`cleanup`](CleanupCoordinator::cleanup) runs every step after all the
-//! steps that depend on it, independent steps in parallel, each with a
-//! verification and a timeout, and returns a [`CleanupReport`].
+//! [`cleanup`](CleanupCoordinator::cleanup) runs every step after all the steps
+//! that depend on it, independent steps in parallel, each with a verification
+//! and a timeout, and returns a [`CleanupReport`] with one [`StepReport`] per
+//! step (Ok, Failed, Panicked, Unverified, TimedOut or Skipped). A failing,
+//! panicking or hung step is recorded and the rest go on (see
+//! [`FailurePolicy`]); cleanup is idempotent. With a
+//! [`RecoveryLogger`] attached, every step is
+//! logged.
+//!
+//! ```
+//! use typestep::cleanup::{CleanupCoordinator, CleanupStep, StepOutcome};
+//!
+//! let cleanup = CleanupCoordinator::new();
+//! cleanup.register(CleanupStep::new("pool", || Ok::<(), std::io::Error>(())))?;
+//! cleanup.register(CleanupStep::new("buffers", || Ok::<(), std::io::Error>(())).depends_on("pool"))?;
+//! let report = cleanup.cleanup();
+//! assert_eq!(report.outcome("buffers"), Some(StepOutcome::Ok));
+//! assert!(report.is_clean());
+//! # Ok::<(), typestep::cleanup::CleanupError>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Registration refuses what would make the plan wrong with a [`CleanupError`]:
+//! a duplicate step name, a dependency on an unknown step, a cycle (named as a
+//! path), or a dependency on a step whose cleanup already started. What goes wrong while a step runs is not an error of `cleanup()`:
+//! it is that step's [`StepOutcome`] in the report.
 
 mod error;
 mod link;

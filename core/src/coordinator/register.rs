@@ -86,13 +86,13 @@ pub(super) struct Inner {
 ///   sent to [`subscribe`](Self::subscribe)rs as a [`StateChange`].
 /// * [`spawn_worker`](Self::spawn_worker) starts a monitored thread (one
 ///   `worker_threads` unit of the component's channel) whose body beats a
-///   [`Heartbeat`] from the thread itself. A panic, an error, or a missed
+///   [`Heartbeat`](super::Heartbeat) from the thread itself. A panic, an error, or a missed
 ///   deadline (no beat for 1.5 intervals; the monitor checks every quarter
 ///   interval, so detection comes within two intervals) moves the component to
 ///   its failure state, runs the worker's cleanup through the
 ///   [`CleanupCoordinator`], is logged with its context, and — if the
 ///   lifecycle offers restarts — restarts the worker, at most
-///   [`RestartPolicy::max_restarts`] times per window before escalating.
+///   [`RestartPolicy::max_restarts`](super::RestartPolicy::max_restarts) times per window before escalating.
 ///
 /// Clones share the coordinator.
 #[derive(Clone)]

@@ -25,10 +25,10 @@ impl ComponentCoordinator {
     /// One detection pass: finds workers that panicked, returned an error or
     /// missed their deadline, and handles each failure (failure move,
     /// cleanup, log, restart or escalation). Returns the failures found. The
-    /// monitor thread calls it; tests with a [`ManualClock`] call it directly.
+    /// monitor thread calls it; tests with a [`ManualClock`](super::ManualClock) call it directly.
     ///
     /// A failed worker's cleanup runs at once (its step is registered and
-    /// [`CleanupCoordinator::cleanup`] is called), so do not call `check`
+    /// [`CleanupCoordinator::cleanup`](crate::cleanup::CleanupCoordinator::cleanup) is called), so do not call `check`
     /// while other steps are registered but meant to run later. A panic is
     /// reported as such once the thread has unwound; a panic hook slower than
     /// the deadline (printing a backtrace) may be seen first as a missed

@@ -1,10 +1,32 @@
-//! Centralized resource allocation: capacities per kind, quotas per channel,
-//! leases that give their units back when dropped, and a leak report.
+//! Centralized resource allocation: [`ResourcePool`], with capacities per
+//! [`ResourceKind`], quotas per channel, [`Lease`]s that give their units back
+//! when dropped, and a [`LeakReport`].
 //!
-//! Components never share a resource except through the pool: every unit in
-//! use is held by a [`Lease`] of one channel, and the pool's count of units in
-//! use is always the sum of the live leases (the stress test in
-//! `tests/pool_stress.rs` checks this under 8 threads).
+//! Components never share a resource except through the pool: every unit in use
+//! is held by a lease of one channel, and the pool's count of units in use is
+//! always the sum of the live leases (the stress test in `tests/pool_stress.rs`
+//! checks this under 8 threads).
+//!
+//! ```
+//! use typestep::pool::{PoolError, Quotas, ResourceKind, ResourcePool};
+//!
+//! let pool = ResourcePool::builder().capacity(ResourceKind::HANDLES, 4).build()?;
+//! let sensor = pool.open_channel("sensor", Quotas::new().limit(ResourceKind::HANDLES, 3))?;
+//! let lease = pool.acquire(sensor, ResourceKind::HANDLES, 3, "device files")?;
+//! assert!(matches!(
+//!     pool.acquire(sensor, ResourceKind::HANDLES, 1, "one more"),
+//!     Err(PoolError::OverQuota { .. })
+//! ));
+//! drop(lease); // the units come back
+//! assert_eq!(pool.in_use(ResourceKind::HANDLES)?, 0);
+//! # Ok::<(), PoolError>(())
+//! ```
+//!
+//! # Errors
+//!
+//! [`PoolError`]: the pool's capacity exhausted or the channel's quota
+//! exceeded, an unknown or duplicate kind or channel, a closed channel, or a
+//! request for zero units.
 
 mod channel;
 mod error;

@@ -2,12 +2,35 @@
 //! rollback, cleanup step and failure as a structured [`RecoveryEvent`].
 //!
 //! Recording is a push into a bounded ring that costs one atomic
-//! read-modify-write and never waits (the oldest event is overwritten when
-//! the ring is full, and counted): it never blocks a move and formats
-//! nothing. Readers [`collect`](RecoveryLogger::collect) the ring,
-//! which feeds the [`Analytics`] and the recent history kept for debugging,
-//! and pass events on to [`Sink`]s ([`JsonLines`], and with features
-//! `TracingSink`, `MetricsSink`).
+//! read-modify-write and never waits (the oldest event is overwritten when the
+//! ring is full, and counted): it never blocks a move and formats nothing.
+//! Readers [`collect`](RecoveryLogger::collect) the ring, which feeds the
+//! [`Analytics`] and the recent history kept for debugging, and pass events on to
+//! [`Sink`]s ([`JsonLines`], and with features `TracingSink`, `MetricsSink`).
+//! A [`MoveLogger`] observer logs every move of a
+//! [`StateMachine`](crate::StateMachine).
+//!
+//! This module is a lower layer: it knows events, not the parts that emit them
+//! (cleanup and the coordinator build their own events).
+//!
+//! ```
+//! use std::time::Duration;
+//! use typestep::recovery::{RecoveryEvent, RecoveryLogger};
+//!
+//! let logger = RecoveryLogger::new(1024);
+//! logger.record(RecoveryEvent::moved("Worker", "Created", "Init", "Ready", Duration::from_micros(2)));
+//! logger.record(RecoveryEvent::rolled_back(
+//!     "Worker", "Ready", "Start", "Running", Duration::from_micros(9), "action_failed",
+//! ));
+//! let analytics = logger.analytics();
+//! assert_eq!(analytics.moves, 1);
+//! assert_eq!(analytics.rollback_rate(), 0.5);
+//! ```
+//!
+//! # Errors
+//!
+//! Recording never fails (a full ring overwrites and counts). Sinks report I/O
+//! errors as [`std::io::Error`] from [`drain_to`](RecoveryLogger::drain_to).
 
 mod analytics;
 mod clock;
