@@ -16,6 +16,9 @@ pub enum CoordinatorError {
     /// No component with this id is registered.
     #[error("no component {0} is registered")]
     UnknownComponent(ComponentId),
+    /// The id was handed out by another coordinator.
+    #[error("component {0} belongs to another coordinator")]
+    ForeignComponent(ComponentId),
     /// A lifecycle move was refused; the component did not change.
     #[error("component `{component}`: {reason}")]
     Move {
