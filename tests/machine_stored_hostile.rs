@@ -154,7 +154,9 @@ fn hostile_leaf() -> impl Strategy<Value = serde_json::Value> {
         "[A-Za-z]{0,8}".prop_map(serde_json::Value::from),
         Just(serde_json::json!({"Event": "Press"})),
         Just(serde_json::json!({"Rollback": {"checkpoint": u64::MAX}})),
-        Just(serde_json::json!({"secs_since_epoch": u64::MAX, "nanos_since_epoch": 999_999_999u32})),
+        Just(
+            serde_json::json!({"secs_since_epoch": u64::MAX, "nanos_since_epoch": 999_999_999u32})
+        ),
         Just(serde_json::json!({"secs": u64::MAX, "nanos": 999_999_999u32})),
         Just(serde_json::json!([])),
     ]

@@ -76,15 +76,17 @@ fn eventually(what: &str, mut found: impl FnMut() -> bool) {
 fn panics_on(go: Receiver<()>) -> impl Fn(&Heartbeat) -> Result<(), BoxError> + Send + Sync {
     let go = Mutex::new(go);
     move |hb| {
-        while go.lock().unwrap().recv_timeout(Duration::from_millis(5)) == Err(RecvTimeoutError::Timeout) {
+        while go.lock().unwrap().recv_timeout(Duration::from_millis(5))
+            == Err(RecvTimeoutError::Timeout)
+        {
             hb.beat();
         }
         panic!("sensor unplugged")
     }
 }
 
-use typestep::coordinator::Heartbeat;
 use typestep::component::BoxError;
+use typestep::coordinator::Heartbeat;
 
 // ---- Durations -----------------------------------------------------------
 
@@ -136,7 +138,10 @@ fn one_huge_interval_does_not_stop_detection_for_the_others() {
         !found.is_empty()
     });
     assert_eq!(found[0].worker, "reader");
-    assert_eq!(found[0].cause, FailureCause::Panicked("sensor unplugged".into()));
+    assert_eq!(
+        found[0].cause,
+        FailureCause::Panicked("sensor unplugged".into())
+    );
     drop(stop_tx);
 }
 
@@ -265,23 +270,26 @@ fn stalled_workers_do_not_delay_detecting_a_panic() {
     let panicked_at = clock.now();
     go.send(()).unwrap();
     eventually("the panic is detected", || {
-        coordinator
-            .failures()
-            .iter()
-            .any(|f| f.worker == "reader")
+        coordinator.failures().iter().any(|f| f.worker == "reader")
     });
     let failure = coordinator
         .failures()
         .into_iter()
         .find(|f| f.worker == "reader")
         .unwrap();
-    assert_eq!(failure.cause, FailureCause::Panicked("sensor unplugged".into()));
+    assert_eq!(
+        failure.cause,
+        FailureCause::Panicked("sensor unplugged".into())
+    );
     assert!(failure.detected_at <= panicked_at + 2 * INTERVAL);
-    assert!(coordinator
-        .failures()
-        .iter()
-        .filter(|f| f.worker.starts_with("stuck"))
-        .all(|f| f.cleanup.is_none()), "the stalled cleanups are still running");
+    assert!(
+        coordinator
+            .failures()
+            .iter()
+            .filter(|f| f.worker.starts_with("stuck"))
+            .all(|f| f.cleanup.is_none()),
+        "the stalled cleanups are still running"
+    );
     // Once the stalled threads return, their cleanups finish and say so.
     release.store(true, Ordering::Release);
     eventually("the stalled cleanups finish", || {
@@ -324,8 +332,11 @@ fn a_restart_is_announced_only_after_its_failure_is_recorded() {
         let (go, rx) = channel();
         let rx = Mutex::new(Some(rx));
         coordinator
-            .spawn_worker(a.id(), "flaky", WorkerSpec::every(INTERVAL), move |hb| {
-                match rx.lock().unwrap().take() {
+            .spawn_worker(
+                a.id(),
+                "flaky",
+                WorkerSpec::every(INTERVAL),
+                move |hb| match rx.lock().unwrap().take() {
                     Some(rx) => panics_on(rx)(hb),
                     None => {
                         while !hb.should_stop() {
@@ -333,8 +344,8 @@ fn a_restart_is_announced_only_after_its_failure_is_recorded() {
                         }
                         Ok(())
                     }
-                }
-            })
+                },
+            )
             .unwrap();
         go.send(()).unwrap();
         let mut found = Vec::new();
@@ -343,7 +354,11 @@ fn a_restart_is_announced_only_after_its_failure_is_recorded() {
             !found.is_empty()
         });
         assert!(matches!(found[0].action, FailureAction::Restarted(_)));
-        assert_eq!(watcher.join().unwrap(), 1, "the restart came before its record");
+        assert_eq!(
+            watcher.join().unwrap(),
+            1,
+            "the restart came before its record"
+        );
         coordinator.register_stop(&[]).unwrap();
         coordinator.cleanup().cleanup();
     }
@@ -357,13 +372,16 @@ fn a_pool_refuses_another_pools_channel() {
     let mine = b.open_channel("mine", Quotas::new()).unwrap();
     let theirs = a.open_channel("theirs", Quotas::new()).unwrap();
     assert_ne!(mine, theirs);
-    let foreign = |result: Result<_, PoolError>| {
-        matches!(result, Err(PoolError::ForeignChannel { .. }))
-    };
-    assert!(foreign(b.acquire(theirs, ResourceKind::HANDLES, 1, "x").map(drop)));
+    let foreign =
+        |result: Result<_, PoolError>| matches!(result, Err(PoolError::ForeignChannel { .. }));
+    assert!(foreign(
+        b.acquire(theirs, ResourceKind::HANDLES, 1, "x").map(drop)
+    ));
     assert!(foreign(b.channel(theirs).map(drop)));
     assert!(foreign(b.close_channel(theirs).map(drop)));
-    assert!(foreign(b.channel_in_use(theirs, ResourceKind::HANDLES).map(drop)));
+    assert!(foreign(
+        b.channel_in_use(theirs, ResourceKind::HANDLES).map(drop)
+    ));
     assert_eq!(b.channel_in_use(mine, ResourceKind::HANDLES).unwrap(), 0);
     let lease = b.acquire(mine, ResourceKind::HANDLES, 1, "x").unwrap();
     assert_eq!(b.channel_in_use(mine, ResourceKind::HANDLES).unwrap(), 1);
@@ -388,14 +406,25 @@ fn a_coordinator_refuses_another_coordinators_component() {
     let (a, _) = manual();
     let (b, _) = manual();
     let theirs = a
-        .register("theirs", StateMachine::new(Sensor), lifecycle(), Quotas::new())
+        .register(
+            "theirs",
+            StateMachine::new(Sensor),
+            lifecycle(),
+            Quotas::new(),
+        )
         .unwrap();
     let mine = b
-        .register("mine", StateMachine::new(Sensor), lifecycle(), Quotas::new())
+        .register(
+            "mine",
+            StateMachine::new(Sensor),
+            lifecycle(),
+            Quotas::new(),
+        )
         .unwrap();
     assert_ne!(theirs.id(), mine.id());
     assert!(matches!(
-        b.acquire(theirs.id(), ResourceKind::HANDLES, 1, "x").map(drop),
+        b.acquire(theirs.id(), ResourceKind::HANDLES, 1, "x")
+            .map(drop),
         Err(CoordinatorError::ForeignComponent(_))
     ));
     assert!(matches!(
@@ -440,7 +469,11 @@ fn dropping_the_last_coordinator_handle_stops_its_workers() {
     );
     drop(second);
     drop(a);
-    assert_eq!(done_rx.recv_timeout(PATIENCE), Ok(()), "the worker was never told to stop");
+    assert_eq!(
+        done_rx.recv_timeout(PATIENCE),
+        Ok(()),
+        "the worker was never told to stop"
+    );
 }
 
 #[test]

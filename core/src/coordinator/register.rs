@@ -25,8 +25,8 @@ use super::managed::{ComponentId, Managed};
 use super::worker::WorkerId;
 
 use super::change::Bus;
-use super::supervise::Monitor;
 use super::managed::{Driven, Erased, Which};
+use super::supervise::Monitor;
 use super::worker::WorkerRecord;
 
 /// What a [`ComponentCoordinator`] is built with besides its pool.

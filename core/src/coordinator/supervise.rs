@@ -487,19 +487,22 @@ pub(super) fn monitor_loop(
         if stop.load(Ordering::Acquire) {
             return Some(exits);
         }
-        let Some(inner) = inner.upgrade() else {
-            return None;
+        let coordinator = ComponentCoordinator {
+            inner: inner.upgrade()?,
         };
-        let coordinator = ComponentCoordinator { inner };
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| coordinator.check())) {
             let message = format!(
                 "the monitor thread died: a detection pass panicked: {}",
                 panic_message(payload.as_ref())
             );
-            coordinator.inner.config.logger.record(RecoveryEvent::failure(
-                "ComponentCoordinator",
-                message.clone(),
-            ));
+            coordinator
+                .inner
+                .config
+                .logger
+                .record(RecoveryEvent::failure(
+                    "ComponentCoordinator",
+                    message.clone(),
+                ));
             *coordinator.inner.monitor_fault.lock() = Some(message);
             return Some(exits);
         }

@@ -40,9 +40,7 @@ impl WorkerSpec {
     pub fn every(interval: Duration) -> Self {
         WorkerSpec {
             interval,
-            cleanup_timeout: interval
-                .saturating_mul(4)
-                .max(Duration::from_millis(50)),
+            cleanup_timeout: interval.saturating_mul(4).max(Duration::from_millis(50)),
         }
     }
 
