@@ -234,6 +234,9 @@ fn stalled_workers_do_not_delay_detecting_a_panic() {
     let a = coordinator
         .register("a", StateMachine::new(Sensor), lifecycle(), Quotas::new())
         .unwrap();
+    let b = coordinator
+        .register("b", StateMachine::new(Sensor), lifecycle(), Quotas::new())
+        .unwrap();
     coordinator.start_all().unwrap();
     // Five workers that stall for good: they ignore the stop request, so
     // their cleanup (a join) could only end at its timeout, an hour away.
@@ -251,14 +254,27 @@ fn stalled_workers_do_not_delay_detecting_a_panic() {
             })
             .unwrap();
     }
-    let b = coordinator
-        .register("b", StateMachine::new(Sensor), lifecycle(), Quotas::new())
-        .unwrap();
-    coordinator.start_all().ok();
     let (go, rx) = channel();
     coordinator
-        .spawn_worker(b.id(), "reader", WorkerSpec::every(INTERVAL), panics_on(rx))
+        // A long interval: its beats race the clock moves below, and only
+        // its panic matters here (an exit is detected at once, not by deadline).
+        .spawn_worker(
+            b.id(),
+            "reader",
+            WorkerSpec::every(Duration::from_secs(3600)),
+            panics_on(rx),
+        )
         .unwrap();
+    // Every stalled thread has run and beaten (at clock time 0) before the
+    // clock moves.
+    eventually("the stalled workers beat once", || {
+        coordinator
+            .metrics()
+            .workers
+            .iter()
+            .filter(|w| w.name.starts_with("stuck"))
+            .all(|w| w.beats >= 2)
+    });
     coordinator.start_monitor().unwrap();
     // Two silent intervals: the monitor finds the five stalled workers.
     clock.advance(2 * INTERVAL);
