@@ -348,11 +348,10 @@ fn a_restart_is_announced_only_after_its_failure_is_recorded() {
         let (go, rx) = channel();
         let rx = Mutex::new(Some(rx));
         coordinator
-            .spawn_worker(
-                a.id(),
-                "flaky",
-                WorkerSpec::every(INTERVAL),
-                move |hb| match rx.lock().unwrap().take() {
+            .spawn_worker(a.id(), "flaky", WorkerSpec::every(INTERVAL), move |hb| {
+                // Taken first: the panic below must not poison the lock.
+                let first = rx.lock().unwrap().take();
+                match first {
                     Some(rx) => panics_on(rx)(hb),
                     None => {
                         while !hb.should_stop() {
@@ -360,8 +359,8 @@ fn a_restart_is_announced_only_after_its_failure_is_recorded() {
                         }
                         Ok(())
                     }
-                },
-            )
+                }
+            })
             .unwrap();
         go.send(()).unwrap();
         let mut found = Vec::new();
