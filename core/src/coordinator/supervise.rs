@@ -265,11 +265,14 @@ impl ComponentCoordinator {
                 runner.cleanup();
             });
         if let Err(error) = spawned {
+            // Never clean up here: detection must not wait. The steps stay
+            // registered and run with the next cleanup.
             logger.record(RecoveryEvent::failure(
                 "ComponentCoordinator",
-                format!("no thread for failure cleanup ({error}); cleaning up in the monitor"),
+                format!(
+                    "no thread for failure cleanup ({error}); the steps wait for the next cleanup"
+                ),
             ));
-            cleanup.cleanup();
         }
     }
 
