@@ -26,7 +26,7 @@ use super::worker::WorkerId;
 
 use super::change::Bus;
 use super::managed::{Driven, Erased, Which};
-use super::supervise::Monitor;
+use super::monitor::Monitor;
 use super::worker::WorkerRecord;
 
 /// What a [`ComponentCoordinator`] is built with besides its pool.

@@ -4,7 +4,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use super::managed::ComponentId;
 use super::worker::{WorkerId, WorkerSpec, WorkerState};
 
 use super::managed::{Driven, Which};
+use super::monitor::Monitor;
 use super::register::{ComponentCoordinator, Inner};
 use super::worker::{Body, Exit, WorkerShared};
 
@@ -335,11 +336,11 @@ impl ComponentCoordinator {
         }
         let mut monitor = self.inner.monitor.lock();
         match monitor.take() {
-            Some(running) if !running.handle.is_finished() => {
+            Some(running) if running.is_running() => {
                 *monitor = Some(running);
                 return Ok(());
             }
-            Some(dead) => self.take_back(dead.handle),
+            Some(dead) => self.take_back(dead),
             None => {}
         }
         let exits = match self.inner.exit_rx.lock().take() {
@@ -363,7 +364,7 @@ impl ComponentCoordinator {
                 reason: e.to_string(),
             })?;
         *self.inner.monitor_fault.lock() = None;
-        *monitor = Some(Monitor { stop, handle });
+        *monitor = Some(Monitor::new(stop, handle));
         Ok(())
     }
 
@@ -373,7 +374,7 @@ impl ComponentCoordinator {
         let taken = self.inner.monitor.lock().take();
         if let Some(monitor) = taken {
             monitor.signal(&self.inner.exits.lock());
-            self.take_back(monitor.handle);
+            self.take_back(monitor);
         }
     }
 
@@ -383,7 +384,7 @@ impl ComponentCoordinator {
             .monitor
             .lock()
             .as_ref()
-            .is_some_and(|m| !m.handle.is_finished())
+            .is_some_and(Monitor::is_running)
     }
 
     /// Why the monitor thread died, if it did: a panic inside a detection
@@ -395,8 +396,8 @@ impl ComponentCoordinator {
     }
 
     /// Joins a monitor thread and keeps its exit receiver for the next one.
-    fn take_back(&self, handle: JoinHandle<Option<Receiver<WorkerId>>>) {
-        if let Ok(Some(exits)) = handle.join() {
+    fn take_back(&self, monitor: Monitor) {
+        if let Some(exits) = monitor.join() {
             *self.inner.exit_rx.lock() = Some(exits);
         }
     }
@@ -408,21 +409,6 @@ enum Decision {
     Restart(WorkerId),
     Escalate,
     LeaveFailed,
-}
-
-/// The running monitor thread: its stop flag and its handle, which gives
-/// back the exit receiver when the thread ends.
-pub(super) struct Monitor {
-    stop: Arc<AtomicBool>,
-    handle: JoinHandle<Option<Receiver<WorkerId>>>,
-}
-
-impl Monitor {
-    /// Asks the thread to end and wakes it (a dummy exit notice).
-    pub(super) fn signal(&self, exits: &Sender<WorkerId>) {
-        self.stop.store(true, Ordering::Release);
-        let _ = exits.send(WorkerId(u32::MAX));
-    }
 }
 
 /// Joins a thread that has already ended and gives its unit back; one still
