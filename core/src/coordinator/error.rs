@@ -108,7 +108,9 @@ pub struct Failure {
     pub detected_at: Duration,
     /// The component's state after the failure move.
     pub state: &'static str,
-    /// The outcome of the failed worker's cleanup.
+    /// The outcome of the failed worker's cleanup: `None` until it has
+    /// finished (it runs off the detection path; see
+    /// [`ComponentCoordinator::check`](super::ComponentCoordinator::check)).
     pub cleanup: Option<StepOutcome>,
     /// What the coordinator did.
     pub action: FailureAction,
