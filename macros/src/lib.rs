@@ -17,9 +17,6 @@ mod graph;
 mod suggest;
 mod system;
 
-#[cfg(test)]
-mod tests;
-
 /// Derives `typestep::Component`: typestate handles, the run-time transition
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
 #[proc_macro_derive(Component, attributes(component, transition))]

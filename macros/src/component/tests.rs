@@ -1,7 +1,7 @@
 //! Unit tests of the component validator and of the expansion's robustness.
 //!
 //! The validator is tested as plain Rust: a `syn::DeriveInput` goes through
-//! `component::parse` and `component::check`, and the tests look at the
+//! `attr::parse` and `check::check`, and the tests look at the
 //! messages and at the resulting graph. The robustness tests feed
 //! `component::expand` malformed attributes (a hand-written list and
 //! proptest-generated token soups) and require a `compile_error!` and no panic.
@@ -13,14 +13,15 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 use syn::{parse_quote, DeriveInput};
 
-use crate::component::{self, Graph};
+use super::check::Graph;
+use super::{attr, check, diagram};
 use crate::ctxt::Ctxt;
 
 /// Parses and checks `input`: the error messages and the valid graph.
 fn validate(input: &DeriveInput) -> (Vec<String>, Graph) {
     let mut cx = Ctxt::new();
-    let decl = component::parse(&mut cx, input);
-    let graph = component::check(&mut cx, &decl);
+    let decl = attr::parse(&mut cx, input);
+    let graph = check::check(&mut cx, &decl);
     (cx.messages(), graph)
 }
 
@@ -134,13 +135,13 @@ fn diagrams_show_every_edge_with_its_guard_and_action() {
         #[transition(Off | On -> Broken on Smash)]
         struct Lamp;
     });
-    let mermaid = component::mermaid(&graph);
+    let mermaid = diagram::mermaid(&graph);
     assert_eq!(
         mermaid,
         "stateDiagram-v2\n    [*] --> Off\n    Off --> On: Press [guard]\n    On --> Off: Press / action\n    \
          Off --> Broken: Smash\n    On --> Broken: Smash\n    Broken --> [*]\n"
     );
-    let dot = component::dot("Lamp", &graph);
+    let dot = diagram::dot("Lamp", &graph);
     assert!(dot.starts_with("digraph Lamp {"));
     assert!(dot.contains("__start -> Off;"));
     assert!(dot.contains("Broken [peripheries=2];"));
@@ -154,12 +155,12 @@ fn the_module_is_the_snake_case_name_or_the_declared_one() {
         #[component(states(A), initial = A)]
         struct HttpServer;
     };
-    assert_eq!(component::parse(&mut cx, &input).module, "http_server");
+    assert_eq!(attr::parse(&mut cx, &input).module, "http_server");
     let input: DeriveInput = parse_quote! {
         #[component(states(A), initial = A, module = server_states)]
         struct HttpServer;
     };
-    assert_eq!(component::parse(&mut cx, &input).module, "server_states");
+    assert_eq!(attr::parse(&mut cx, &input).module, "server_states");
     assert!(!cx.has_errors());
 }
 
@@ -401,7 +402,7 @@ fn a_keyword_module_name_is_an_error_with_the_fix() {
         #[transition(Busy -> Idle on Rest)]
         struct Loop;
     };
-    let decl = component::parse(&mut cx, &input);
+    let decl = attr::parse(&mut cx, &input);
     let messages = cx.messages();
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(messages[0].contains("would be named `loop`"));
@@ -755,7 +756,7 @@ fn component_syntax_errors_say_what_is_missing() {
 /// expansion panics or emits tokens that are not items.
 fn expand_source(source: &str) -> String {
     let input = TokenStream::from_str(source).expect("balanced tokens");
-    let output = catch_unwind(AssertUnwindSafe(|| component::expand(input)))
+    let output = catch_unwind(AssertUnwindSafe(|| super::expand(input)))
         .unwrap_or_else(|_| panic!("the derive panicked on {source}"));
     if let Err(error) = syn::parse2::<syn::File>(output.clone()) {
         panic!("the derive emitted invalid items for {source}: {error}\n{output}");
@@ -868,7 +869,7 @@ fn input_that_is_not_a_struct_gives_an_error_and_no_panic() {
         "#[component(states(A))]",
     ] {
         let input = TokenStream::from_str(source).expect("balanced tokens");
-        let output = catch_unwind(AssertUnwindSafe(|| component::expand(input)))
+        let output = catch_unwind(AssertUnwindSafe(|| super::expand(input)))
             .unwrap_or_else(|_| panic!("the derive panicked on {source}"));
         assert!(output.to_string().contains("compile_error"), "{source}");
     }
@@ -985,7 +986,7 @@ proptest! {
         // Deleting or replacing a bracket may unbalance the source: such a
         // source never reaches a derive, since rustc rejects it first.
         if let Ok(input) = TokenStream::from_str(&source) {
-            let output = catch_unwind(AssertUnwindSafe(|| component::expand(input)));
+            let output = catch_unwind(AssertUnwindSafe(|| super::expand(input)));
             prop_assert!(output.is_ok(), "the derive panicked on {}", source);
         }
     }
@@ -999,8 +1000,8 @@ proptest! {
 fn error_positions(source: &str) -> Vec<(String, String, usize)> {
     let input: DeriveInput = syn::parse_str(source).expect("valid Rust");
     let mut cx = Ctxt::new();
-    let decl = component::parse(&mut cx, &input);
-    component::check(&mut cx, &decl);
+    let decl = attr::parse(&mut cx, &input);
+    check::check(&mut cx, &decl);
     // `to_compile_error` gives `::core::compile_error!{"message"}`: the
     // tokens up to `!` carry the start of the error's span.
     let mut positions = Vec::new();
