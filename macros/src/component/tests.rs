@@ -22,7 +22,7 @@ fn validate(input: &DeriveInput) -> (Vec<String>, Graph) {
     let mut cx = Ctxt::new();
     let decl = attr::parse(&mut cx, input);
     let graph = check::check(&mut cx, &decl);
-    (cx.messages(), graph)
+    (cx.into_messages(), graph)
 }
 
 /// The error messages for `input`.
@@ -403,7 +403,7 @@ fn a_keyword_module_name_is_an_error_with_the_fix() {
         struct Loop;
     };
     let decl = attr::parse(&mut cx, &input);
-    let messages = cx.messages();
+    let messages = cx.into_messages();
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(messages[0].contains("would be named `loop`"));
     assert!(messages[0].contains("#[component(module = loop_states)]"));

@@ -12,7 +12,7 @@ fn messages(input: proc_macro2::TokenStream) -> Vec<String> {
     let mut cx = Ctxt::new();
     let decl = attr::parse(&mut cx, &input);
     let _ = check::check(&mut cx, &decl);
-    cx.messages()
+    cx.into_messages()
 }
 
 #[test]
@@ -31,7 +31,7 @@ fn a_valid_system_has_no_errors_and_plans_in_order() {
     let mut cx = Ctxt::new();
     let decl = attr::parse(&mut cx, &input);
     let checked = check::check(&mut cx, &decl);
-    assert!(cx.messages().is_empty());
+    assert!(cx.into_messages().is_empty());
     assert_eq!(checked.plan.init_order(), [0, 1, 2]);
     assert_eq!(checked.dependencies, [vec![], vec![0], vec![0, 1]]);
     assert_eq!(checked.lock_levels, [0, 1, 2]);
