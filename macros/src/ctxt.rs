@@ -47,7 +47,9 @@ impl Ctxt {
 
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn has_errors(&self) -> bool {
-        self.errors.as_ref().is_some_and(|errors| !errors.is_empty())
+        self.errors
+            .as_ref()
+            .is_some_and(|errors| !errors.is_empty())
     }
 
     /// Takes the errors out, disarming the drop check.
@@ -63,7 +65,10 @@ impl Ctxt {
 
     /// All errors as `compile_error!` invocations; consumes the collector.
     pub fn into_compile_errors(self) -> TokenStream {
-        self.take().iter().map(syn::Error::to_compile_error).collect()
+        self.take()
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
     }
 }
 

@@ -19,12 +19,11 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Bfs, Reversed};
 use syn::{ExprPath, Ident};
 
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
+use crate::graph;
 use crate::suggest::closest;
 
 /// Names the generated module uses for itself.
@@ -381,45 +380,39 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports states unreachable from the initial state and, when terminal
-    /// states are declared, reachable states from which none of them can be
-    /// reached.
+    /// Reports states unreachable from the initial state (once per missing
+    /// transition: the state it cuts off, naming what lies behind it) and,
+    /// when terminal states are declared, reachable states from which none
+    /// of them can be reached. The searches are [`crate::graph`]'s.
     fn graph_checks(&mut self, initial: usize, terminal_ok: bool) {
         let component = &self.decl.ident;
         let states = &self.graph.states;
-        let mut petgraph: DiGraph<usize, ()> =
-            DiGraph::with_capacity(states.len(), self.declared_edges.len());
-        let nodes: Vec<NodeIndex> = (0..states.len()).map(|i| petgraph.add_node(i)).collect();
-        for &(from, to) in &self.declared_edges {
-            petgraph.add_edge(nodes[from], nodes[to], ());
-        }
-
-        let mut reachable = vec![false; states.len()];
-        let mut bfs = Bfs::new(&petgraph, nodes[initial]);
-        while let Some(node) = bfs.next(&petgraph) {
-            reachable[petgraph[node]] = true;
-        }
+        let n = states.len();
         let initial_name = &states[initial];
-        for (index, state) in states.iter().enumerate() {
-            if !reachable[index] {
-                self.cx.error_spanned_by(state, format_args!(
-                    "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`: \
-                     add a transition into `{state}` or remove it",
-                ));
-            }
+        for cut in graph::cut_off(n, &self.declared_edges, initial) {
+            let state = &states[cut.node];
+            let behind = if cut.behind.is_empty() {
+                String::new()
+            } else {
+                let names = cut
+                    .behind
+                    .iter()
+                    .map(|&s| format!("`{}`", states[s]))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(" ({names} after it are unreachable too)")
+            };
+            self.cx.error_spanned_by(state, format_args!(
+                "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`{behind}: \
+                 add a transition into `{state}` or remove it",
+            ));
         }
 
         if !terminal_ok {
             return;
         }
-        let mut finishes = vec![false; states.len()];
-        let reversed = Reversed(&petgraph);
-        for &terminal in &self.graph.terminal {
-            let mut bfs = Bfs::new(reversed, nodes[terminal]);
-            while let Some(node) = bfs.next(reversed) {
-                finishes[petgraph[node]] = true;
-            }
-        }
+        let reachable = graph::reachable(n, &self.declared_edges, initial);
+        let finishes = graph::reaching(n, &self.declared_edges, &self.graph.terminal);
         let terminal_names = self
             .graph
             .terminal

@@ -142,10 +142,15 @@ fn diagrams_show_every_edge_with_its_guard_and_action() {
          Off --> Broken: Smash\n    On --> Broken: Smash\n    Broken --> [*]\n"
     );
     let dot = diagram::dot("Lamp", &graph);
-    assert!(dot.starts_with("digraph Lamp {"));
-    assert!(dot.contains("__start -> Off;"));
-    assert!(dot.contains("Broken [peripheries=2];"));
-    assert!(dot.contains("On -> Off [label=\"Press / action\"];"));
+    // The recovery log's style (core's `recovery::diagram`): quoted names,
+    // a bold circle for the initial state, double circles for terminal ones.
+    assert_eq!(
+        dot,
+        "digraph \"Lamp\" {\n    rankdir=LR;\n    \"Off\" [shape=circle, style=bold];\n    \
+         \"Broken\" [shape=doublecircle];\n    \"Off\" -> \"On\" [label=\"Press [guard]\"];\n    \
+         \"On\" -> \"Off\" [label=\"Press / action\"];\n    \"Off\" -> \"Broken\" [label=\"Smash\"];\n    \
+         \"On\" -> \"Broken\" [label=\"Smash\"];\n}\n"
+    );
 }
 
 #[test]
@@ -272,6 +277,37 @@ fn empty_lists_are_one_error_each() {
             struct Worker;
         },
         &["`Worker` has an empty `terminal()`"],
+    );
+}
+
+#[test]
+fn one_missing_transition_is_one_unreachable_error() {
+    // `Created -> Loading` is missing: `Loading` is cut off, and `Ready`,
+    // `Running` (and the cycle back) are unreachable only behind it.
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Created, Loading, Ready, Running, Done), initial = Created, terminal(Done))]
+            #[transition(Created -> Done on Abort)]
+            #[transition(Loading -> Ready on Loaded)]
+            #[transition(Ready -> Running on Start)]
+            #[transition(Running -> Ready on Pause)]
+            #[transition(Running -> Done on Finish)]
+            struct Job;
+        },
+        &[
+            "state `Loading` of `Job` is unreachable from the initial state `Created`",
+            "(`Ready`, `Running` after it are unreachable too)",
+        ],
+    );
+    // An unreachable cycle with no way in is reported once, at its first state.
+    assert_one_error(
+        parse_quote! {
+            #[component(states(A, B, C), initial = A)]
+            #[transition(B -> C on Go)]
+            #[transition(C -> B on Back)]
+            struct Ring;
+        },
+        &["state `B` of `Ring` is unreachable", "(`C` after it"],
     );
 }
 

@@ -155,4 +155,3 @@ fn lock_order_text(decl: &Declaration, checked: &Checked, names: &[String]) -> S
         .collect::<Vec<_>>()
         .join(", ")
 }
-
