@@ -19,6 +19,9 @@ mod system;
 
 /// Derives `typestep::Component`: typestate handles, the run-time transition
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
+/// One `#[transition(...)]` may hold several transitions separated by `;`:
+/// rustc spends one level of its recursion limit (128) per helper attribute,
+/// so a large machine keeps to a few attributes.
 #[proc_macro_derive(Component, attributes(component, transition))]
 pub fn derive_component(input: TokenStream) -> TokenStream {
     component::expand(input.into()).into()

@@ -5,7 +5,7 @@
 //! (the closing parenthesis when the attribute ends too early).
 
 use heck::ToSnakeCase;
-use proc_macro2::{Delimiter, Span, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
@@ -61,10 +61,7 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
             }
             parse_component_attr(cx, &mut decl, &mut module_override, attr);
         } else if attr.path().is_ident("transition") {
-            match parse_transition_attr(cx, component, attr) {
-                Some(transition) => decl.transitions.push(transition),
-                None => decl.transition_dropped = true,
-            }
+            parse_transition_attr(cx, &mut decl, component, attr);
         }
     }
 
@@ -377,12 +374,17 @@ fn set_once<T>(r: &mut Reader, slot: &mut Option<T>, value: T, key: &Ident) {
     }
 }
 
-/// Reads one `#[transition(...)]`, or records why it cannot be read.
+/// Reads one `#[transition(...)]`: one transition, or several separated by
+/// `;` (each helper attribute costs rustc one level of its recursion limit,
+/// so a large machine declares its transitions in a few attributes). A
+/// transition that cannot be read is reported and dropped; the others are
+/// kept.
 fn parse_transition_attr(
     cx: &mut Ctxt,
+    decl: &mut Declaration,
     component: &Ident,
     attr: &Attribute,
-) -> Option<TransitionDecl> {
+) {
     let list = match &attr.meta {
         Meta::List(list)
             if matches!(list.delimiter, MacroDelimiter::Paren(_)) && !list.tokens.is_empty() =>
@@ -396,23 +398,53 @@ fn parse_transition_attr(
                     "`#[transition]` of `{component}` needs a declaration, as in `#[transition(From -> To on Event)]`"
                 ),
             );
-            return None;
+            decl.transition_dropped = true;
+            return;
         }
     };
-    let mut reader = Reader {
-        cx,
-        component,
-        end: list.delimiter.span().close(),
-    };
-    let result =
-        (|stream: ParseStream| parse_transition(&mut reader, stream)).parse2(list.tokens.clone());
-    match result {
-        Ok(transition) => Some(transition),
-        Err(error) => {
-            cx.syn_error(error);
-            None
+    let pieces = split_at_semicolons(list.tokens.clone(), list.delimiter.span().close());
+    if pieces.is_empty() {
+        cx.error_spanned_by(
+            attr,
+            format_args!(
+                "`#[transition]` of `{component}` declares no transition, as in `#[transition(From -> To on Event)]`"
+            ),
+        );
+        decl.transition_dropped = true;
+    }
+    for (tokens, end) in pieces {
+        let mut reader = Reader { cx, component, end };
+        let result = (|stream: ParseStream| parse_transition(&mut reader, stream)).parse2(tokens);
+        match result {
+            Ok(transition) => decl.transitions.push(transition),
+            Err(error) => {
+                cx.syn_error(error);
+                decl.transition_dropped = true;
+            }
         }
     }
+}
+
+/// The pieces of `tokens` between top-level `;`, each with the span where
+/// it ends (its `;`, or `close` for the last). Empty pieces are left out, so
+/// a trailing `;` is allowed.
+fn split_at_semicolons(tokens: TokenStream, close: Span) -> Vec<(TokenStream, Span)> {
+    let mut pieces = Vec::new();
+    let mut piece = TokenStream::new();
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(punct) if punct.as_char() == ';' => {
+                if !piece.is_empty() {
+                    pieces.push((std::mem::take(&mut piece), punct.span()));
+                }
+            }
+            _ => piece.extend([tree]),
+        }
+    }
+    if !piece.is_empty() {
+        pieces.push((piece, close));
+    }
+    pieces
 }
 
 /// Parses `A | B -> C on E, guard = path, action = path`. Errors after the

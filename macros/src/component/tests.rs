@@ -312,6 +312,37 @@ fn one_missing_transition_is_one_unreachable_error() {
 }
 
 #[test]
+fn one_attribute_declares_several_transitions_separated_by_semicolons() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(A, B, C), initial = A, terminal(C))]
+        #[transition(A -> B on Go; B -> C on Go, guard = Self::ok;)]
+        struct Chain;
+    });
+    assert!(messages.is_empty(), "{messages:#?}");
+    assert_eq!(graph.edges.len(), 2);
+    assert!(graph.edges[1].guard.is_some());
+
+    // A broken piece is reported at its own token, the others are kept.
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(A, B, C), initial = A)]
+        #[transition(A -> B on Go; B C on Go; B -> C on Go)]
+        struct Chain;
+    });
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains("missing `->` between the source state `B` and `C`"));
+    assert_eq!(graph.edges.len(), 2);
+
+    assert_one_error(
+        parse_quote! {
+            #[component(states(A), initial = A)]
+            #[transition(;)]
+            struct Chain;
+        },
+        &["`#[transition]` of `Chain` declares no transition"],
+    );
+}
+
+#[test]
 fn unreachable_states_are_named() {
     assert_one_error(
         parse_quote! {
