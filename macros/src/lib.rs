@@ -14,6 +14,7 @@ use proc_macro::TokenStream;
 mod component;
 mod ctxt;
 mod graph;
+mod name;
 mod suggest;
 mod system;
 

@@ -4,7 +4,6 @@
 //! component and says what was expected, at the token where it went wrong
 //! (the closing parenthesis when the attribute ends too early).
 
-use heck::ToSnakeCase;
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
@@ -14,6 +13,7 @@ use syn::{Attribute, DeriveInput, Expr, ExprPath, Ident, MacroDelimiter, Meta, T
 
 use super::ast::{Declaration, TransitionDecl};
 use crate::ctxt::Ctxt;
+use crate::name::{self, ModuleName, Name};
 use crate::suggest::did_you_mean;
 
 const COMPONENT_KEYS: &[&str] = &["states", "initial", "terminal", "module", "snapshot"];
@@ -35,7 +35,8 @@ struct Reader<'a> {
 /// Reads the component declaration from the derive input, recording every
 /// syntax error in `cx`.
 pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
-    let component = &input.ident;
+    let plain = name::plain(&input.ident);
+    let component = &plain;
     let mut decl = Declaration {
         ident: component.clone(),
         vis: input.vis.clone(),
@@ -85,28 +86,21 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
 /// The snake_case module name of a component. When that name is a keyword
 /// the error is recorded and the suggested replacement stands in for it.
 fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
-    let name = ident.unraw().to_string().to_snake_case();
-    if syn::parse_str::<Ident>(&name).is_ok() {
-        return Ident::new(&name, ident.span());
+    match name::snake_module(ident, "states", "component_states") {
+        ModuleName::Valid(module) => module,
+        ModuleName::Invalid {
+            problem,
+            replacement,
+        } => {
+            cx.error_at(
+                ident.span(),
+                format_args!(
+                    "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
+                ),
+            );
+            replacement
+        }
     }
-    let replacement = format!("{}_states", name.trim_start_matches('_'));
-    let replacement = if syn::parse_str::<Ident>(&replacement).is_ok() {
-        replacement
-    } else {
-        String::from("component_states")
-    };
-    let problem = if name.is_empty() {
-        String::from("has no snake_case name")
-    } else {
-        format!("would be named `{name}`, which is a Rust keyword")
-    };
-    cx.error_at(
-        ident.span(),
-        format_args!(
-            "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
-        ),
-    );
-    Ident::new(&replacement, ident.span())
 }
 
 fn parse_component_attr(
@@ -235,7 +229,19 @@ fn parse_component_item(
         "module" => {
             expect_eq(r, stream, &key, "module = worker_states")?;
             let name = parse_name(r, stream, "a module name after `module =`")?;
-            set_once(r, module, name, &key);
+            let name = name.ident().clone();
+            if name::unraw(&name) == name::unraw(component) {
+                r.cx.error_spanned_by(
+                    &name,
+                    format_args!(
+                        "the state module of `{component}` cannot be named `{name}` like the struct itself: \
+                         a module and a struct share one namespace; name it, for example, `module = {}`",
+                        name::module_suggestion(component, "states", "component_states")
+                    ),
+                );
+            } else {
+                set_once(r, module, name, &key);
+            }
         }
         "snapshot" => {
             expect_eq(r, stream, &key, "snapshot = MySnapshot")?;
@@ -273,7 +279,7 @@ fn parse_component_item(
 }
 
 /// `(A, B, C)` after `states` or `terminal`.
-fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
     let component = r.component;
     if !stream.peek(syn::token::Paren) {
         return Err(syn::Error::new(
@@ -299,7 +305,7 @@ fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Res
 }
 
 /// The comma-separated names inside `states(...)` or `terminal(...)`.
-fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
     let mut names = Vec::new();
     while !content.is_empty() {
         names.push(parse_name(r, content, "a state name")?);
@@ -340,9 +346,9 @@ fn expect_eq(r: &Reader, stream: ParseStream, key: &Ident, example: &str) -> syn
 }
 
 /// A state, event or module name (an identifier that is not a keyword).
-fn parse_name(r: &Reader, stream: ParseStream, what: &str) -> syn::Result<Ident> {
+fn parse_name(r: &Reader, stream: ParseStream, what: &str) -> syn::Result<Name> {
     if stream.peek(Ident) {
-        return stream.parse();
+        return stream.parse().map(Name::new);
     }
     let found = describe_next(stream);
     let hint = if stream.peek(Ident::peek_any) {

@@ -19,11 +19,12 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use syn::{ExprPath, Ident};
+use syn::ExprPath;
 
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
 use crate::graph;
+use crate::name::Name;
 use crate::suggest::closest;
 
 /// Names the generated module uses for itself.
@@ -32,8 +33,8 @@ const RESERVED: &[&str] = &["State", "Event"];
 /// The valid part of a declaration, with states and events numbered in
 /// declaration order.
 pub struct Graph {
-    pub states: Vec<Ident>,
-    pub events: Vec<Ident>,
+    pub states: Vec<Name>,
+    pub events: Vec<Name>,
     pub initial: Option<usize>,
     /// The state generated code starts in when `initial` is missing or
     /// misspelled (its error is already reported): the suggested state, or
@@ -167,7 +168,7 @@ impl Checker<'_> {
     /// written in `states(...)`, where its own mistake is already reported,
     /// or there is no usable state list to compare with). An unknown name
     /// with a close match resolves to that match as a stand-in.
-    fn resolve(&mut self, name: &Ident, role: &str) -> Option<Resolved> {
+    fn resolve(&mut self, name: &Name, role: &str) -> Option<Resolved> {
         let text = name.to_string();
         if let Some(&index) = self.state_index.get(&text) {
             return Some(Resolved { index, exact: true });
@@ -176,9 +177,9 @@ impl Checker<'_> {
         if !has_list || self.written.contains(&text) {
             return None;
         }
-        let names: Vec<String> = self.graph.states.iter().map(Ident::to_string).collect();
+        let names: Vec<String> = self.graph.states.iter().map(Name::to_string).collect();
         let closest = closest(&text, names.iter().map(String::as_str));
-        let is_event = self.decl.transitions.iter().any(|t| t.event == text);
+        let is_event = self.decl.transitions.iter().any(|t| t.event == *text);
         let fix = match closest {
             Some(state) => format!("; did you mean `{state}`?"),
             None if is_event => format!(
@@ -203,7 +204,7 @@ impl Checker<'_> {
     }
 
     /// The index of state `name` when it is declared; see [`Self::resolve`].
-    fn lookup(&mut self, name: &Ident, role: &str) -> Option<usize> {
+    fn lookup(&mut self, name: &Name, role: &str) -> Option<usize> {
         self.resolve(name, role)
             .filter(|resolved| resolved.exact)
             .map(|resolved| resolved.index)
@@ -304,7 +305,7 @@ impl Checker<'_> {
     fn transitions(&mut self, event_index: &HashMap<String, usize>) {
         let decl = self.decl;
         let component = &decl.ident;
-        let mut first_target: HashMap<(usize, usize), (usize, &Ident)> = HashMap::new();
+        let mut first_target: HashMap<(usize, usize), (usize, &Name)> = HashMap::new();
         for transition in &decl.transitions {
             let ev = &transition.event;
             let to = self.resolve(&transition.to, "as a transition target");

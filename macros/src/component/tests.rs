@@ -43,7 +43,7 @@ fn assert_one_error(input: DeriveInput, fragments: &[&str]) {
     }
 }
 
-fn names(idents: &[syn::Ident]) -> Vec<String> {
+fn names(idents: &[crate::name::Name]) -> Vec<String> {
     idents.iter().map(ToString::to_string).collect()
 }
 
@@ -340,6 +340,73 @@ fn one_attribute_declares_several_transitions_separated_by_semicolons() {
         },
         &["`#[transition]` of `Chain` declares no transition"],
     );
+}
+
+#[test]
+fn raw_and_plain_identifiers_are_one_name_printed_without_r_hash() {
+    let (messages, graph) = validate(&parse_quote! {
+        #[component(states(Created, r#Ready, r#type), initial = Created, terminal(r#type))]
+        #[transition(Created -> Ready on r#Go)]
+        #[transition(r#Ready -> r#type on Go)]
+        struct Worker;
+    });
+    assert!(messages.is_empty(), "{messages:#?}");
+    assert_eq!(names(&graph.states), ["Created", "Ready", "type"]);
+    assert_eq!(names(&graph.events), ["Go"]);
+    // The generated code keeps the `r#` only where a keyword needs it.
+    assert_eq!(graph.states[1].ident().to_string(), "Ready");
+    assert_eq!(graph.states[2].ident().to_string(), "r#type");
+    let mermaid = diagram::mermaid(&graph);
+    assert!(mermaid.contains("Ready --> type: Go"), "{mermaid}");
+    assert!(!mermaid.contains("r#"), "{mermaid}");
+
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Foo, r#Foo), initial = Foo)]
+            struct Twice;
+        },
+        &["duplicate state `Foo` in `Twice`"],
+    );
+    assert_one_error(
+        parse_quote! {
+            #[component(states(A, r#type), initial = A)]
+            #[transition(A -> typo on Go)]
+            struct Typo;
+        },
+        &["unknown state `typo`", "did you mean `type`?"],
+    );
+}
+
+#[test]
+fn a_module_named_like_the_struct_is_an_error_with_a_valid_fix() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(A), initial = A, module = Worker)]
+            struct Worker;
+        },
+        &[
+            "the state module of `Worker` cannot be named `Worker` like the struct itself",
+            "`module = worker_states`",
+        ],
+    );
+    assert_one_error(
+        parse_quote! {
+            #[component(states(A), initial = A)]
+            struct worker;
+        },
+        &[
+            "would be named `worker` like the type itself",
+            "#[component(module = worker_states)]",
+        ],
+    );
+    // A name that snake-cases to a leading digit keeps its underscore.
+    let mut cx = Ctxt::new();
+    let input: DeriveInput = parse_quote! {
+        #[component(states(A), initial = A)]
+        struct _1A;
+    };
+    assert_eq!(attr::parse(&mut cx, &input).module, "_1a");
+    assert!(cx.into_messages().is_empty());
 }
 
 #[test]
@@ -858,7 +925,6 @@ const MALFORMED_COMPONENT: &[&str] = &[
     "states(A), initial = 'a", "states(A), initial = A,, terminal(A)",
     "states(A), initial = A, terminal(A),, ,", "states(A) initial = A",
     "states(self), initial = self", "states(Self), initial = Self", "states(_), initial = _",
-    "states(r#A), initial = r#A",
 ];
 
 /// Malformed `#[transition(...)]` contents, next to a valid component.
@@ -876,7 +942,7 @@ const MALFORMED_TRANSITION: &[&str] = &[
     "Z -> B on C", "A -> B on State", "A -> B on A", "B -> A on C", "A -> B on C, , ,",
     "(A) -> B on C", "A -> (B) on C", "A -> B on (C)", "A -> B on C, (guard = f)", "A - > B on C",
     "A > B on C", "A -> B -> C on D", "type -> B on C", "A -> B on type", "A -> B on self",
-    "A -> B on C, 42 = f", "A -> B on C, guard = 'a", "r#A -> B on C", "A -> B on C, type = f",
+    "A -> B on C, 42 = f", "A -> B on C, guard = 'a", "A -> B on C, type = f",
 ];
 
 #[test]
