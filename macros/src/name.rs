@@ -170,3 +170,59 @@ pub fn module_suggestion(ident: &Ident, suffix: &str, fallback: &str) -> String 
         fallback.to_owned()
     }
 }
+
+/// Hands out distinct, valid identifiers in one namespace of generated
+/// items: a candidate that is no identifier (`1IsVacant`, `Self`, ``) gets
+/// the prefix `Part`, and one already taken gets the first free number
+/// (`Buf1IsVacant2`), so generated names never collide and never panic.
+pub struct Namer {
+    used: std::collections::HashSet<String>,
+}
+
+impl Namer {
+    /// A namespace where `reserved` are already taken.
+    pub fn new(reserved: &[&str]) -> Self {
+        Namer {
+            used: reserved.iter().map(|&name| name.to_owned()).collect(),
+        }
+    }
+
+    /// A free identifier as close to `candidate` as possible, at `span`.
+    pub fn fresh(&mut self, candidate: &str, span: Span) -> Ident {
+        let base = if is_plain_ident(candidate) {
+            candidate.to_owned()
+        } else {
+            format!("Part{candidate}")
+        };
+        let base = if is_plain_ident(&base) {
+            base
+        } else {
+            String::from("Part")
+        };
+        let mut name = base.clone();
+        let mut number = 2usize;
+        while !self.used.insert(name.clone()) {
+            name = format!("{base}{number}");
+            number += 1;
+        }
+        Ident::new(&name, span)
+    }
+}
+
+#[cfg(test)]
+mod namer_tests {
+    use super::*;
+
+    #[test]
+    fn names_are_valid_and_distinct() {
+        let mut namer = Namer::new(&["Builder"]);
+        let mut fresh = |text: &str| namer.fresh(text, Span::call_site()).to_string();
+        assert_eq!(fresh("Buf1"), "Buf1");
+        assert_eq!(fresh("Buf1"), "Buf12");
+        assert_eq!(fresh("1IsVacant"), "Part1IsVacant");
+        assert_eq!(fresh("Self"), "PartSelf");
+        assert_eq!(fresh(""), "Part");
+        assert_eq!(fresh("Builder"), "Builder2");
+        assert_eq!(fresh("Buf12"), "Buf122");
+    }
+}

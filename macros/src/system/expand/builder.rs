@@ -10,7 +10,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Type};
 
 use super::super::ast::Declaration;
-use super::super::check::{unraw, Checked, RESERVED};
+use super::super::check::{unraw, Checked};
+use crate::name::Namer;
 
 /// The typestate builder: items for the module, and the impls that mention
 /// the user's types.
@@ -30,6 +31,33 @@ pub fn builder(
         .map(|i| format_ident!("__TypestepSlot{}", i))
         .collect();
     let camel: Vec<String> = names.iter().map(|n| n.to_upper_camel_case()).collect();
+    // The traits share the module with the builder and the lock items; each
+    // gets a distinct valid name (`buf_1` and `buf1` both camel-case to
+    // `Buf1`; `_1` camel-cases to `1`, no identifier).
+    let mut namer = Namer::new(&["Builder", "LockBefore", "LockAfter", "Locked", "level"]);
+    let edge_traits: Vec<Vec<Ident>> = checked
+        .dependencies
+        .iter()
+        .enumerate()
+        .map(|(part, deps)| {
+            deps.iter()
+                .map(|&dep| {
+                    namer.fresh(
+                        &format!("{}Needs{}", camel[part], camel[dep]),
+                        Span::call_site(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let vacant_traits: Vec<Ident> = camel
+        .iter()
+        .map(|c| namer.fresh(&format!("{c}IsVacant"), Span::call_site()))
+        .collect();
+    let built_traits: Vec<Ident> = camel
+        .iter()
+        .map(|c| namer.fresh(&format!("{c}IsBuilt"), Span::call_site()))
+        .collect();
 
     let builder_doc = format!(
         "Builds a `{system}` part by part, in dependency order.\n\n\
@@ -46,8 +74,7 @@ pub fn builder(
 
     let mut traits = TokenStream::new();
     for (part, deps) in checked.dependencies.iter().enumerate() {
-        for &dep in deps {
-            let name = edge_trait(&camel[part], &camel[dep]);
+        for (&dep, name) in deps.iter().zip(&edge_traits[part]) {
             let (p, d) = (&names[part], &names[dep]);
             let message =
                 format!("cannot build `{p}` of `{system}` before `{d}`: `{p}` depends on `{d}`");
@@ -63,8 +90,7 @@ pub fn builder(
             });
         }
     }
-    for (part, camel_name) in camel.iter().enumerate() {
-        let vacant = vacant_trait(camel_name);
+    for (part, vacant) in vacant_traits.iter().enumerate() {
         let p = &names[part];
         let message = format!("`{p}` of `{system}` is already built");
         let label = format!("`{p}` was built by an earlier call");
@@ -77,8 +103,7 @@ pub fn builder(
             impl #vacant for #private::Missing {}
         });
     }
-    for (part, camel_name) in camel.iter().enumerate() {
-        let name = built_trait(camel_name);
+    for (part, name) in built_traits.iter().enumerate() {
         let p = &names[part];
         let message = format!("cannot build `{system}`: part `{p}` is not built yet");
         let label = format!("`{p}` is missing");
@@ -105,14 +130,15 @@ pub fn builder(
 
     let mut outer = TokenStream::new();
     for (i, part) in parts.iter().enumerate() {
-        if RESERVED.contains(&names[i].as_str()) {
-            // Reported by `check`; a constructor would clash with `build()`.
+        if !checked.builder_methods[i] {
+            // Reported by `check`: its methods would clash with `build()` or
+            // with another part's methods.
             continue;
         }
         let try_part = format_ident!("try_{}", names[i]);
         let ty = types[i];
         let own_param = &params[i];
-        let vacant = vacant_trait(&camel[i]);
+        let vacant = &vacant_traits[i];
         let output_slots: Vec<TokenStream> = params
             .iter()
             .enumerate()
@@ -128,9 +154,9 @@ pub fn builder(
         let dep_types: Vec<&Type> = deps.iter().map(|&d| types[d]).collect();
         let dep_bounds: Vec<TokenStream> = deps
             .iter()
-            .map(|&d| {
+            .zip(&edge_traits[i])
+            .map(|(&d, trait_name)| {
                 let param = &params[d];
-                let trait_name = edge_trait(&camel[i], &camel[d]);
                 let dep_ty = types[d];
                 quote!(#param: #module::#trait_name<#dep_ty>)
             })
@@ -202,12 +228,9 @@ pub fn builder(
 
     let built_bounds = params
         .iter()
-        .zip(&camel)
+        .zip(&built_traits)
         .zip(&types)
-        .map(|((param, c), ty)| {
-            let name = built_trait(c);
-            quote!(#param: #module::#name<#ty>)
-        });
+        .map(|((param, name), ty)| quote!(#param: #module::#name<#ty>));
     let take = parts
         .iter()
         .zip(&types)
@@ -228,19 +251,4 @@ pub fn builder(
     });
 
     (module_items, outer)
-}
-
-/// `CoordinatorNeedsPool`: implemented by a built `pool` slot.
-fn edge_trait(part: &str, dep: &str) -> Ident {
-    format_ident!("{}Needs{}", part, dep)
-}
-
-/// `PoolIsVacant`: implemented by a `pool` slot that is still `Missing`.
-fn vacant_trait(part: &str) -> Ident {
-    format_ident!("{}IsVacant", part)
-}
-
-/// `PoolIsBuilt`: implemented by a built `pool` slot (for `build()`).
-fn built_trait(part: &str) -> Ident {
-    format_ident!("{}IsBuilt", part)
 }

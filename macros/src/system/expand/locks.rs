@@ -11,6 +11,7 @@ use syn::Ident;
 
 use super::super::ast::Declaration;
 use super::super::check::Checked;
+use crate::name::Namer;
 
 /// The lock levels, the order traits with their closure impls, the token,
 /// and (outside the module) the assertions that fix each level by its type.
@@ -26,12 +27,19 @@ pub fn locks(
         return (TokenStream::new(), TokenStream::new());
     }
     let private = quote!(::typestep::__private);
-    let level_ident =
-        |i: usize| Ident::new(&names[i].to_upper_camel_case(), decl.parts[i].ident.span());
+    // One distinct, valid type per level (`self_` would be `Self`, `__`
+    // nothing, `buf_1` and `buf1` both `Buf1`).
+    let mut namer = Namer::new(&[]);
+    let mut level_of = vec![None; names.len()];
+    for &i in &checked.lock_levels {
+        level_of[i] =
+            Some(namer.fresh(&names[i].to_upper_camel_case(), decl.parts[i].ident.span()));
+    }
+    let level_ident = |i: usize| level_of[i].clone();
     let levels: Vec<Ident> = checked
         .lock_levels
         .iter()
-        .map(|&i| level_ident(i))
+        .filter_map(|&i| level_ident(i))
         .collect();
     let level_names: Vec<&str> = checked
         .lock_levels
@@ -60,7 +68,9 @@ pub fn locks(
         }
     });
     let pair_impls = checked.lock_closure.iter().map(|&(before, after)| {
-        let (before, after) = (level_ident(before), level_ident(after));
+        let (Some(before), Some(after)) = (level_ident(before), level_ident(after)) else {
+            return TokenStream::new();
+        };
         quote! {
             impl LockBefore<level::#after> for level::#before {}
             impl LockAfter<level::#before> for level::#after {}
