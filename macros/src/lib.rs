@@ -18,6 +18,9 @@ mod name;
 mod suggest;
 mod system;
 
+#[cfg(test)]
+mod shapes;
+
 /// Derives `typestep::Component`: typestate handles, the run-time transition
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
 /// One `#[transition(...)]` may hold several transitions separated by `;`:

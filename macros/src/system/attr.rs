@@ -64,6 +64,19 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
             Fields::Named(fields) => {
                 decl.has_named_fields = true;
                 for field in &fields.named {
+                    if field.ident.as_ref().is_some_and(|ident| ident == "_") {
+                        // An unnamed field (unstable Rust): no part to
+                        // build or lock, so nothing is generated.
+                        decl.has_named_fields = false;
+                        cx.error_spanned_by(
+                            &field.ident,
+                            format_args!(
+                                "each part of `{}` needs a name: `_` cannot be built, locked or depended on",
+                                input.ident
+                            ),
+                        );
+                        continue;
+                    }
                     if let Some(ident) = &field.ident {
                         decl.parts.push(Part {
                             ident: ident.clone(),
