@@ -95,15 +95,17 @@ pub enum ModuleName {
 /// `<name>_<suffix>` (or `<fallback>`).
 pub fn snake_module(ident: &Ident, suffix: &str, fallback: &str) -> ModuleName {
     let name = unraw(ident).to_snake_case();
-    let clashes = name == unraw(ident);
-    if is_plain_ident(&name) && !clashes {
-        return ModuleName::Valid(Ident::new(&name, ident.span()));
+    // A name that starts with a digit keeps a leading underscore.
+    let module = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name.clone()
+    };
+    let clashes = module == unraw(ident);
+    if is_plain_ident(&module) && !clashes {
+        return ModuleName::Valid(Ident::new(&module, ident.span()));
     }
-    let underscored = format!("_{name}");
-    if name.starts_with(|c: char| c.is_ascii_digit()) && is_plain_ident(&underscored) {
-        return ModuleName::Valid(Ident::new(&underscored, ident.span()));
-    }
-    let candidate = format!("{name}_{suffix}");
+    let candidate = format!("{module}_{suffix}");
     let replacement = if !name.is_empty() && is_plain_ident(&candidate) {
         candidate
     } else {
@@ -112,7 +114,7 @@ pub fn snake_module(ident: &Ident, suffix: &str, fallback: &str) -> ModuleName {
     let problem = if name.is_empty() {
         String::from("has no snake_case name")
     } else if clashes {
-        format!("would be named `{name}` like the type itself, and a module and a type share one namespace")
+        format!("would be named `{module}` like the type itself, and a module and a type share one namespace")
     } else {
         format!("would be named `{name}`, which is a Rust keyword")
     };
@@ -151,7 +153,8 @@ mod tests {
         };
         assert_eq!(valid("HttpServer"), "http_server");
         assert_eq!(valid("_1A"), "_1a");
-        assert_eq!(valid("_2"), "_2");
+        assert_eq!(valid("_2"), "invalid, use _2_states");
+        assert_eq!(valid("_2A"), "_2a");
         assert_eq!(valid("Loop"), "invalid, use loop_states");
         assert_eq!(valid("__"), "invalid, use component_states");
         assert_eq!(valid("r#type"), "invalid, use type_states");

@@ -365,15 +365,26 @@ fn a_module_named_like_the_struct_is_an_error_with_a_valid_fix() {
         "{}",
         errors[0]
     );
-    // A name that snake-cases to a leading digit is a valid module, not an
-    // error that suggests `2_system`.
+    // A name that snake-cases to a leading digit keeps its underscore: a
+    // valid module, not an error that suggests `2_system`...
     assert_eq!(
         expand_messages(quote!(
-            struct _2 {
+            struct _2A {
                 a: u8,
             }
         )),
         Vec::<String>::new()
+    );
+    // ...unless that is the struct's own name; the fix is valid Rust.
+    let errors = messages(quote!(
+        struct _2 {
+            a: u8,
+        }
+    ));
+    assert!(
+        errors[0].contains("`#[system(module = _2_system)]`"),
+        "{}",
+        errors[0]
     );
     let errors = messages(quote!(
         struct Loop {
