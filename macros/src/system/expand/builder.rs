@@ -34,7 +34,14 @@ pub fn builder(
     // The traits share the module with the builder and the lock items; each
     // gets a distinct valid name (`buf_1` and `buf1` both camel-case to
     // `Buf1`; `_1` camel-cases to `1`, no identifier).
-    let mut namer = Namer::new(&["Builder", "LockBefore", "LockAfter", "Locked", "level"]);
+    let mut namer = Namer::new(&[
+        "Builder",
+        "LockBefore",
+        "LockAfter",
+        "Locked",
+        "OwnLevel",
+        "level",
+    ]);
     let edge_traits: Vec<Vec<Ident>> = checked
         .dependencies
         .iter()

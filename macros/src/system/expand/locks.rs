@@ -88,6 +88,18 @@ pub fn locks(
          the bound of [`Locked::lock`]. One direct impl per ordered pair of the transitive \
          closure of `{lock_text}` (so DAG joins work), plus one per level after `Unlocked`."
     );
+    // Checked before the order, so a lock of another system is named as
+    // such rather than as "not declared after" a level it has no order with.
+    let own_doc = format!(
+        "Implemented by the lock levels of `{system}` only: a `Locked` token of `{system}` takes only its own system's locks."
+    );
+    let own_message = format!(
+        "`{{Self}}` is a lock level of another system, not of `{system}`: this `Locked` token orders only the locks of `{system}`"
+    );
+    let own_label = "this lock belongs to another system".to_owned();
+    let own_note = format!(
+        "lock it through its own system's `Locked` token; the lock order of `{system}` is: {lock_text}"
+    );
     let before_doc =
         "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
 
@@ -112,6 +124,17 @@ pub fn locks(
         #[doc = #after_doc]
         #[diagnostic::on_unimplemented(message = #after_message, label = #after_label, note = #order_note, note = #same_note)]
         pub trait LockAfter<A> {}
+
+        #[doc = #own_doc]
+        #[diagnostic::on_unimplemented(message = #own_message, label = #own_label, note = #own_note)]
+        pub trait OwnLevel {
+            /// The level itself: the order bound is on this projection, so a
+            /// lock of another system gets one error (this trait's), not a
+            /// second one about the order.
+            type Level;
+        }
+
+        #(impl OwnLevel for level::#levels { type Level = Self; })*
 
         #(#root_impls)*
         #(#pair_impls)*
@@ -138,7 +161,8 @@ pub fn locks(
                 mutex: &'b #private::OrderedMutex<T, M>,
             ) -> (#private::LockGuard<'b, T>, Locked<'b, M>)
             where
-                M: LockAfter<L>,
+                M: OwnLevel,
+                <M as OwnLevel>::Level: LockAfter<L>,
             {
                 let guard = #private::lock_acquire(mutex);
                 (guard, Locked { link: #private::lock_next(&mut self.link) })
@@ -157,7 +181,8 @@ pub fn locks(
                 #private::LockError,
             >
             where
-                M: LockAfter<L>,
+                M: OwnLevel,
+                <M as OwnLevel>::Level: LockAfter<L>,
             {
                 let (a, b) = #private::lock_acquire_both(first, second)?;
                 ::core::result::Result::Ok((a, b, Locked { link: #private::lock_next(&mut self.link) }))
@@ -175,9 +200,30 @@ pub fn locks(
                 #private::LockError,
             >
             where
-                M: LockAfter<L>,
+                M: OwnLevel,
+                <M as OwnLevel>::Level: LockAfter<L>,
             {
                 let guards = #private::lock_acquire_all(mutexes)?;
+                ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))
+            }
+
+            /// Locks a group of mutexes of one level `M` (declared after `L`),
+            /// such as a part of type `Vec<OrderedMutex<_, M>>` or an array of
+            /// them, in a fixed order; the guards come back in the group's order.
+            #[inline]
+            pub fn lock_group<'b, T, M: #private::Level>(
+                &'b mut self,
+                group: &'b [#private::OrderedMutex<T, M>],
+            ) -> ::core::result::Result<
+                (::std::vec::Vec<#private::LockGuard<'b, T>>, Locked<'b, M>),
+                #private::LockError,
+            >
+            where
+                M: OwnLevel,
+                <M as OwnLevel>::Level: LockAfter<L>,
+            {
+                let mutexes: ::std::vec::Vec<&'b #private::OrderedMutex<T, M>> = group.iter().collect();
+                let guards = #private::lock_acquire_all(&mutexes)?;
                 ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))
             }
 
@@ -204,7 +250,7 @@ pub fn locks(
     let outer = quote! {
         #[allow(dead_code)]
         fn __typestep_levels_are_fixed_by_type() {
-            fn __typestep_at_level<T: #private::AtLevel<L>, L: #private::Level>() {}
+            fn __typestep_at_level<T: ?::core::marker::Sized + #private::AtLevel<L>, L: #private::Level>() {}
             #(#assertions)*
         }
     };
