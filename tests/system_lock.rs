@@ -214,8 +214,8 @@ fn ordered_chains_share_the_system() {
 }
 
 /// Groups of one level as lock-ordered parts: a `Vec`, an array and a boxed
-/// slice of `OrderedMutex<_, L>`, taken together with `lock_group` (or
-/// `lock_all`), after the levels declared before them.
+/// slice of `OrderedMutex<_, L>`, taken together with `lock_all`, after the
+/// levels declared before them.
 #[derive(System)]
 #[system(lock_order(index -> shards -> slots, index -> spill))]
 struct Sharded {
@@ -242,7 +242,8 @@ fn a_group_of_one_level_is_a_lock_ordered_part() {
     let mut chain = LockChain::start().expect("no other chain on this thread");
     let mut locks = sharded::Locked::new(&mut chain);
     let (index, mut locks) = locks.lock(&system.index);
-    let (shards, mut locks) = locks.lock_group(&system.shards).expect("distinct mutexes");
+    let shards: Vec<_> = system.shards.iter().collect();
+    let (shards, mut locks) = locks.lock_all(&shards).expect("distinct mutexes");
     assert_eq!(shards.iter().map(|g| **g).collect::<Vec<_>>(), [0, 1, 2, 3]);
     let slots: Vec<&OrderedMutex<u8, sharded::level::Slots>> = system.slots.iter().rev().collect();
     let (slots, _locks) = locks.lock_all(&slots).expect("distinct mutexes");
@@ -251,7 +252,8 @@ fn a_group_of_one_level_is_a_lock_ordered_part() {
     drop((slots, shards, index));
 
     let mut locks = sharded::Locked::new(&mut chain);
-    let (spill, locks) = locks.lock_group(&system.spill).expect("distinct mutexes");
+    let spill: Vec<_> = system.spill.iter().collect();
+    let (spill, locks) = locks.lock_all(&spill).expect("distinct mutexes");
     assert_eq!(*spill[0], 9);
     assert_eq!(locks.level_name(), "spill");
 }

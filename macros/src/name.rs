@@ -10,6 +10,8 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::Ident;
 
+use crate::ctxt::Ctxt;
+
 /// A state, event or part name: generates as its identifier (raw only when
 /// it must be, for a keyword), compares and prints without `r#`.
 #[derive(Clone)]
@@ -124,41 +126,32 @@ pub fn snake_module(ident: &Ident, suffix: &str, fallback: &str) -> ModuleName {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ident(text: &str) -> Ident {
-        syn::parse_str::<Ident>(text)
-            .or_else(|_| syn::parse_str::<Ident>(&format!("r#{text}")))
-            .unwrap_or_else(|_| Ident::new(text, Span::call_site()))
-    }
-
-    #[test]
-    fn raw_and_plain_are_one_name() {
-        let raw = Name::new(syn::parse_str("r#Ready").expect("ident"));
-        assert_eq!(raw.ident().to_string(), "Ready");
-        assert!(raw == Name::new(ident("Ready")));
-        let keyword = Name::new(syn::parse_str("r#type").expect("ident"));
-        assert_eq!(keyword.ident().to_string(), "r#type");
-        assert_eq!(keyword.to_string(), "type");
-        assert!(keyword == *"type");
-    }
-
-    #[test]
-    fn module_names_are_valid_identifiers() {
-        let valid = |text: &str| match snake_module(&ident(text), "states", "component_states") {
-            ModuleName::Valid(module) => module.to_string(),
-            ModuleName::Invalid { replacement, .. } => format!("invalid, use {replacement}"),
-        };
-        assert_eq!(valid("HttpServer"), "http_server");
-        assert_eq!(valid("_1A"), "_1a");
-        assert_eq!(valid("_2"), "invalid, use _2_states");
-        assert_eq!(valid("_2A"), "_2a");
-        assert_eq!(valid("Loop"), "invalid, use loop_states");
-        assert_eq!(valid("__"), "invalid, use component_states");
-        assert_eq!(valid("r#type"), "invalid, use type_states");
-        assert_eq!(valid("worker"), "invalid, use worker_states");
+/// The default module of the type `ident` (its snake_case name), or, when
+/// that is no valid module name, the error recorded in `cx` and the valid
+/// replacement it suggests: `what` names the module in the message, `attr`
+/// is the attribute that names it (`component`, `system`).
+pub fn default_module(
+    cx: &mut Ctxt,
+    ident: &Ident,
+    what: &str,
+    attr: &str,
+    suffix: &str,
+    fallback: &str,
+) -> Result<Ident, Ident> {
+    match snake_module(ident, suffix, fallback) {
+        ModuleName::Valid(module) => Ok(module),
+        ModuleName::Invalid {
+            problem,
+            replacement,
+        } => {
+            cx.error_at(
+                ident.span(),
+                format_args!(
+                    "the {what} of `{ident}` {problem}; name it with `#[{attr}(module = {replacement})]`"
+                ),
+            );
+            Err(replacement)
+        }
     }
 }
 
@@ -213,19 +206,59 @@ impl Namer {
 }
 
 #[cfg(test)]
-mod namer_tests {
+mod tests {
     use super::*;
 
+    fn ident(text: &str) -> Ident {
+        syn::parse_str::<Ident>(text)
+            .or_else(|_| syn::parse_str::<Ident>(&format!("r#{text}")))
+            .unwrap_or_else(|_| Ident::new(text, Span::call_site()))
+    }
+
     #[test]
-    fn names_are_valid_and_distinct() {
+    fn raw_and_plain_are_one_name() {
+        let raw = Name::new(syn::parse_str("r#Ready").expect("ident"));
+        assert_eq!(raw.ident().to_string(), "Ready");
+        assert!(raw == Name::new(ident("Ready")));
+        let keyword = Name::new(syn::parse_str("r#type").expect("ident"));
+        assert_eq!(keyword.ident().to_string(), "r#type");
+        assert_eq!(keyword.to_string(), "type");
+        assert!(keyword == *"type");
+    }
+
+    #[test]
+    fn module_names_are_valid_identifiers() {
+        let valid = |text: &str| match snake_module(&ident(text), "states", "component_states") {
+            ModuleName::Valid(module) => module.to_string(),
+            ModuleName::Invalid { replacement, .. } => format!("invalid, use {replacement}"),
+        };
+        for (name, module) in [
+            ("HttpServer", "http_server"),
+            ("_1A", "_1a"),
+            ("_2", "invalid, use _2_states"),
+            ("_2A", "_2a"),
+            ("Loop", "invalid, use loop_states"),
+            ("__", "invalid, use component_states"),
+            ("r#type", "invalid, use type_states"),
+            ("worker", "invalid, use worker_states"),
+        ] {
+            assert_eq!(valid(name), module, "{name}");
+        }
+    }
+
+    #[test]
+    fn generated_names_are_valid_and_distinct() {
         let mut namer = Namer::new(&["Builder"]);
-        let mut fresh = |text: &str| namer.fresh(text, Span::call_site()).to_string();
-        assert_eq!(fresh("Buf1"), "Buf1");
-        assert_eq!(fresh("Buf1"), "Buf12");
-        assert_eq!(fresh("1IsVacant"), "Part1IsVacant");
-        assert_eq!(fresh("Self"), "PartSelf");
-        assert_eq!(fresh(""), "Part");
-        assert_eq!(fresh("Builder"), "Builder2");
-        assert_eq!(fresh("Buf12"), "Buf122");
+        for (candidate, name) in [
+            ("Buf1", "Buf1"),
+            ("Buf1", "Buf12"),
+            ("1IsVacant", "Part1IsVacant"),
+            ("Self", "PartSelf"),
+            ("", "Part"),
+            ("Builder", "Builder2"),
+            ("Buf12", "Buf122"),
+        ] {
+            assert_eq!(namer.fresh(candidate, Span::call_site()).to_string(), name);
+        }
     }
 }

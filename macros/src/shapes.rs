@@ -263,36 +263,31 @@ fn error_spans(output: TokenStream) -> Vec<proc_macro2::Span> {
     spans
 }
 
+/// A declaration for either derive, with the derive to feed it to.
+fn declaration() -> impl Strategy<Value = (fn(TokenStream) -> TokenStream, String)> {
+    let component: fn(TokenStream) -> TokenStream = crate::component::expand;
+    let system: fn(TokenStream) -> TokenStream = crate::system::expand;
+    prop_oneof![
+        component_source().prop_map(move |source| (component, source)),
+        system_source().prop_map(move |source| (system, source)),
+    ]
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(384))]
+    #![proptest_config(ProptestConfig::with_cases(768))]
 
     #[test]
-    fn components_of_every_name_shape(source in component_source()) {
-        check(crate::component::expand, &source)?;
+    fn declarations_of_every_name_shape((derive, source) in declaration()) {
+        check(derive, &source)?;
     }
 
     #[test]
-    fn mutated_components(
-        source in component_source(),
+    fn mutated_declarations(
+        (derive, source) in declaration(),
         index in 0usize..200,
         operation in 0usize..3,
         token in mutation_token(),
     ) {
-        check(crate::component::expand, &mutate(&source, index, operation, token))?;
-    }
-
-    #[test]
-    fn systems_of_every_name_shape(source in system_source()) {
-        check(crate::system::expand, &source)?;
-    }
-
-    #[test]
-    fn mutated_systems(
-        source in system_source(),
-        index in 0usize..200,
-        operation in 0usize..3,
-        token in mutation_token(),
-    ) {
-        check(crate::system::expand, &mutate(&source, index, operation, token))?;
+        check(derive, &mutate(&source, index, operation, token))?;
     }
 }

@@ -21,7 +21,7 @@ impl Level for Unlocked {
 
 /// Implemented by the types that are locks of level `L`: [`OrderedMutex<T, L>`](super::OrderedMutex),
 /// shared pointers to one, and groups of them (a `Vec`, an array or a slice:
-/// locks of one level, taken together with `lock_group` or `lock_all`).
+/// locks of one level, taken together with `lock_all`).
 /// `#[derive(System)]` requires it of every part named in `lock_order(...)`,
 /// so a part's level is fixed by its type.
 #[diagnostic::on_unimplemented(

@@ -13,7 +13,7 @@ use syn::{Attribute, DeriveInput, Expr, ExprPath, Ident, MacroDelimiter, Meta, T
 
 use super::ast::{Declaration, TransitionDecl};
 use crate::ctxt::Ctxt;
-use crate::name::{self, ModuleName, Name};
+use crate::name::{self, Name};
 use crate::suggest::did_you_mean;
 
 const COMPONENT_KEYS: &[&str] = &["states", "initial", "terminal", "module", "snapshot"];
@@ -78,29 +78,17 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
 
     decl.module = match module_override {
         Some(module) => module,
-        None => default_module(cx, component),
+        None => name::default_module(
+            cx,
+            component,
+            "state module",
+            "component",
+            "states",
+            "component_states",
+        )
+        .unwrap_or_else(|replacement| replacement),
     };
     decl
-}
-
-/// The snake_case module name of a component. When that name is a keyword
-/// the error is recorded and the suggested replacement stands in for it.
-fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
-    match name::snake_module(ident, "states", "component_states") {
-        ModuleName::Valid(module) => module,
-        ModuleName::Invalid {
-            problem,
-            replacement,
-        } => {
-            cx.error_at(
-                ident.span(),
-                format_args!(
-                    "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
-                ),
-            );
-            replacement
-        }
-    }
 }
 
 fn parse_component_attr(

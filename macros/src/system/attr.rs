@@ -10,7 +10,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Token, Type};
 
 use super::ast::{Declaration, Part};
 use crate::ctxt::Ctxt;
-use crate::name::{self, ModuleName};
+use crate::name;
 use crate::suggest::did_you_mean;
 
 const SYSTEM_KEYS: &[&str] = &["lock_order", "module"];
@@ -105,29 +105,17 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
 
     decl.module = match module_override {
         Some(module) => Some(module),
-        None => default_module(cx, &input.ident),
+        None => name::default_module(
+            cx,
+            &input.ident,
+            "module",
+            "system",
+            "system",
+            "system_parts",
+        )
+        .ok(),
     };
     decl
-}
-
-/// The snake_case module name of a system, or an error when that name is a
-/// keyword (or the system's own name), with a valid replacement.
-fn default_module(cx: &mut Ctxt, ident: &Ident) -> Option<Ident> {
-    match name::snake_module(ident, "system", "system_parts") {
-        ModuleName::Valid(module) => Some(module),
-        ModuleName::Invalid {
-            problem,
-            replacement,
-        } => {
-            cx.error_at(
-                ident.span(),
-                format_args!(
-                    "the module of `{ident}` {problem}; name it with `#[system(module = {replacement})]`"
-                ),
-            );
-            None
-        }
-    }
 }
 
 /// `ty` with every `Self` replaced by the system's name: the part types are
@@ -292,11 +280,15 @@ impl syn::parse::Parse for Chain {
             names.push(part(stream, "after `->` ")?);
         }
         if !stream.is_empty() && !stream.peek(Token![,]) {
-            let span = names.last().map_or_else(|| stream.span(), |n| n.span());
-            return Err(syn::Error::new(
-                span,
-                "expected `->` and the next part, or `,` before the next chain, as in `lock_order(a -> b, a -> c)`",
-            ));
+            let last = names.last().map(crate::name::unraw).unwrap_or_default();
+            let found = stream
+                .cursor()
+                .token_tree()
+                .map_or_else(String::new, |(tree, _)| format!(", found `{tree}`"));
+            return Err(stream.error(format!(
+                "expected `->` and the next part after `{last}`, or `,` before the next chain{found}: \
+                 write chains as in `lock_order(a -> b, a -> c)`"
+            )));
         }
         Ok(Chain(names))
     }

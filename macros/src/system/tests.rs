@@ -307,30 +307,20 @@ fn fields_that_camel_case_alike_get_distinct_names() {
 
 #[test]
 fn a_part_whose_methods_clash_is_one_error_at_its_name() {
-    let errors = expand_messages(quote! {
-        struct Clash {
-            x: u8,
-            try_x: u8,
-        }
-    });
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(
-        errors[0].contains("part `try_x` of `Clash` clashes with part `x`: the builder method `try_x()` already fallibly builds `x`"),
-        "{}",
-        errors[0]
-    );
-    let errors = messages(quote! {
-        struct Clash {
-            try_x: u8,
-            x: u8,
-        }
-    });
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(
-        errors[0].contains("part `x` of `Clash` clashes with part `try_x`"),
-        "{}",
-        errors[0]
-    );
+    for (input, fragment) in [
+        (
+            quote!(struct Clash { x: u8, try_x: u8 }),
+            "part `try_x` of `Clash` clashes with part `x`: the builder method `try_x()` already fallibly builds `x`",
+        ),
+        (
+            quote!(struct Clash { try_x: u8, x: u8 }),
+            "part `x` of `Clash` clashes with part `try_x`: the builder method `try_x()` already builds `try_x`",
+        ),
+    ] {
+        let errors = expand_messages(input);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(errors[0].contains(fragment), "{}", errors[0]);
+    }
 }
 
 #[test]
@@ -350,23 +340,44 @@ fn self_in_a_part_type_names_the_system() {
 
 #[test]
 fn a_module_named_like_the_struct_is_an_error_with_a_valid_fix() {
-    let errors = messages(quote! {
-        #[system(module = Plant)]
-        struct Plant { a: u8 }
-    });
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(
-        errors[0].contains("cannot be named `Plant` like the struct itself"),
-        "{}",
-        errors[0]
-    );
-    assert!(
-        errors[0].contains("`module = plant_system`"),
-        "{}",
-        errors[0]
-    );
-    // A name that snake-cases to a leading digit keeps its underscore: a
-    // valid module, not an error that suggests `2_system`...
+    for (input, fragments) in [
+        (
+            quote!(
+                #[system(module = Plant)]
+                struct Plant {
+                    a: u8,
+                }
+            ),
+            &[
+                "cannot be named `Plant` like the struct itself",
+                "`module = plant_system`",
+            ][..],
+        ),
+        // A snake-case name with a leading digit keeps its underscore, and
+        // the fix for the struct's own name is valid Rust (not `2_system`).
+        (
+            quote!(
+                struct _2 {
+                    a: u8,
+                }
+            ),
+            &["`#[system(module = _2_system)]`"][..],
+        ),
+        (
+            quote!(
+                struct Loop {
+                    a: u8,
+                }
+            ),
+            &["`#[system(module = loop_system)]`"][..],
+        ),
+    ] {
+        let errors = expand_messages(input);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        for fragment in fragments {
+            assert!(errors[0].contains(fragment), "{}", errors[0]);
+        }
+    }
     assert_eq!(
         expand_messages(quote!(
             struct _2A {
@@ -374,27 +385,6 @@ fn a_module_named_like_the_struct_is_an_error_with_a_valid_fix() {
             }
         )),
         Vec::<String>::new()
-    );
-    // ...unless that is the struct's own name; the fix is valid Rust.
-    let errors = messages(quote!(
-        struct _2 {
-            a: u8,
-        }
-    ));
-    assert!(
-        errors[0].contains("`#[system(module = _2_system)]`"),
-        "{}",
-        errors[0]
-    );
-    let errors = messages(quote!(
-        struct Loop {
-            a: u8,
-        }
-    ));
-    assert!(
-        errors[0].contains("`#[system(module = loop_system)]`"),
-        "{}",
-        errors[0]
     );
 }
 

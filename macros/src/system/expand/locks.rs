@@ -190,7 +190,9 @@ pub fn locks(
 
             /// Locks every mutex of one level `M` (declared after `L`) in a fixed
             /// order; the guards come back in argument order. Refuses a mutex
-            /// given twice (and then locks nothing).
+            /// given twice (and then locks nothing). A part that is a group of
+            /// one level (`Vec<OrderedMutex<_, M>>`, an array) is locked with
+            /// `lock_all(&part.iter().collect::<Vec<_>>())`.
             #[inline]
             pub fn lock_all<'b, T, M: #private::Level>(
                 &'b mut self,
@@ -204,26 +206,6 @@ pub fn locks(
                 <M as OwnLevel>::Level: LockAfter<L>,
             {
                 let guards = #private::lock_acquire_all(mutexes)?;
-                ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))
-            }
-
-            /// Locks a group of mutexes of one level `M` (declared after `L`),
-            /// such as a part of type `Vec<OrderedMutex<_, M>>` or an array of
-            /// them, in a fixed order; the guards come back in the group's order.
-            #[inline]
-            pub fn lock_group<'b, T, M: #private::Level>(
-                &'b mut self,
-                group: &'b [#private::OrderedMutex<T, M>],
-            ) -> ::core::result::Result<
-                (::std::vec::Vec<#private::LockGuard<'b, T>>, Locked<'b, M>),
-                #private::LockError,
-            >
-            where
-                M: OwnLevel,
-                <M as OwnLevel>::Level: LockAfter<L>,
-            {
-                let mutexes: ::std::vec::Vec<&'b #private::OrderedMutex<T, M>> = group.iter().collect();
-                let guards = #private::lock_acquire_all(&mutexes)?;
                 ::core::result::Result::Ok((guards, Locked { link: #private::lock_next(&mut self.link) }))
             }
 
