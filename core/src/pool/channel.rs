@@ -1,4 +1,5 @@
-//! Channels: the named accounts through which components draw resources.
+//! Channels: the named accounts through which components draw resources,
+//! and the leases they hand out (units held until dropped).
 
 use core::fmt;
 
@@ -6,48 +7,11 @@ use slab::Slab;
 
 use crate::loom::{Arc, Mutex};
 
+use super::error::PoolError;
+use super::id::ChannelId;
+use super::kind::ResourceKind;
 use super::report::{ChannelUsage, LeakReport, LeakedLease};
-use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};
-
-/// Identifies a channel of one [`ResourcePool`](crate::pool::ResourcePool).
-///
-/// It carries its pool's owner tag: another pool (and a
-/// [`BufferManager`](crate::buffer::BufferManager) of another pool) refuses
-/// it with [`PoolError::ForeignChannel`] instead of charging a channel of its
-/// own that happens to have the same number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChannelId {
-    owner: u64,
-    index: usize,
-}
-
-impl ChannelId {
-    pub(crate) fn new(owner: u64, index: usize) -> Self {
-        ChannelId { owner, index }
-    }
-
-    pub(crate) fn owner(self) -> u64 {
-        self.owner
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self.index
-    }
-}
-
-impl fmt::Display for ChannelId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.index)
-    }
-}
-
-/// Serialized as its index (the owner tag means nothing outside the process).
-#[cfg(feature = "serde")]
-impl serde::Serialize for ChannelId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct("ChannelId", &self.index)
-    }
-}
+use super::slot::{kind_index, Kinds};
 
 /// Per-kind limits of one channel. A kind without a limit may use up to the
 /// pool's capacity.
@@ -302,5 +266,71 @@ impl PoolChannel {
     pub fn close(&self) -> LeakReport {
         self.slot.state.lock().open = false;
         self.slot.outstanding()
+    }
+}
+
+/// Units of one resource kind held by one channel. Dropping the lease gives
+/// the units back to the pool, even after the channel was closed.
+#[must_use = "dropping a lease gives its units back at once"]
+pub struct Lease {
+    channel: Arc<ChannelSlot>,
+    key: usize,
+    id: u64,
+    kind: usize,
+    units: u64,
+}
+
+impl Lease {
+    pub(crate) fn new(
+        channel: Arc<ChannelSlot>,
+        key: usize,
+        id: u64,
+        kind: usize,
+        units: u64,
+    ) -> Self {
+        Lease {
+            channel,
+            key,
+            id,
+            kind,
+            units,
+        }
+    }
+
+    /// The channel holding the lease.
+    pub fn channel(&self) -> ChannelId {
+        self.channel.id()
+    }
+
+    /// The lease's number within its channel (as named in leak reports).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The kind of resource held.
+    pub fn kind(&self) -> ResourceKind {
+        self.channel.kind(self.kind)
+    }
+
+    /// The units held.
+    pub fn units(&self) -> u64 {
+        self.units
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.channel.release(self.key);
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("channel", &self.channel.name())
+            .field("id", &self.id)
+            .field("kind", &self.kind())
+            .field("units", &self.units)
+            .finish()
     }
 }

@@ -1,6 +1,7 @@
 //! What can go wrong when asking the pool for resources.
 
-use super::{ChannelId, ResourceKind};
+use super::id::ChannelId;
+use super::kind::ResourceKind;
 
 /// Why the [`ResourcePool`](crate::pool::ResourcePool) refused a request. Nothing
 /// was reserved when any of these is returned.
