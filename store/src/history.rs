@@ -151,19 +151,19 @@ pub(crate) fn intent<C: Component>(
     })
 }
 
-/// Up to `limit` stored intents of machine `id` opened after move `after`,
-/// oldest first.
+/// Up to `limit` stored intents of machine `id` opened at move count `from`
+/// or later, oldest first (pass the last one's `seq + 1` for the next page).
 pub fn intents<C: Component>(
     store: &(impl Store + ?Sized),
     id: &str,
-    after: u64,
+    from: u64,
     limit: usize,
 ) -> Result<Vec<IntentRecord<C>>, StoreError> {
     let key = Key {
         component: C::NAME,
         id,
     };
-    let after = i64::try_from(after).map_err(|_| StoreError::OutOfRange { component: C::NAME })?;
+    let after = i64::try_from(from).map_err(|_| StoreError::OutOfRange { component: C::NAME })? - 1;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     store
         .intents(key, after, limit)?
