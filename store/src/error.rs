@@ -126,7 +126,7 @@ impl StoreError {
 
 /// Why a durable move did not happen. In every case the machine in memory
 /// is as it was before the call, and nothing was written for the move.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum DurableError<C: Component> {
     /// The move itself was refused (not allowed, guard, action), as in
@@ -142,5 +142,14 @@ impl<C: Component> DurableError<C> {
     /// Whether another writer moved the machine first (reload and retry).
     pub fn is_conflict(&self) -> bool {
         matches!(self, DurableError::Store(e) if e.is_conflict())
+    }
+}
+
+impl<C: Component> std::fmt::Debug for DurableError<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DurableError::Refused(e) => f.debug_tuple("Refused").field(e).finish(),
+            DurableError::Store(e) => f.debug_tuple("Store").field(e).finish(),
+        }
     }
 }

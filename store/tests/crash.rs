@@ -100,10 +100,54 @@ fn open(spec: &str) -> Box<dyn Store> {
     }
     #[cfg(feature = "postgres")]
     if spec == "pg" {
-        let url = std::env::var("TYPESTEP_PG_URL").expect("TYPESTEP_PG_URL");
-        return Box::new(typestep::store::PgStore::connect_with(&url, options()).expect("connect"));
+        return Box::new(
+            typestep::store::PgStore::connect_with(&pg_url(), options()).expect("connect"),
+        );
     }
     panic!("unknown backend {spec}")
+}
+
+/// The server URL; a child's sessions are tagged so that the parent can
+/// wait for them to end.
+#[cfg(feature = "postgres")]
+fn pg_url() -> String {
+    let url = std::env::var("TYPESTEP_PG_URL").expect("TYPESTEP_PG_URL");
+    if std::env::var("TYPESTEP_CRASH_CHILD").is_err() {
+        return url;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}application_name=typestep-crash-child")
+}
+
+/// Waits until no killed child's session is left on the server: a
+/// PostgreSQL backend finishes a COMMIT it already received after its
+/// client died, so the parent must not read before it has.
+#[cfg(feature = "postgres")]
+fn settle(spec: &str) -> Result<(), String> {
+    if spec != "pg" {
+        return Ok(());
+    }
+    let mut admin =
+        postgres::Client::connect(&pg_url(), postgres::NoTls).map_err(|e| e.to_string())?;
+    for _ in 0..10_000 {
+        let row = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = 'typestep-crash-child'",
+                &[],
+            )
+            .map_err(|e| e.to_string())?;
+        if row.get::<_, i64>(0) == 0 {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Err("a killed child's session did not end".into())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn settle(_: &str) -> Result<(), String> {
+    Ok(())
 }
 
 fn ids(prefix: &str) -> Vec<String> {
@@ -142,6 +186,9 @@ fn crash_child(spec: &str, prefix: &str) {
 /// The duel child: fires at one id until it has `DUEL_MOVES` moves.
 fn duel_child(spec: &str, id: &str) {
     let store = open(spec);
+    println!("ready");
+    let mut go = String::new();
+    let _ = std::io::stdin().read_line(&mut go);
     loop {
         let mut m = DurableMachine::<Job, dyn Store>::load(&*store, id).expect("load");
         if m.seq() >= DUEL_MOVES {
@@ -165,7 +212,8 @@ fn spawn(env: &[(&str, &str)]) -> Child {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdout(Stdio::piped())
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn child")
@@ -337,6 +385,7 @@ fn crash_test(name: &str, spec: &str, kills: usize) -> Result<String, String> {
         }
         child.kill().map_err(|e| e.to_string())?;
         let _ = child.wait();
+        settle(&spec)?;
         seen.extend(rx.iter());
         total_lines += seen.len();
         for line in seen {
@@ -387,9 +436,20 @@ fn duel(name: &str, spec: &str) -> Result<String, String> {
     let mut children: Vec<Child> = (0..2)
         .map(|_| spawn(&[("TYPESTEP_DUEL_CHILD", &spec), ("TYPESTEP_DUEL_ID", &id)]))
         .collect();
-    let mut won: Vec<Vec<u64>> = Vec::new();
+    // Both connected, then both start at once.
+    let receivers: Vec<_> = children.iter_mut().map(lines).collect();
+    for rx in &receivers {
+        if rx.recv_timeout(Duration::from_secs(30)).as_deref() != Ok("ready") {
+            return Err(format!("{name}: duel child not ready"));
+        }
+    }
     for child in &mut children {
-        let rx = lines(child);
+        if let Some(stdin) = child.stdin.as_mut() {
+            stdin.write_all(b"go\n").map_err(|e| e.to_string())?;
+        }
+    }
+    let mut won: Vec<Vec<u64>> = Vec::new();
+    for (child, rx) in children.iter_mut().zip(receivers) {
         let status = child.wait().map_err(|e| e.to_string())?;
         if !status.success() {
             return Err(format!("{name}: duel child failed: {}", stderr_of(child)));
