@@ -30,8 +30,9 @@ pub trait Durable: Component + Serialize + DeserializeOwned {
     }
 
     /// How to resolve `intent`, left open by a crash: it is not known whether
-    /// the outside effect happened.
-    fn recover(intent: &OpenIntent<Self>) -> Recovery<Self::Event> {
+    /// the outside effect happened, so this may ask the outside world (the
+    /// data is the committed data before the interrupted move).
+    fn recover(&self, intent: &OpenIntent<Self>) -> Recovery<Self::Event> {
         let _ = intent;
         Recovery::Manual
     }

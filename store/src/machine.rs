@@ -211,7 +211,7 @@ where
             event: open.event.name().to_owned(),
             reason,
         };
-        let (event, how) = match C::recover(&open) {
+        let (event, how) = match self.machine.data().recover(&open) {
             Recovery::Fire(event) => (event, "recovered"),
             Recovery::Rerun => (open.event, "rerun"),
             Recovery::Manual => {

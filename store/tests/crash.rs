@@ -81,7 +81,7 @@ impl Durable for Job {
     fn outside_effect(event: job::Event) -> bool {
         event == job::Event::Finish
     }
-    fn recover(_: &OpenIntent<Self>) -> Recovery<job::Event> {
+    fn recover(&self, _: &OpenIntent<Self>) -> Recovery<job::Event> {
         Recovery::Fire(job::Event::Reconcile)
     }
 }

@@ -86,9 +86,8 @@ impl Durable for Payment {
     fn outside_effect(event: payment::Event) -> bool {
         event == payment::Event::Charge
     }
-    fn recover(intent: &OpenIntent<Self>) -> Recovery<payment::Event> {
-        // The data is not visible here on purpose: recovery depends on the
-        // intent only. Tests pick the mode by the intent's move count.
+    fn recover(&self, intent: &OpenIntent<Self>) -> Recovery<payment::Event> {
+        // Tests pick the mode by the intent's move count.
         if intent.seq >= 1000 {
             Recovery::Rerun
         } else {
