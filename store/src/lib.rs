@@ -69,7 +69,14 @@ pub use machine::DurableMachine;
 mod sqlite;
 pub use sqlite::SqliteStore;
 
+/// The SQLite crate whose `Connection` [`SqliteStore::connection`] lends.
+pub use rusqlite;
+
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;
+
+/// The PostgreSQL client crate whose `Client` `PgStore::client` lends.
+#[cfg(feature = "postgres")]
+pub use ::postgres as postgres_client;

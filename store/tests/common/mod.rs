@@ -640,8 +640,11 @@ pub fn intents_resolve(open: Open<'_>, _raw: Raw<'_>) {
     );
 }
 
+/// One suite test.
+pub type SuiteTest = fn(Open<'_>, Raw<'_>);
+
 /// Every suite test, by name.
-pub const SUITE: &[(&str, fn(Open<'_>, Raw<'_>))] = &[
+pub const SUITE: &[(&str, SuiteTest)] = &[
     ("round_trip", round_trip),
     ("eight_writers", eight_writers),
     ("hostile_rows", hostile_rows),
