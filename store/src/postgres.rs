@@ -1,9 +1,9 @@
 //! The PostgreSQL backend (feature `postgres`): the synchronous client,
 //! conditional writes in one transaction each.
 
-use parking_lot::Mutex;
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls, Statement, Transaction};
 
 use crate::backend::{
     rename_case, Commit, IntentRow, Key, MachineRow, MoveRow, NewMachine, Options, Store, Written,
@@ -54,8 +54,95 @@ CREATE TABLE IF NOT EXISTS typestep_intents (
 /// store per thread for parallel writers. The tables are created if missing
 /// (an advisory lock keeps concurrent first connections from racing).
 pub struct PgStore {
-    client: Mutex<Client>,
+    conn: Mutex<Conn>,
     options: Options,
+}
+
+/// The connection and its prepared statements (prepared once: an
+/// unprepared statement costs one more round trip per use).
+struct Conn {
+    client: Client,
+    st: Prepared,
+}
+
+struct Prepared {
+    insert: Statement,
+    machine: Statement,
+    moves: Statement,
+    intents: Statement,
+    after_miss: Statement,
+    open_update: Statement,
+    open_insert: Statement,
+    drop_update: Statement,
+    drop_delete: Statement,
+    commit_update: Statement,
+    commit_insert: Statement,
+    commit_close: Statement,
+}
+
+impl Prepared {
+    fn new(c: &mut Client) -> Result<Self, postgres::Error> {
+        Ok(Prepared {
+            insert: c.prepare(
+                "INSERT INTO typestep_machines (component, id, design, state, data, seq, intent_seq)
+                 VALUES ($1, $2, $3, $4, $5, 0, NULL) ON CONFLICT DO NOTHING",
+            )?,
+            machine: c.prepare(
+                "SELECT substr(design, 1, $4), substr(state, 1, $4),
+                        CASE WHEN octet_length(data)::BIGINT <= $3 THEN data END,
+                        octet_length(data)::BIGINT, seq, intent_seq
+                 FROM typestep_machines WHERE component = $1 AND id = $2",
+            )?,
+            moves: c.prepare(
+                "SELECT seq, substr(from_state, 1, $6), substr(event, 1, $6), substr(to_state, 1, $6),
+                        at_us, took_ns
+                 FROM typestep_moves
+                 WHERE component = $1 AND id = $2 AND seq > $3 AND seq <= $4
+                 ORDER BY seq LIMIT $5",
+            )?,
+            intents: c.prepare(
+                "SELECT seq, substr(event, 1, $5), substr(from_state, 1, $5), opened_us,
+                        resolved_us, substr(resolution, 1, $5)
+                 FROM typestep_intents
+                 WHERE component = $1 AND id = $2 AND seq > $3
+                 ORDER BY seq LIMIT $4",
+            )?,
+            after_miss: c.prepare(
+                "SELECT seq, intent_seq FROM typestep_machines WHERE component = $1 AND id = $2",
+            )?,
+            open_update: c.prepare(
+                "UPDATE typestep_machines SET intent_seq = seq
+                 WHERE component = $1 AND id = $2 AND seq = $3 AND intent_seq IS NULL",
+            )?,
+            open_insert: c.prepare(
+                "INSERT INTO typestep_intents (component, id, seq, event, from_state, opened_us)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )?,
+            drop_update: c.prepare(
+                "UPDATE typestep_machines SET intent_seq = NULL
+                 WHERE component = $1 AND id = $2 AND seq = $3 AND intent_seq = $3",
+            )?,
+            drop_delete: c.prepare(
+                "DELETE FROM typestep_intents
+                 WHERE component = $1 AND id = $2 AND seq = $3 AND resolved_us IS NULL",
+            )?,
+            // The row update is the check and takes the row lock, so the
+            // move insert after it never races another writer's.
+            commit_update: c.prepare(
+                "UPDATE typestep_machines SET state = $3, data = $4, seq = seq + 1, intent_seq = NULL
+                 WHERE component = $1 AND id = $2 AND seq = $5
+                   AND intent_seq IS NOT DISTINCT FROM $6::BIGINT",
+            )?,
+            commit_insert: c.prepare(
+                "INSERT INTO typestep_moves (component, id, seq, from_state, event, to_state, at_us, took_ns)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )?,
+            commit_close: c.prepare(
+                "UPDATE typestep_intents SET resolved_us = $4, resolution = $5
+                 WHERE component = $1 AND id = $2 AND seq = $3 AND resolved_us IS NULL",
+            )?,
+        })
+    }
 }
 
 impl PgStore {
@@ -72,16 +159,17 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock(7365847386)", &[])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
+        let st = Prepared::new(&mut client)?;
         Ok(PgStore {
-            client: Mutex::new(client),
+            conn: Mutex::new(Conn { client, st }),
             options,
         })
     }
 
     /// The client, for inspection and administration (the tables
     /// `typestep_machines`, `typestep_moves`, `typestep_intents`).
-    pub fn client(&self) -> parking_lot::MutexGuard<'_, Client> {
-        self.client.lock()
+    pub fn client(&self) -> MappedMutexGuard<'_, Client> {
+        MutexGuard::map(self.conn.lock(), |c| &mut c.client)
     }
 }
 
@@ -95,13 +183,11 @@ impl std::fmt::Debug for PgStore {
 
 fn written_after_miss(
     tx: &mut Transaction<'_>,
+    st: &Prepared,
     key: Key<'_>,
     expected_seq: i64,
 ) -> Result<Written, StoreError> {
-    let row = tx.query_opt(
-        "SELECT seq, intent_seq FROM typestep_machines WHERE component = $1 AND id = $2",
-        &[&key.component, &key.id],
-    )?;
+    let row = tx.query_opt(&st.after_miss, &[&key.component, &key.id])?;
     Ok(match row {
         None => Written::Missing,
         Some(row) => {
@@ -128,9 +214,10 @@ impl Store for PgStore {
     }
 
     fn insert(&self, key: Key<'_>, machine: NewMachine<'_>) -> Result<bool, StoreError> {
-        let n = self.client.lock().execute(
-            "INSERT INTO typestep_machines (component, id, design, state, data, seq, intent_seq)
-             VALUES ($1, $2, $3, $4, $5, 0, NULL) ON CONFLICT DO NOTHING",
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
+        let n = client.execute(
+            &st.insert,
             &[
                 &key.component,
                 &key.id,
@@ -144,13 +231,9 @@ impl Store for PgStore {
 
     fn machine(&self, key: Key<'_>) -> Result<Option<MachineRow>, StoreError> {
         let limit = i64::try_from(self.options.max_data_bytes).unwrap_or(i64::MAX);
-        let row = self.client.lock().query_opt(
-            "SELECT substr(design, 1, $4), substr(state, 1, $4),
-                    CASE WHEN octet_length(data)::BIGINT <= $3 THEN data END,
-                    octet_length(data)::BIGINT, seq, intent_seq
-             FROM typestep_machines WHERE component = $1 AND id = $2",
-            &[&key.component, &key.id, &limit, &NAME],
-        )?;
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
+        let row = client.query_opt(&st.machine, &[&key.component, &key.id, &limit, &NAME])?;
         row.map(|r| {
             Ok(MachineRow {
                 design: r.try_get(0)?,
@@ -171,12 +254,10 @@ impl Store for PgStore {
         upto: i64,
         limit: i64,
     ) -> Result<Vec<MoveRow>, StoreError> {
-        let rows = self.client.lock().query(
-            "SELECT seq, substr(from_state, 1, $6), substr(event, 1, $6), substr(to_state, 1, $6),
-                    at_us, took_ns
-             FROM typestep_moves
-             WHERE component = $1 AND id = $2 AND seq > $3 AND seq <= $4
-             ORDER BY seq LIMIT $5",
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
+        let rows = client.query(
+            &st.moves,
             &[&key.component, &key.id, &after, &upto, &limit, &NAME],
         )?;
         rows.iter()
@@ -194,12 +275,10 @@ impl Store for PgStore {
     }
 
     fn intents(&self, key: Key<'_>, after: i64, limit: i64) -> Result<Vec<IntentRow>, StoreError> {
-        let rows = self.client.lock().query(
-            "SELECT seq, substr(event, 1, $5), substr(from_state, 1, $5), opened_us,
-                    resolved_us, substr(resolution, 1, $5)
-             FROM typestep_intents
-             WHERE component = $1 AND id = $2 AND seq > $3
-             ORDER BY seq LIMIT $4",
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
+        let rows = client.query(
+            &st.intents,
             &[&key.component, &key.id, &after, &limit, &NAME],
         )?;
         rows.iter()
@@ -224,19 +303,15 @@ impl Store for PgStore {
         from: &str,
         opened_us: i64,
     ) -> Result<Written, StoreError> {
-        let mut client = self.client.lock();
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
         let mut tx = client.transaction()?;
-        let n = tx.execute(
-            "UPDATE typestep_machines SET intent_seq = seq
-             WHERE component = $1 AND id = $2 AND seq = $3 AND intent_seq IS NULL",
-            &[&key.component, &key.id, &expected_seq],
-        )?;
+        let n = tx.execute(&st.open_update, &[&key.component, &key.id, &expected_seq])?;
         if n == 0 {
-            return written_after_miss(&mut tx, key, expected_seq);
+            return written_after_miss(&mut tx, st, key, expected_seq);
         }
         tx.execute(
-            "INSERT INTO typestep_intents (component, id, seq, event, from_state, opened_us)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            &st.open_insert,
             &[
                 &key.component,
                 &key.id,
@@ -251,34 +326,24 @@ impl Store for PgStore {
     }
 
     fn drop_intent(&self, key: Key<'_>, seq: i64) -> Result<Written, StoreError> {
-        let mut client = self.client.lock();
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
         let mut tx = client.transaction()?;
-        let n = tx.execute(
-            "UPDATE typestep_machines SET intent_seq = NULL
-             WHERE component = $1 AND id = $2 AND seq = $3 AND intent_seq = $3",
-            &[&key.component, &key.id, &seq],
-        )?;
+        let n = tx.execute(&st.drop_update, &[&key.component, &key.id, &seq])?;
         if n == 0 {
-            return written_after_miss(&mut tx, key, seq);
+            return written_after_miss(&mut tx, st, key, seq);
         }
-        tx.execute(
-            "DELETE FROM typestep_intents
-             WHERE component = $1 AND id = $2 AND seq = $3 AND resolved_us IS NULL",
-            &[&key.component, &key.id, &seq],
-        )?;
+        tx.execute(&st.drop_delete, &[&key.component, &key.id, &seq])?;
         tx.commit()?;
         Ok(Written::Done)
     }
 
     fn commit(&self, key: Key<'_>, c: Commit<'_>) -> Result<Written, StoreError> {
-        let mut client = self.client.lock();
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
         let mut tx = client.transaction()?;
-        // The row update is the check and takes the row lock, so the move
-        // insert below never races another writer's.
         let n = tx.execute(
-            "UPDATE typestep_machines SET state = $3, data = $4, seq = seq + 1, intent_seq = NULL
-             WHERE component = $1 AND id = $2 AND seq = $5
-               AND intent_seq IS NOT DISTINCT FROM $6::BIGINT",
+            &st.commit_update,
             &[
                 &key.component,
                 &key.id,
@@ -289,18 +354,25 @@ impl Store for PgStore {
             ],
         )?;
         if n == 0 {
-            return written_after_miss(&mut tx, key, c.expected_seq);
+            return written_after_miss(&mut tx, st, key, c.expected_seq);
         }
         let m = c.record;
         tx.execute(
-            "INSERT INTO typestep_moves (component, id, seq, from_state, event, to_state, at_us, took_ns)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[&key.component, &key.id, &m.seq, &m.from, &m.event, &m.to, &m.at_us, &m.took_ns],
+            &st.commit_insert,
+            &[
+                &key.component,
+                &key.id,
+                &m.seq,
+                &m.from,
+                &m.event,
+                &m.to,
+                &m.at_us,
+                &m.took_ns,
+            ],
         )?;
         if let Some(seq) = c.intent {
             let closed = tx.execute(
-                "UPDATE typestep_intents SET resolved_us = $4, resolution = $5
-                 WHERE component = $1 AND id = $2 AND seq = $3 AND resolved_us IS NULL",
+                &st.commit_close,
                 &[&key.component, &key.id, &seq, &m.at_us, &c.resolution],
             )?;
             if closed != 1 {
@@ -328,7 +400,8 @@ impl Store for PgStore {
                 .collect()
         };
         let (state_names, event_names) = (flat(states), flat(events));
-        let mut client = self.client.lock();
+        let mut guard = self.conn.lock();
+        let Conn { client, st } = &mut *guard;
         let mut tx = client.transaction()?;
         let sql = format!(
             "UPDATE typestep_machines SET design = $5, state = {}
@@ -339,7 +412,7 @@ impl Store for PgStore {
             vec![&key.component, &key.id, &expected_seq, &from, &to];
         p.extend(state_names.iter().map(|s| s as &(dyn ToSql + Sync)));
         if tx.execute(&sql, &p)? == 0 {
-            return written_after_miss(&mut tx, key, expected_seq);
+            return written_after_miss(&mut tx, st, key, expected_seq);
         }
         let ev_first = 3 + 2 * states.len();
         let mut p: Vec<&(dyn ToSql + Sync)> = vec![&key.component, &key.id];

@@ -53,8 +53,8 @@ CREATE TABLE IF NOT EXISTS typestep_intents (
 /// Durable machines in an SQLite database (a file, or `:memory:`).
 ///
 /// Opens one connection in WAL mode with `synchronous = FULL` (a committed
-/// move survives a crash of the process and of the machine) and a 10 s busy
-/// timeout, so several processes and several `SqliteStore`s on one file
+/// move survives a crash of the process and of the machine) and a busy handler
+/// that waits up to about 10 s in short sleeps, so several processes and several `SqliteStore`s on one file
 /// take turns. Share one store between threads, or open one per thread.
 ///
 /// ```
@@ -90,7 +90,7 @@ impl SqliteStore {
     /// Opens the database at `path` with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_handler(Some(busy))?;
         // The journal mode is answered with a row; in-memory databases say "memory".
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -125,6 +125,18 @@ impl std::fmt::Debug for SqliteStore {
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
+}
+
+/// Waits for another connection's write lock: short sleeps (SQLite's own
+/// busy timeout sleeps up to 100 ms at a time, which starves writers that
+/// commit every few milliseconds), for about 10 s in all.
+fn busy(attempt: i32) -> bool {
+    if attempt >= 20_000 {
+        return false;
+    }
+    let micros = if attempt < 20 { 50 } else { 500 };
+    std::thread::sleep(Duration::from_micros(micros));
+    true
 }
 
 /// What the machine row says, after a conditional write changed nothing.
