@@ -2,7 +2,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use typestep_core::{Cause, Component, Label, MoveRecord};
+use typestep_core::machine::{Cause, MoveRecord};
+use typestep_core::{Component, Label};
 
 use crate::backend::{IntentRow, Key, MoveRow, Store};
 use crate::error::StoreError;

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use typestep_core::{Component, Label, MoveRecord, Snapshot, StateMachine};
+use typestep_core::machine::MoveRecord;
+use typestep_core::{Component, Label, Snapshot, StateMachine};
 
 use crate::backend::{Commit, Key, MoveRow, NewMachine, Store, Written};
 use crate::design::{Fingerprint, Migration};
