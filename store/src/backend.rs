@@ -119,7 +119,7 @@ pub enum Written {
         seq: i64,
     },
     /// No such machine (nothing written).
-    Missing,
+    Absent,
 }
 
 /// Settings of a store, shared by its backends.

@@ -140,7 +140,7 @@ where
                 Some(m) if m.applies_to(&row.design) => {
                     match store.migrate(key, row.seq, &row.design, &current, m)? {
                         Written::Done => {}
-                        Written::Missing => return Err(not_found::<C>(id)),
+                        Written::Absent => return Err(not_found::<C>(id)),
                         Written::Conflict { found } | Written::IntentOpen { seq: found } => {
                             return Err(StoreError::Conflict {
                                 component: C::NAME,
@@ -354,7 +354,7 @@ where
                 id: self.id.clone(),
                 seq: u64::try_from(seq).unwrap_or(0),
             },
-            Written::Missing | Written::Done => not_found::<C>(&self.id),
+            Written::Absent | Written::Done => not_found::<C>(&self.id),
         }
     }
 

@@ -189,7 +189,7 @@ fn written_after_miss(
 ) -> Result<Written, StoreError> {
     let row = tx.query_opt(&st.after_miss, &[&key.component, &key.id])?;
     Ok(match row {
-        None => Written::Missing,
+        None => Written::Absent,
         Some(row) => {
             let found: i64 = row.try_get(0)?;
             let intent: Option<i64> = row.try_get(1)?;

@@ -153,7 +153,7 @@ fn written_after_miss(
         )
         .optional()?;
     Ok(match row {
-        None => Written::Missing,
+        None => Written::Absent,
         Some((found, _)) if found != expected_seq => Written::Conflict { found },
         Some((_, Some(seq))) => Written::IntentOpen { seq },
         // The intent expected by the caller is not the open one.
