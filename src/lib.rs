@@ -99,6 +99,11 @@ pub use typestep_macros::Component;
 /// typestate builder and compile-time lock ordering (see [`lock`]).
 pub use typestep_macros::System;
 
+/// Durable machines in SQLite or PostgreSQL (feature `store`; PostgreSQL
+/// with feature `postgres`): see [`DurableMachine`](store::DurableMachine).
+#[cfg(feature = "store")]
+pub use typestep_store as store;
+
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {
     pub use crate::lock::{LockChain, OrderedMutex};
