@@ -554,6 +554,38 @@ impl ComponentCoordinator {
             .unwrap_or(false)
     }
 
+    /// How many more restarts `component` may take in its current restart
+    /// window before its failures escalate; `None` when its lifecycle offers
+    /// no restarts. Read-only (for dashboards).
+    pub fn restart_budget(&self, component: ComponentId) -> Result<Option<u32>, CoordinatorError> {
+        let entry = self.entry(component)?;
+        let Some(policy) = entry.driven.restart_policy() else {
+            return Ok(None);
+        };
+        let now = self.inner.config.clock.now();
+        let recent = entry
+            .restarts
+            .lock()
+            .iter()
+            .filter(|&&t| now.saturating_sub(t) < policy.window)
+            .count();
+        let recent = u32::try_from(recent).unwrap_or(u32::MAX);
+        Ok(Some(policy.max_restarts.saturating_sub(recent)))
+    }
+
+    /// How long ago each running worker last beat its heartbeat, by worker,
+    /// in start order. Read-only (for dashboards).
+    pub fn heartbeat_ages(&self) -> Vec<(WorkerId, Duration)> {
+        let now = self.inner.config.clock.now();
+        self.inner
+            .workers
+            .lock()
+            .iter()
+            .filter(|w| w.state == WorkerState::Running)
+            .map(|w| (w.id, now.saturating_sub(w.shared.last_beat())))
+            .collect()
+    }
+
     /// Starts the monitor thread (idempotent). It waits for worker exits
     /// and otherwise wakes every quarter of the shortest heartbeat interval.
     pub fn start_monitor(&self) -> Result<(), CoordinatorError> {
