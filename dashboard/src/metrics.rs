@@ -7,7 +7,6 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::live::{transition_labels, Hub};
@@ -26,7 +25,9 @@ pub(crate) fn render(hub: &Hub) -> Result<String, std::fmt::Error> {
     let state = Gauges::default();
     let transitions = Counters::default();
     let transition_failures = Counters::default();
-    let info: Family<Labels, Info<Labels>> = Family::new_with_constructor(|| Info::new(Vec::new()));
+    // A gauge family named `_info` with value 1 (prometheus-client's `Info`
+    // takes one label set per registration, not a family).
+    let info = Gauges::default();
     let restarts = Counters::default();
     let failures = Counters::default();
     let budget = Gauges::default();
@@ -57,7 +58,7 @@ pub(crate) fn render(hub: &Hub) -> Result<String, std::fmt::Error> {
             let _ = hub.durations.get_or_create(&labels);
             let mut with_kind = labels;
             with_kind.push(("kind", component.kind.to_string()));
-            let _ = info.get_or_create(&with_kind);
+            info.get_or_create(&with_kind).set(1);
         }
         restarts
             .get_or_create(&vec![name()])
@@ -100,8 +101,8 @@ pub(crate) fn render(hub: &Hub) -> Result<String, std::fmt::Error> {
         hub.durations.clone(),
     );
     registry.register(
-        "transition",
-        "One series per declared transition (join with _total to find edges never taken)",
+        "transition_info",
+        "1 for each declared transition (join with _total to find edges never taken)",
         info,
     );
     registry.register("restarts", "Restarts of each component", restarts);
