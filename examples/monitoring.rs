@@ -555,7 +555,13 @@ pub fn run_with(verbose: bool, options: &Options) -> Result<Outcome, Box<dyn std
     let analytics = system.logger().analytics();
     let moves = analytics.moves;
     #[cfg(feature = "dashboard")]
-    drop(dashboard); // it holds the coordinator, whose drop ends the subscription
+    if let Some(dashboard) = dashboard {
+        // A moment for the page to show the finished cleanup, then stop
+        // serving: the dashboard holds the coordinator, whose drop ends the
+        // subscription.
+        dashboard.wait(Some(Duration::from_secs(2)));
+        drop(dashboard);
+    }
     drop(system);
     outcome.changes = printer.join().map_err(|_| "the printer thread panicked")?;
     outcome.check(

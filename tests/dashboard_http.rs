@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use typestep::dashboard::Dashboard;
 use typestep::prelude::*;
-use typestep::{ComponentCoordinator, CoordinatorConfig, Lifecycle, Managed, Quotas, ResourcePool};
+use typestep::{
+    CleanupStep, ComponentCoordinator, CoordinatorConfig, Lifecycle, Managed, Quotas, ResourcePool,
+};
 
 #[derive(Component, Clone, Debug)]
 #[component(states(Idle, Pumping, Draining, Failed), initial = Idle)]
@@ -18,8 +20,17 @@ use typestep::{ComponentCoordinator, CoordinatorConfig, Lifecycle, Managed, Quot
 #[transition(Failed -> Idle on Reset)]
 struct Pump;
 
+/// A system whose plan the dashboard shows.
+#[derive(System)]
+#[allow(dead_code)]
+struct Plant {
+    pool: ResourcePool,
+    #[depends_on(pool)]
+    components: ComponentCoordinator,
+}
+
 struct Fixture {
-    _coordinator: ComponentCoordinator,
+    coordinator: ComponentCoordinator,
     pump: Managed<Pump>,
     dashboard: Dashboard,
     agent: ureq::Agent,
@@ -42,6 +53,7 @@ fn fixture() -> Fixture {
     let dashboard = Dashboard::builder()
         .coordinator(&coordinator)
         .component::<Pump>()
+        .system::<Plant>()
         .serve("127.0.0.1:0")
         .expect("binds loopback");
     dashboard.refresh();
@@ -51,7 +63,7 @@ fn fixture() -> Fixture {
         .build()
         .into();
     Fixture {
-        _coordinator: coordinator,
+        coordinator,
         pump,
         dashboard,
         agent,
@@ -181,6 +193,39 @@ fn the_snapshot_has_states_edges_and_the_drawn_graph() {
     assert!(svg.contains("class=\"state current\" data-state=\"Draining\""));
     assert!(svg.contains("Refill · never"));
     assert_eq!(json["totals"]["moves"], 2);
+}
+
+#[test]
+fn the_snapshot_shows_the_plan_and_the_cleanup_progress() {
+    let f = fixture();
+    let cleanup = f.coordinator.cleanup();
+    let step = |name: &'static str| CleanupStep::new(name, || Ok::<(), std::io::Error>(()));
+    // `components` uses `pool`, so `pool` is cleaned up after it.
+    cleanup.register(step("pool")).expect("registers");
+    cleanup
+        .register(step("components").depends_on("pool"))
+        .expect("registers");
+    f.dashboard.refresh();
+    let json: serde_json::Value = serde_json::from_str(&f.get("/api/snapshot").2).expect("JSON");
+    let system = &json["system"];
+    assert_eq!(system["name"], "Plant");
+    assert_eq!(
+        system["init_order"],
+        serde_json::json!(["pool", "components"])
+    );
+    let outcome =
+        |level: usize, part: usize| system["cleanup_plan"][level][part]["outcome"].clone();
+    assert_eq!(system["cleanup_plan"][0][0]["name"], "components");
+    assert_eq!(outcome(0, 0), "pending");
+    assert_eq!(system["cleanup_steps"][1][0]["name"], "pool");
+
+    cleanup.cleanup();
+    f.dashboard.refresh();
+    let json: serde_json::Value = serde_json::from_str(&f.get("/api/snapshot").2).expect("JSON");
+    let system = &json["system"];
+    assert_eq!(system["cleanup_plan"][0][0]["outcome"], "ok");
+    assert_eq!(system["cleanup_plan"][1][0]["outcome"], "ok");
+    assert_eq!(system["cleanup_steps"][1][0]["outcome"], "ok");
 }
 
 #[test]

@@ -323,7 +323,12 @@ impl Hub {
             name: decl.map(|d| d.name),
             init_order: decl.map(|d| d.init_order.to_vec()).unwrap_or_default(),
             cleanup_plan: decl
-                .map(|d| d.cleanup_plan.iter().map(|l| l.to_vec()).collect())
+                .map(|d| {
+                    d.cleanup_plan
+                        .iter()
+                        .map(|level| level.iter().map(|part| step_view(live, part)).collect())
+                        .collect()
+                })
                 .unwrap_or_default(),
             cleaning: cleanup.is_some_and(|c| c.is_cleaning()),
             cleanup_steps: cleanup
@@ -333,14 +338,7 @@ impl Hub {
                         .map(|level| {
                             level
                                 .into_iter()
-                                .map(|name| CleanupStepView {
-                                    outcome: live
-                                        .cleanup
-                                        .get(&name)
-                                        .map_or("pending", |o| o)
-                                        .to_string(),
-                                    name,
-                                })
+                                .map(|name| step_view(live, &name))
                                 .collect()
                         })
                         .collect()
@@ -466,6 +464,14 @@ impl Hub {
             });
         }
         views
+    }
+}
+
+/// A cleanup step (or system part) and its outcome so far.
+fn step_view(live: &Live, name: &str) -> CleanupStepView {
+    CleanupStepView {
+        name: name.to_string(),
+        outcome: live.cleanup.get(name).map_or("pending", |o| o).to_string(),
     }
 }
 

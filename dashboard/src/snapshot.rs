@@ -30,8 +30,9 @@ pub struct SystemView {
     pub name: Option<&'static str>,
     /// Parts in init order.
     pub init_order: Vec<&'static str>,
-    /// Parts in cleanup order, by level (a level's parts run in parallel).
-    pub cleanup_plan: Vec<Vec<&'static str>>,
+    /// Parts in cleanup order, by level (a level's parts run in parallel),
+    /// each with the outcome of the cleanup step of the same name.
+    pub cleanup_plan: Vec<Vec<CleanupStepView>>,
     /// Whether a cleanup is running now.
     pub cleaning: bool,
     /// The cleanup coordinator's registered steps by level, with progress.
