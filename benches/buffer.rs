@@ -7,7 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use typestep::{BufferManager, Quotas, ResourceKind, ResourcePool};
+use typestep::{
+    buffer::BufferManager,
+    pool::{Quotas, ResourceKind, ResourcePool},
+};
 
 const SIZE: usize = 4096;
 

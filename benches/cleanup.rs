@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use typestep::{CleanupCoordinator, CleanupStep};
+use typestep::cleanup::{CleanupCoordinator, CleanupStep};
 
 fn noop(name: String) -> CleanupStep {
     CleanupStep::new(name, || Ok::<(), std::io::Error>(()))

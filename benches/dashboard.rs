@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use typestep::coordinator::{ComponentCoordinator, CoordinatorConfig, Lifecycle};
 use typestep::dashboard::Dashboard;
+use typestep::pool::{Quotas, ResourcePool};
 use typestep::prelude::*;
-use typestep::{ComponentCoordinator, CoordinatorConfig, Lifecycle, Quotas, ResourcePool};
 
 #[derive(Component, Clone)]
 #[component(states(Idle, Pumping, Draining, Failed), initial = Idle)]

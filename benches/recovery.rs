@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use typestep::prelude::*;
-use typestep::{MoveLogger, RecoveryEvent, RecoveryLogger};
+use typestep::recovery::{MoveLogger, RecoveryEvent, RecoveryLogger};
 
 #[derive(Component, Clone)]
 #[component(states(Off, On), initial = Off)]

@@ -27,9 +27,13 @@ use std::time::Duration;
 
 use typestep::prelude::*;
 use typestep::{
-    Buffer, BufferManager, ComponentCoordinator, CoordinatorConfig, FailureAction, FailureCause,
-    Lifecycle, MonitoringCoordinator, Quotas, ResourceKind, ResourcePool, RestartPolicy,
-    StateChange, StopReport, WorkerSpec,
+    buffer::{Buffer, BufferManager},
+    coordinator::{
+        ComponentCoordinator, CoordinatorConfig, FailureAction, FailureCause, Lifecycle,
+        RestartPolicy, StateChange, WorkerSpec,
+    },
+    monitoring::{MonitoringCoordinator, StopReport},
+    pool::{Quotas, ResourceKind, ResourcePool},
 };
 
 /// A data source: produces frames while `Running`.

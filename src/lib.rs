@@ -20,15 +20,21 @@
 //!
 //! ## The runtime core
 //!
-//! | part | job |
-//! |---|---|
-//! | [`StateMachine`] / [`SharedMachine`] | run-time moves checked against the declared table: guard, snapshot, action, then commit or restore; history ring, checkpoints, observers, subscriptions |
-//! | [`CleanupCoordinator`] | cleanup in dependency order, independent steps in parallel, each step verified and timed out, a per-step [`CleanupReport`] |
-//! | [`ComponentCoordinator`] | lifecycles of registered components, state-change notifications, monitored worker threads (heartbeats, panics, stalls), restarts with an intensity limit |
-//! | [`MonitoringCoordinator`] | owns the [`ResourcePool`], builds the parts in their init order, starts and stops the whole system |
-//! | [`ResourcePool`] | the only way components get resources: capacities, per-channel quotas, leases, leak report |
-//! | [`BufferManager`] | recycled buffers drawn from the pool's budget, tracked per channel |
-//! | [`RecoveryLogger`] | a bounded, lock-free log of structured events, JSON lines, `tracing`/`metrics` sinks, analytics and diagrams |
+//! One public module per part; the crate root keeps the dozen names most code
+//! needs ([`Component`], [`Typed`], [`StateMachine`], ...) and the [`prelude`].
+//!
+//! | module | part | job |
+//! |---|---|---|
+//! | [`component`] | [`Component`], [`Typed`] | the declared table and one move over it: guard, snapshot, action, commit or restore |
+//! | [`machine`] | [`StateMachine`] / [`SharedMachine`] | run-time moves checked against the declared table; history ring, checkpoints, observers, subscriptions |
+//! | [`cleanup`] | [`CleanupCoordinator`] | cleanup in dependency order, independent steps in parallel, each step verified and timed out, a per-step report |
+//! | [`coordinator`] | [`ComponentCoordinator`] | lifecycles of registered components, state-change notifications, monitored worker threads (heartbeats, panics, stalls), restarts with an intensity limit |
+//! | [`monitoring`] | [`MonitoringCoordinator`] | owns the pool, builds the parts in their init order, starts and stops the whole system |
+//! | [`pool`] | [`ResourcePool`] | the only way components get resources: capacities, per-channel quotas, leases, leak report |
+//! | [`buffer`] | [`BufferManager`] | recycled buffers drawn from the pool's budget, tracked per channel |
+//! | [`recovery`] | [`RecoveryLogger`] | a bounded, non-blocking log of structured events, JSON lines, `tracing`/`metrics` sinks, analytics and diagrams |
+//! | [`system`] | [`System`] | init order and cleanup plan of a `#[derive(System)]` struct |
+//! | [`lock`] | [`OrderedMutex`](lock::OrderedMutex) | lock order checked at compile time |
 //!
 //! `cargo run --example monitoring` runs all seven together.
 //!
@@ -72,6 +78,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub use typestep_core::{
+    buffer, cleanup, component, coordinator, lock, machine, monitoring, pool, recovery, system,
+};
+pub use typestep_core::{
+    ByClone, Component, FireError, Label, Refusal, Rejected, SharedMachine, Snapshot, StateMachine,
+    System, Typed,
+};
+
+// The flat paths of 0.1 (`typestep::CleanupCoordinator`), kept for one release.
+#[doc(hidden)]
 pub use typestep_core::*;
 
 /// Derives [`Component`] from `#[component(...)]` and `#[transition(...)]`
@@ -92,8 +108,9 @@ pub use typestep_dashboard as dashboard;
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {
     pub use crate::lock::{LockChain, OrderedMutex};
+    pub use crate::machine::{MoveRecord, Observer, RehydrateError};
     pub use crate::{Component, Label, Refusal, Rejected, System, Typed};
-    pub use crate::{FireError, MoveRecord, Observer, RehydrateError, SharedMachine, StateMachine};
+    pub use crate::{FireError, SharedMachine, StateMachine};
 }
 
 /// Items used by generated code. Not public API.

@@ -4,7 +4,8 @@
 use std::io::Write;
 
 use typestep::{
-    BufferError, BufferManager, BufferStats, PoolError, Quotas, ResourceKind, ResourcePool,
+    buffer::{BufferError, BufferManager, BufferStats},
+    pool::{PoolError, Quotas, ResourceKind, ResourcePool},
 };
 
 const BYTES: ResourceKind = ResourceKind::BUFFER_BYTES;

@@ -5,7 +5,10 @@
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use typestep::{BufferError, BufferManager, PoolError, Quotas, ResourceKind, ResourcePool};
+use typestep::{
+    buffer::{BufferError, BufferManager},
+    pool::{PoolError, Quotas, ResourceKind, ResourcePool},
+};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 2000;

@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use typestep::{CleanupCoordinator, CleanupStep, FailurePolicy, StepOutcome, Verification};
+use typestep::cleanup::{
+    CleanupCoordinator, CleanupStep, FailurePolicy, StepOutcome, Verification,
+};
 
 type Log = Arc<Mutex<Vec<&'static str>>>;
 

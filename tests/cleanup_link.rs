@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use typestep::prelude::*;
 use typestep::{
-    CleanupCoordinator, CleanupLink, CleanupStep, EventKind, LinkHandle, NoObserver,
-    RecoveryLogger, StepOutcome,
+    cleanup::{CleanupCoordinator, CleanupLink, CleanupStep, LinkHandle, StepOutcome},
+    machine::NoObserver,
+    recovery::{EventKind, RecoveryLogger},
 };
 
 #[derive(Component, Clone)]

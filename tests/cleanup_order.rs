@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
-use typestep::{CleanupCoordinator, CleanupError, CleanupStep, StepOutcome};
+use typestep::cleanup::{CleanupCoordinator, CleanupError, CleanupStep, StepOutcome};
 
 /// A random DAG: node `i` may depend only on nodes `j < i`; `order` is a
 /// permutation in which the steps are registered.

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use typestep::{CleanupCoordinator, CleanupError, CleanupStep, Registered, StepOutcome};
+use typestep::cleanup::{CleanupCoordinator, CleanupError, CleanupStep, Registered, StepOutcome};
 
 fn noop(name: &str) -> CleanupStep {
     CleanupStep::new(name.to_owned(), || Ok::<(), std::io::Error>(()))
@@ -175,7 +175,7 @@ fn the_report_serializes_and_reads_back() {
     let report = coordinator.cleanup();
     let json = serde_json::to_string(&report).unwrap();
     assert!(json.contains(r#""outcome":"Failed""#), "{json}");
-    let back: typestep::CleanupReport = serde_json::from_str(&json).unwrap();
+    let back: typestep::cleanup::CleanupReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, report);
 }
 

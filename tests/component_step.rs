@@ -6,7 +6,10 @@
 use std::panic;
 
 use typestep::prelude::*;
-use typestep::{perform, Label, Refusal, Step};
+use typestep::{
+    component::{perform, Step},
+    Label, Refusal,
+};
 
 #[derive(Component, Clone, Debug, PartialEq)]
 #[component(states(Idle, Ready, Busy, Done), initial = Idle, terminal(Done))]

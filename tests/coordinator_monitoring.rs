@@ -9,9 +9,13 @@ use std::time::Duration;
 
 use typestep::prelude::*;
 use typestep::{
-    ComponentCoordinator, CoordinatorConfig, EventKind, FailureAction, FailureCause, Lifecycle,
-    ManualClock, Quotas, ResourceKind, ResourcePool, RestartPolicy, StateChange, StepOutcome,
-    WorkerSpec,
+    cleanup::StepOutcome,
+    coordinator::{
+        ComponentCoordinator, CoordinatorConfig, FailureAction, FailureCause, Lifecycle,
+        ManualClock, RestartPolicy, StateChange, WorkerSpec,
+    },
+    pool::{Quotas, ResourceKind, ResourcePool},
+    recovery::EventKind,
 };
 
 #[derive(Component, Clone)]
@@ -49,7 +53,7 @@ fn setup() -> (ComponentCoordinator, ManualClock, ResourcePool) {
 
 /// Runs detection passes until one finds something (the worker thread needs
 /// a moment to unwind); bounded, so a missing detection fails the test.
-fn check_until_found(coordinator: &ComponentCoordinator) -> typestep::Failure {
+fn check_until_found(coordinator: &ComponentCoordinator) -> typestep::coordinator::Failure {
     for _ in 0..2000 {
         if let Some(failure) = coordinator.check().into_iter().next() {
             return failure;

@@ -5,11 +5,11 @@
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
+use typestep::cleanup::CleanupStep;
+use typestep::coordinator::{ComponentCoordinator, CoordinatorConfig, Lifecycle, Managed};
 use typestep::dashboard::Dashboard;
+use typestep::pool::{Quotas, ResourcePool};
 use typestep::prelude::*;
-use typestep::{
-    CleanupStep, ComponentCoordinator, CoordinatorConfig, Lifecycle, Managed, Quotas, ResourcePool,
-};
 
 #[derive(Component, Clone, Debug)]
 #[component(states(Idle, Pumping, Draining, Failed), initial = Idle)]

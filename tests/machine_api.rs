@@ -5,7 +5,10 @@ use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 
 use typestep::prelude::*;
-use typestep::{Cause, Edge, NoObserver, Observers, TransitionSpec, WrongState};
+use typestep::{
+    component::{Edge, TransitionSpec},
+    machine::{Cause, NoObserver, Observers, WrongState},
+};
 
 #[derive(Component, Clone, Debug, PartialEq)]
 #[component(states(Created, Ready, Running, Stopped), initial = Created, terminal(Stopped))]
@@ -216,7 +219,7 @@ mod orphan {
     /// The type of the initial state.
     pub struct Start;
 
-    impl typestep::StateMarker<Orphan> for Start {
+    impl typestep::component::StateMarker<Orphan> for Start {
         const STATE: State = State::Start;
     }
 
@@ -318,7 +321,7 @@ fn observers_can_be_registered_at_run_time() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut m = StateMachine::new(worker()).with_observer(Observers::new());
     let sink = Arc::clone(&seen);
-    m.observer_mut().1.push(typestep::on_move(
+    m.observer_mut().1.push(typestep::machine::on_move(
         move |r: &MoveRecord<Worker>, _: &Worker| sink.lock().unwrap().push(r.to),
     ));
     assert_eq!(m.observer().1.len(), 1);

@@ -3,8 +3,8 @@
 //! lifecycle. After every failed move the whole component, the state and the
 //! history must be exactly what they were before.
 
+use typestep::component::TransitionSpec;
 use typestep::prelude::*;
-use typestep::TransitionSpec;
 
 /// A worker whose guards and actions fail on demand, so each lifecycle point
 /// can be made to refuse.

@@ -3,8 +3,8 @@
 //! declared table (`Component::TRANSITIONS`).
 
 use proptest::prelude::*;
+use typestep::component::TransitionSpec;
 use typestep::prelude::*;
-use typestep::TransitionSpec;
 
 /// What the guards and actions of the next move do.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use typestep::prelude::*;
 use typestep::{
-    BufferManager, ComponentCoordinator, CoordinatorConfig, Lifecycle, MonitoringCoordinator,
-    MonitoringError, Quotas, ResourceKind, ResourcePool, StepOutcome, SystemState, WorkerSpec,
+    buffer::BufferManager,
+    cleanup::StepOutcome,
+    coordinator::{ComponentCoordinator, CoordinatorConfig, Lifecycle, WorkerSpec},
+    monitoring::{MonitoringCoordinator, MonitoringError, SystemState},
+    pool::{Quotas, ResourceKind, ResourcePool},
 };
 
 /// The same parts and dependencies, declared with the derive: the macro

@@ -1,6 +1,6 @@
 //! Leases, quotas, exhaustion and the leak report of the `ResourcePool`.
 
-use typestep::{LeakedLease, PoolError, Quotas, ResourceKind, ResourcePool};
+use typestep::pool::{LeakedLease, PoolError, Quotas, ResourceKind, ResourcePool};
 
 const BYTES: ResourceKind = ResourceKind::BUFFER_BYTES;
 const THREADS: ResourceKind = ResourceKind::WORKER_THREADS;

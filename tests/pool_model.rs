@@ -3,7 +3,7 @@
 //! counts as a few lines of plain arithmetic.
 
 use proptest::prelude::*;
-use typestep::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
+use typestep::pool::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
 
 const KINDS: [ResourceKind; 2] = [ResourceKind::HANDLES, ResourceKind::WORKER_THREADS];
 const CAPACITY: [u64; 2] = [10, 4];

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use typestep::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
+use typestep::pool::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 8;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use typestep::prelude::*;
-use typestep::{MoveLogger, RecoveryEvent, RecoveryLogger};
+use typestep::recovery::{MoveLogger, RecoveryEvent, RecoveryLogger};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;

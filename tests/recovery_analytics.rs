@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use typestep::prelude::*;
 use typestep::{
-    CleanupCoordinator, CleanupStep, EventKind, JsonLines, RecoveryEvent, RecoveryLogger,
-    StepOutcome,
+    cleanup::{CleanupCoordinator, CleanupStep, StepOutcome},
+    recovery::{EventKind, JsonLines, RecoveryEvent, RecoveryLogger},
 };
 
 #[derive(Component, Clone)]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use typestep::prelude::*;
-use typestep::{EventKind, MoveLogger, RecoveryLogger};
+use typestep::recovery::{EventKind, MoveLogger, RecoveryLogger};
 
 #[derive(Component, Clone, Debug, PartialEq)]
 #[component(states(Created, Ready, Running, Stopped, Failed), initial = Created, terminal(Stopped, Failed))]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use typestep::{RecoveryEvent, RecoveryLogger};
+use typestep::recovery::{RecoveryEvent, RecoveryLogger};
 
 const WRITERS: usize = 2;
 const PER_WRITER: usize = 20_000;

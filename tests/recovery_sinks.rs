@@ -5,7 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use typestep::{RecoveryEvent, RecoveryLogger, StepOutcome};
+use typestep::{
+    cleanup::StepOutcome,
+    recovery::{RecoveryEvent, RecoveryLogger},
+};
 
 fn logger_with_events() -> RecoveryLogger {
     let logger = RecoveryLogger::new(64);
@@ -80,7 +83,9 @@ mod tracing_sink {
         let collect = Collect::default();
         let logger = logger_with_events();
         tracing::subscriber::with_default(collect.clone(), || {
-            logger.drain_to(&mut typestep::TracingSink).unwrap();
+            logger
+                .drain_to(&mut typestep::recovery::TracingSink)
+                .unwrap();
         });
         let lines = collect.0.lock().unwrap().clone();
         assert_eq!(lines.len(), 4, "{lines:#?}");
@@ -170,7 +175,9 @@ mod metrics_sink {
         let keep = Keep::default();
         let logger = logger_with_events();
         metrics::with_local_recorder(&keep, || {
-            logger.drain_to(&mut typestep::MetricsSink).unwrap();
+            logger
+                .drain_to(&mut typestep::recovery::MetricsSink)
+                .unwrap();
         });
         let seen = keep.0.lock().unwrap().clone();
         assert!(

@@ -2,7 +2,7 @@
 //! system: init order, cleanup plan, dependencies and lock order.
 
 use typestep::prelude::*;
-use typestep::CleanupPlan;
+use typestep::system::CleanupPlan;
 
 // Placeholders for the runtime parts (the real ones live in `typestep`'s
 // runtime; only the system's shape matters here).

@@ -7,77 +7,82 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod buffer;
-mod cleanup;
-mod component;
-mod coordinator;
+pub mod buffer;
+pub mod cleanup;
+pub mod component;
+pub mod coordinator;
+mod fault;
 pub mod lock;
-mod machine;
-mod monitoring;
-mod pool;
-mod recovery;
-mod snapshot;
-mod step;
-mod system;
-mod typed;
+mod loom;
+pub mod machine;
+pub mod monitoring;
+pub mod pool;
+pub mod recovery;
+pub mod system;
 
-// Runtime parts; each area keeps its re-exports next to its `mod` line.
-pub use cleanup::{
-    CleanupCoordinator, CleanupError, CleanupLink, CleanupReport, CleanupStep, FailurePolicy,
-    LinkHandle, Registered, StepOutcome, StepReport, Verification,
-};
+// The dozen names most code needs; everything else lives in its part's module.
+pub use component::{ByClone, Component, Label, Refusal, Rejected, Snapshot, Typed};
+pub use machine::{FireError, SharedMachine, StateMachine};
+pub use system::System;
+
+// The flat paths of 0.1, kept for one release. Use the module paths instead.
 #[cfg(feature = "metrics")]
+#[doc(hidden)]
 pub use recovery::MetricsSink;
 #[cfg(feature = "tracing")]
+#[doc(hidden)]
 pub use recovery::TracingSink;
-pub use recovery::{
-    Analytics, EventKind, JsonLines, MoveLogger, Name, RecoveryEvent, RecoveryLogger, Sink,
-    TransitionKey, TransitionStats,
+#[doc(hidden)]
+pub use {
+    buffer::{
+        Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats,
+        ChannelBufferStats,
+    },
+    cleanup::{
+        CleanupCoordinator, CleanupError, CleanupLink, CleanupReport, CleanupStep, FailurePolicy,
+        LinkHandle, Registered, StepOutcome, StepReport, Verification,
+    },
+    component::{
+        perform, Action, BoxError, Edge, EventMarker, Guard, StateMarker, Step, Transition,
+        TransitionSpec,
+    },
+    coordinator::{
+        Attached, Clock, ComponentCoordinator, ComponentId, ComponentStatus, CoordinatorConfig,
+        CoordinatorError, CoordinatorMetrics, Failure, FailureAction, FailureCause, Heartbeat,
+        Lifecycle, Managed, ManagedMachine, ManualClock, RestartPolicy, StateChange, SystemClock,
+        WorkerId, WorkerSpec, WorkerState, WorkerStatus,
+    },
+    machine::{
+        on_move, Cause, Checkpoint, History, HistoryIter, MoveRecord, NoObserver, Observer,
+        Observers, OnMove, RehydrateError, WrongState,
+    },
+    monitoring::{
+        MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,
+        SystemState, WithComponents, WithPool,
+    },
+    pool::{
+        ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,
+        PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
+    },
+    recovery::{
+        Analytics, EventKind, JsonLines, MoveLogger, Name, RecoveryEvent, RecoveryLogger, Sink,
+        TransitionKey, TransitionStats,
+    },
+    system::{Built, CleanupPlan, Missing, Slot},
 };
-
-pub use buffer::{
-    Buffer, BufferChannel, BufferError, BufferManager, BufferMetrics, BufferStats,
-    ChannelBufferStats,
-};
-pub use component::{
-    Action, Component, Edge, EventMarker, Guard, Label, StateMarker, TransitionSpec,
-};
-pub use coordinator::{
-    Attached, Clock, ComponentCoordinator, ComponentId, ComponentStatus, CoordinatorConfig,
-    CoordinatorError, CoordinatorMetrics, Failure, FailureAction, FailureCause, Heartbeat,
-    Lifecycle, Managed, ManagedMachine, ManualClock, RestartPolicy, StateChange, SystemClock,
-    WorkerId, WorkerSpec, WorkerState, WorkerStatus,
-};
-pub use machine::{
-    on_move, Cause, Checkpoint, FireError, History, HistoryIter, MoveRecord, NoObserver, Observer,
-    Observers, OnMove, RehydrateError, SharedMachine, StateMachine, WrongState,
-};
-pub use monitoring::{
-    MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,
-    SystemState, WithComponents, WithPool,
-};
-pub use pool::{
-    ChannelId, ChannelUsage, KindUsage, LeakReport, LeakedLease, Lease, PoolChannel, PoolError,
-    PoolMetrics, Quotas, ResourceKind, ResourcePool, ResourcePoolBuilder,
-};
-pub use snapshot::{ByClone, Snapshot};
-pub use step::{perform, BoxError, Refusal, Step};
-pub use system::{Built, CleanupPlan, Missing, Slot, System};
-pub use typed::{Rejected, Transition, Typed};
 
 /// Items used by generated code. Not part of the public API: no stability
 /// guarantees, may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::component::{
+        run_action, take_edge, ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker,
+        Step, Transition, TransitionSpec, Typed,
+    };
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
     };
-    pub use crate::step::{run_action, take_edge};
-    pub use crate::{Built, CleanupPlan, Missing, Slot, System};
-    pub use crate::{
-        ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker, Step, Transition,
-        TransitionSpec, Typed,
-    };
+    pub use crate::system::{Built, CleanupPlan, Missing, Slot, System};
 
     /// Locks `mutex` (the generated token has checked the order).
     #[inline(always)]
@@ -112,15 +117,15 @@ pub mod __private {
     /// Moves along a transition without guard or action.
     #[inline(always)]
     pub fn advance<C, S, N>(from: Typed<C, S>) -> Typed<C, N> {
-        crate::typed::advance(from)
+        crate::component::advance(from)
     }
 
     /// Moves along a guarded or acting transition.
     #[inline(always)]
     pub fn try_advance<C: Component, S, N>(
         from: Typed<C, S>,
-        edge: &crate::Edge<C>,
+        edge: &crate::component::Edge<C>,
     ) -> Result<Typed<C, N>, Rejected<C, S>> {
-        crate::typed::try_advance(from, edge)
+        crate::component::try_advance(from, edge)
     }
 }

@@ -2,10 +2,38 @@
 //! plan by which they are cleaned up.
 //!
 //! `#[derive(System)]` implements [`System`] for the struct that holds the
-//! parts. It validates the dependency graph at build time (petgraph) and
-//! stores the result as constants: the init order (a topological order) and
-//! the [`CleanupPlan`] (the reverse, grouped into levels whose members can be
-//! cleaned in parallel).
+//! parts. It validates the dependency graph at build time (petgraph) and stores
+//! the result as constants: the init order (a topological order) and the
+//! [`CleanupPlan`] (the reverse, grouped into levels whose members can be
+//! cleaned in parallel). The generated builder only builds parts in init order.
+//!
+//! ```
+//! use typestep::prelude::*;
+//!
+//! #[derive(System)]
+//! struct Service {
+//!     config: String,
+//!     #[depends_on(config)]
+//!     db: Vec<u8>,
+//!     #[depends_on(config, db)]
+//!     api: usize,
+//! }
+//!
+//! assert_eq!(Service::INIT_ORDER, ["config", "db", "api"]);
+//! let service = Service::builder()
+//!     .config(|| "prod".to_string())
+//!     .db(|_config| Vec::new())
+//!     .api(|_config, db| db.len())
+//!     .build();
+//! assert_eq!(service.api, 0);
+//! ```
+//!
+//! # Errors
+//!
+//! All errors are at build time: a dependency cycle (one error naming the path
+//! `a -> b -> a`), an unknown part in `depends_on`, a lock order that
+//! contradicts itself; building out of init order or without every part does
+//! not compile.
 
 /// The description of a system that `#[derive(System)]` generates.
 ///
@@ -121,7 +149,7 @@ pub trait System {
 /// init order.
 ///
 /// ```
-/// use typestep::CleanupPlan;
+/// use typestep::system::CleanupPlan;
 ///
 /// const PLAN: CleanupPlan = CleanupPlan::new(&[&["buffers", "stats"], &["pool"]]);
 /// assert_eq!(PLAN.order().collect::<Vec<_>>(), ["buffers", "stats", "pool"]);

@@ -5,7 +5,7 @@
 #![cfg(loom)]
 
 use loom::thread;
-use typestep_core::{Quotas, ResourceKind, ResourcePool};
+use typestep::pool::{Quotas, ResourceKind, ResourcePool};
 
 const KIND: ResourceKind = ResourceKind::HANDLES;
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use loom::sync::Arc;
 use loom::thread;
-use typestep_core::{RecoveryEvent, RecoveryLogger};
+use typestep::recovery::{RecoveryEvent, RecoveryLogger};
 
 fn event() -> RecoveryEvent {
     RecoveryEvent::moved("W", "A", "Go", "B", Duration::from_nanos(1))

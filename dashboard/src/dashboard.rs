@@ -6,10 +6,13 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
-use typestep_core::{
-    BufferManager, CleanupCoordinator, Component, ComponentCoordinator, MonitoringCoordinator,
-    RecoveryLogger, ResourcePool, System,
-};
+use typestep_core::buffer::BufferManager;
+use typestep_core::cleanup::CleanupCoordinator;
+use typestep_core::coordinator::ComponentCoordinator;
+use typestep_core::monitoring::MonitoringCoordinator;
+use typestep_core::pool::ResourcePool;
+use typestep_core::recovery::RecoveryLogger;
+use typestep_core::{Component, System};
 
 use crate::declared::Declared;
 use crate::error::DashboardError;
@@ -181,7 +184,7 @@ impl DashboardBuilder {
 ///
 /// ```no_run
 /// use typestep_dashboard::Dashboard;
-/// # fn system() -> typestep_core::MonitoringCoordinator { unimplemented!() }
+/// # fn system() -> typestep_core::monitoring::MonitoringCoordinator { unimplemented!() }
 /// let system = system();
 /// let dashboard = Dashboard::builder()
 ///     .monitoring(&system)

@@ -2,8 +2,8 @@
 //! declared design, live.
 //!
 //! [`Dashboard::builder`] says what to show (a
-//! [`ComponentCoordinator`](typestep_core::ComponentCoordinator) or a whole
-//! [`MonitoringCoordinator`](typestep_core::MonitoringCoordinator), the
+//! [`ComponentCoordinator`](typestep_core::coordinator::ComponentCoordinator) or a whole
+//! [`MonitoringCoordinator`](typestep_core::monitoring::MonitoringCoordinator), the
 //! component types whose declared graphs to draw, the `System` whose plan
 //! to show) and [`serve`](DashboardBuilder::serve)s, from a thread with its
 //! own small runtime (no async code needed by the caller):
@@ -26,7 +26,8 @@
 //! or not.
 //!
 //! ```
-//! use typestep_core::{ComponentCoordinator, CoordinatorConfig, ResourcePool};
+//! use typestep_core::coordinator::{ComponentCoordinator, CoordinatorConfig};
+//! use typestep_core::pool::ResourcePool;
 //! use typestep_dashboard::Dashboard;
 //!
 //! let pool = ResourcePool::builder().build()?;

@@ -11,10 +11,13 @@ use parking_lot::Mutex;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::broadcast;
-use typestep_core::{
-    Analytics, BufferManager, CleanupCoordinator, ComponentCoordinator, CoordinatorMetrics,
-    EventKind, FailureAction, RecoveryEvent, RecoveryLogger, ResourcePool, WorkerId,
+use typestep_core::buffer::BufferManager;
+use typestep_core::cleanup::CleanupCoordinator;
+use typestep_core::coordinator::{
+    ComponentCoordinator, CoordinatorMetrics, FailureAction, WorkerId,
 };
+use typestep_core::pool::ResourcePool;
+use typestep_core::recovery::{Analytics, EventKind, RecoveryEvent, RecoveryLogger};
 
 use crate::declared::Declared;
 use crate::snapshot::{

@@ -1,4 +1,4 @@
-//! One buffer on loan from the [`BufferManager`](crate::BufferManager).
+//! One buffer on loan from the [`BufferManager`](crate::buffer::BufferManager).
 
 use core::fmt;
 use core::ops::{Deref, DerefMut};

@@ -1,13 +1,33 @@
-//! Buffers drawn from the [`ResourcePool`](crate::ResourcePool)'s byte budget,
-//! recycled, and tracked per channel.
+//! Buffers drawn from the [`ResourcePool`]'s byte budget, recycled, and tracked
+//! per channel: [`BufferManager`].
 //!
 //! Every buffer in use holds a reservation of `buffer_size` bytes of
-//! [`ResourceKind::BUFFER_BYTES`] on its channel, so the pool's capacity and
-//! the channel's quota bound the memory in use. A released buffer is cleared
-//! and kept by its channel for the channel's next request: a new `Vec` is
-//! allocated only when none is waiting, so each channel allocates exactly its
-//! peak number of buffers in use (bounded by its quota and the pool's
-//! capacity), and steady-state acquire and release allocate nothing.
+//! [`ResourceKind::BUFFER_BYTES`] on its channel, so the pool's capacity and the
+//! channel's quota bound the memory in use. A released buffer is cleared and
+//! kept by its channel for the channel's next request: a new `Vec` is allocated
+//! only when none is waiting, so each channel allocates exactly its peak number
+//! of buffers in use (bounded by its quota and the pool's capacity), and
+//! steady-state acquire and release allocate nothing.
+//!
+//! ```
+//! use typestep::buffer::BufferManager;
+//! use typestep::pool::{Quotas, ResourceKind, ResourcePool};
+//!
+//! let pool = ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 8192).build()?;
+//! let channel = pool.open_channel("frames", Quotas::new())?;
+//! let buffers = BufferManager::new(&pool, 4096)?;
+//! let mut frame = buffers.acquire(channel)?;
+//! frame.extend_from_slice(b"hello");
+//! drop(frame); // back to the channel, cleared
+//! assert_eq!(buffers.acquire(channel)?.len(), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! [`BufferError`] wraps the pool's refusal (exhausted, over quota, closed
+//! channel), and says when the pool has no byte budget at all, a zero buffer
+//! size was asked for, or a write would overflow a buffer.
 
 mod handle;
 mod stats;
@@ -131,7 +151,7 @@ impl ChannelBuffers {
 /// Cloning gives another handle to the same manager.
 ///
 /// ```
-/// use typestep_core::{BufferManager, Quotas, ResourceKind, ResourcePool};
+/// use typestep::{buffer::BufferManager, pool::{Quotas, ResourceKind, ResourcePool}};
 ///
 /// let pool = ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 4096).build()?;
 /// let audio = pool.open_channel("audio", Quotas::new())?;

@@ -1,4 +1,4 @@
-//! Counters of the [`BufferManager`](crate::BufferManager).
+//! Counters of the [`BufferManager`](crate::buffer::BufferManager).
 
 use crate::pool::ChannelId;
 
@@ -28,7 +28,7 @@ pub struct ChannelBufferStats {
     pub stats: BufferStats,
 }
 
-/// A snapshot of a [`BufferManager`](crate::BufferManager).
+/// A snapshot of a [`BufferManager`](crate::buffer::BufferManager).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BufferMetrics {

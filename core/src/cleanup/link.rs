@@ -32,7 +32,7 @@ struct Target<C: Component> {
 /// ```
 /// use std::sync::Arc;
 /// use typestep::prelude::*;
-/// use typestep::{CleanupCoordinator, CleanupLink, CleanupStep};
+/// use typestep::cleanup::{CleanupCoordinator, CleanupLink, CleanupStep};
 ///
 /// #[derive(Component, Clone)]
 /// #[component(states(Running, Stopping, Stopped, Failed), initial = Running, terminal(Stopped, Failed))]

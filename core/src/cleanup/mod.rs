@@ -1,9 +1,33 @@
 //! Ordered, verified cleanup: [`CleanupCoordinator`].
 //!
 //! Components register [`CleanupStep`]s with the steps they depend on.
-//! [`cleanup`](CleanupCoordinator::cleanup) runs every step after all the
-//! steps that depend on it, independent steps in parallel, each with a
-//! verification and a timeout, and returns a [`CleanupReport`].
+//! [`cleanup`](CleanupCoordinator::cleanup) runs every step after all the steps
+//! that depend on it, independent steps in parallel, each with a verification
+//! and a timeout, and returns a [`CleanupReport`] with one [`StepReport`] per
+//! step (Ok, Failed, Panicked, Unverified, TimedOut or Skipped). A failing,
+//! panicking or hung step is recorded and the rest go on (see
+//! [`FailurePolicy`]); cleanup is idempotent. With a
+//! [`RecoveryLogger`] attached, every step is
+//! logged.
+//!
+//! ```
+//! use typestep::cleanup::{CleanupCoordinator, CleanupStep, StepOutcome};
+//!
+//! let cleanup = CleanupCoordinator::new();
+//! cleanup.register(CleanupStep::new("pool", || Ok::<(), std::io::Error>(())))?;
+//! cleanup.register(CleanupStep::new("buffers", || Ok::<(), std::io::Error>(())).depends_on("pool"))?;
+//! let report = cleanup.cleanup();
+//! assert_eq!(report.outcome("buffers"), Some(StepOutcome::Ok));
+//! assert!(report.is_clean());
+//! # Ok::<(), typestep::cleanup::CleanupError>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Registration refuses what would make the plan wrong with a [`CleanupError`]:
+//! a duplicate step name, a dependency on an unknown step, a cycle (named as a
+//! path), or a dependency on a step whose cleanup already started. What goes wrong while a step runs is not an error of `cleanup()`:
+//! it is that step's [`StepOutcome`] in the report.
 
 mod error;
 mod link;
@@ -22,9 +46,10 @@ use parking_lot::Mutex;
 use crate::recovery::RecoveryLogger;
 use registry::{Registry, StepState, Wake};
 
+pub use crate::recovery::StepOutcome;
 pub use error::CleanupError;
 pub use link::{CleanupLink, LinkHandle};
-pub use report::{CleanupReport, StepOutcome, StepReport, Verification};
+pub use report::{CleanupReport, StepReport, Verification};
 pub use step::CleanupStep;
 
 /// What happens to the dependencies of a step that did not finish cleanly
@@ -72,7 +97,7 @@ pub enum Registered {
 ///   only what is still pending. Steps registered while a cleanup runs join it.
 ///
 /// ```
-/// use typestep_core::{CleanupCoordinator, CleanupStep, StepOutcome};
+/// use typestep::cleanup::{CleanupCoordinator, CleanupStep, StepOutcome};
 ///
 /// let coordinator = CleanupCoordinator::new();
 /// coordinator.register_all([
@@ -84,7 +109,7 @@ pub enum Registered {
 /// assert_eq!(report.outcome("buffers"), Some(StepOutcome::Failed));
 /// assert_eq!(report.outcome("pool"), Some(StepOutcome::Ok)); // still runs
 /// println!("{report}");
-/// # Ok::<(), typestep_core::CleanupError>(())
+/// # Ok::<(), typestep::cleanup::CleanupError>(())
 /// ```
 pub struct CleanupCoordinator {
     registry: Mutex<Registry>,
@@ -204,7 +229,7 @@ impl CleanupCoordinator {
     /// The cleanup order of every registered step as levels of names, first
     /// level first: the steps of a level are independent of each other and
     /// can run once every earlier level is done (the run-time counterpart of
-    /// a [`System`](crate::System)'s [`CleanupPlan`](crate::CleanupPlan)).
+    /// a [`System`](crate::System)'s [`CleanupPlan`](crate::system::CleanupPlan)).
     pub fn levels(&self) -> Vec<Vec<String>> {
         let registry = self.registry.lock();
         registry

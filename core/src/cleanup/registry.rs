@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::CleanupError;
-use super::report::StepReport;
+use super::report::{StepReport, Verification};
 use super::step::{CleanupStep, Work};
+use crate::recovery::StepOutcome;
 
 /// Where a step is in its cleanup.
 pub(crate) enum StepState {
@@ -47,7 +48,7 @@ pub(crate) struct Entry {
 /// A message to the running scheduler.
 pub(crate) enum Wake {
     /// A step finished on its thread.
-    Finished(usize, super::run::Finished),
+    Finished(usize, Finished),
     /// New steps were registered.
     Registered,
 }
@@ -260,4 +261,12 @@ fn find_cycle(base: usize, depends_on: &[Vec<usize>]) -> Option<Vec<usize>> {
         }
     }
     None
+}
+
+/// What a step's thread reports when it returns.
+pub(crate) struct Finished {
+    pub(super) outcome: StepOutcome,
+    pub(super) verification: Verification,
+    pub(super) duration: Duration,
+    pub(super) context: Option<String>,
 }

@@ -3,49 +3,7 @@
 use core::fmt;
 use std::time::Duration;
 
-/// How a cleanup step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub enum StepOutcome {
-    /// The action succeeded and its verification (if any) passed.
-    Ok,
-    /// The action returned an error.
-    Failed,
-    /// The action panicked.
-    Panicked,
-    /// The action succeeded but its verification failed or panicked.
-    Unverified,
-    /// The step did not finish within its timeout; its thread may still be running.
-    TimedOut,
-    /// The step was not run because of the [`FailurePolicy`](crate::FailurePolicy).
-    Skipped,
-}
-
-impl StepOutcome {
-    /// A short, stable name (`"ok"`, `"failed"`, ...) for logs and metrics.
-    pub fn name(self) -> &'static str {
-        match self {
-            StepOutcome::Ok => "ok",
-            StepOutcome::Failed => "failed",
-            StepOutcome::Panicked => "panicked",
-            StepOutcome::Unverified => "unverified",
-            StepOutcome::TimedOut => "timed_out",
-            StepOutcome::Skipped => "skipped",
-        }
-    }
-
-    /// Whether the step finished cleanly.
-    pub fn is_ok(self) -> bool {
-        self == StepOutcome::Ok
-    }
-}
-
-impl fmt::Display for StepOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::recovery::StepOutcome;
 
 /// What the step's verification said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,7 +49,7 @@ pub struct StepReport {
     pub context: Option<String>,
 }
 
-/// The result of [`CleanupCoordinator::cleanup`](crate::CleanupCoordinator::cleanup):
+/// The result of [`CleanupCoordinator::cleanup`](crate::cleanup::CleanupCoordinator::cleanup):
 /// one row per registered step that has finished, in the order they finished.
 ///
 /// Print it (`{}` gives a table), match on the rows, or serialize it with

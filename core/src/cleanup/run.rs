@@ -11,19 +11,12 @@ use std::thread;
 use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
-use super::registry::{Registry, StepState, Wake};
-use super::report::{StepOutcome, StepReport, Verification};
+use super::registry::{Finished, Registry, StepState, Wake};
+use super::report::{StepReport, Verification};
 use super::step::Work;
 use super::{CleanupCoordinator, FailurePolicy};
-use crate::step::panic_message;
-
-/// What a step's thread reports when it returns.
-pub(crate) struct Finished {
-    outcome: StepOutcome,
-    verification: Verification,
-    duration: Duration,
-    context: Option<String>,
-}
+use crate::fault::panic_message;
+use crate::recovery::{Name, RecoveryEvent, StepOutcome};
 
 /// A step whose thread has been started.
 struct Running {
@@ -117,7 +110,7 @@ impl CleanupCoordinator {
         for (on_done, rows) in completed {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_done(rows))) {
                 if let Some(logger) = &self.logger {
-                    logger.record(crate::RecoveryEvent::failure(
+                    logger.record(crate::recovery::RecoveryEvent::failure(
                         "CleanupCoordinator",
                         format!(
                             "a cleanup completion callback panicked: {}",
@@ -235,7 +228,14 @@ impl CleanupCoordinator {
             context: finished.context,
         };
         if let Some(logger) = &self.logger {
-            logger.record_cleanup(entry.component.as_ref(), &entry.name, &row);
+            let component = entry.component.as_ref().unwrap_or(&entry.name).clone();
+            logger.record(RecoveryEvent::cleanup(
+                component,
+                entry.name.clone(),
+                row.outcome,
+                row.duration,
+                row.context.clone().map(Name::from),
+            ));
         }
         entry.state = StepState::Done(row);
         let group = entry.group;

@@ -3,20 +3,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::step::BoxError;
+use crate::fault::BoxError;
 
 /// The work of a step or its verification; runs once, on a worker thread.
 pub(crate) type Work = Box<dyn FnOnce() -> Result<(), BoxError> + Send + 'static>;
 
 /// A cleanup step as it is registered with a
-/// [`CleanupCoordinator`](crate::CleanupCoordinator).
+/// [`CleanupCoordinator`](crate::cleanup::CleanupCoordinator).
 ///
 /// A step *depends on* the steps of the parts it uses. Cleanup runs in the
 /// reverse order: a step runs only after every step that depends on it has
 /// finished (the user of a pool is cleaned up before the pool).
 ///
 /// ```
-/// use typestep_core::CleanupStep;
+/// use typestep::cleanup::CleanupStep;
 /// use std::time::Duration;
 ///
 /// let step = CleanupStep::new("buffers", || Ok::<(), std::io::Error>(()))

@@ -11,7 +11,7 @@ impl CleanupCoordinator {
     ///
     /// ```
     /// use typestep::prelude::*;
-    /// use typestep::{CleanupCoordinator, CleanupStep};
+    /// use typestep::cleanup::{CleanupCoordinator, CleanupStep};
     ///
     /// # struct ResourcePool; struct ComponentCoordinator; struct BufferManager;
     /// #[derive(System)]
@@ -28,7 +28,7 @@ impl CleanupCoordinator {
     ///     CleanupStep::new(part, move || Ok::<(), std::io::Error>(()))
     /// })?;
     /// assert_eq!(cleanup.levels(), [["buffers"], ["coordinator"], ["pool"]]);
-    /// # Ok::<(), typestep::CleanupError>(())
+    /// # Ok::<(), typestep::cleanup::CleanupError>(())
     /// ```
     pub fn register_system<S: System>(
         &self,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 /// A monotonic clock: the time since some fixed start.
 ///
-/// The [`ComponentCoordinator`](crate::ComponentCoordinator) reads it for
+/// The [`ComponentCoordinator`](crate::coordinator::ComponentCoordinator) reads it for
 /// heartbeats, deadlines and restart windows. [`SystemClock`] is the real
 /// one; [`ManualClock`] only moves when a test advances it.
 pub trait Clock: Send + Sync + Debug + 'static {
@@ -47,7 +47,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use std::time::Duration;
-/// use typestep_core::{Clock, ManualClock};
+/// use typestep::coordinator::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::new();
 /// clock.advance(Duration::from_millis(30));

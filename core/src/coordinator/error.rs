@@ -6,7 +6,7 @@ use super::{ComponentId, WorkerId};
 use crate::cleanup::{CleanupError, StepOutcome};
 use crate::pool::PoolError;
 
-/// Why the [`ComponentCoordinator`](crate::ComponentCoordinator) refused a request.
+/// Why the [`ComponentCoordinator`](crate::coordinator::ComponentCoordinator) refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CoordinatorError {

@@ -26,7 +26,7 @@ impl RestartPolicy {
     }
 }
 
-/// The events through which the [`ComponentCoordinator`](crate::ComponentCoordinator)
+/// The events through which the [`ComponentCoordinator`](crate::coordinator::ComponentCoordinator)
 /// drives one component's [`StateMachine`](crate::StateMachine).
 ///
 /// Only `fail` is required: it moves the component to its failure state when
@@ -35,7 +35,7 @@ impl RestartPolicy {
 /// ```
 /// use std::time::Duration;
 /// use typestep::prelude::*;
-/// use typestep::{Lifecycle, RestartPolicy};
+/// use typestep::coordinator::{Lifecycle, RestartPolicy};
 ///
 /// #[derive(Component, Clone)]
 /// #[component(states(Created, Running, Stopping, Stopped, Failed), initial = Created, terminal(Stopped))]
@@ -90,7 +90,7 @@ impl<C: Component> Lifecycle<C> {
         }
     }
 
-    /// Fired by [`start_all`](crate::ComponentCoordinator::start_all).
+    /// Fired by [`start_all`](crate::coordinator::ComponentCoordinator::start_all).
     pub fn start(mut self, event: impl Into<C::Event>) -> Self {
         self.start = Some(event.into());
         self

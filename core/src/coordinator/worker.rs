@@ -10,8 +10,8 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::clock::Clock;
+use crate::fault::BoxError;
 use crate::pool::Lease;
-use crate::step::BoxError;
 
 /// Identifies a worker thread of one coordinator (restarts get a new id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,8 +2,9 @@
 
 use core::fmt;
 
+use crate::component::Refusal;
 use crate::component::{Component, Label};
-use crate::step::{BoxError, Refusal};
+use crate::fault::BoxError;
 
 /// Why [`StateMachine::fire`](crate::StateMachine::fire) did not move the
 /// machine. In every case the state and the data are what they were before

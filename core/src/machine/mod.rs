@@ -1,9 +1,41 @@
-//! The run-time state machine: checked moves on a state known only at run
-//! time, with rollback snapshots, history and notifications.
+//! The run-time state machine: checked moves on a state known only at run time,
+//! with rollback snapshots, history and notifications.
 //!
-//! A move is check → guard → snapshot → action → commit, or restore: the
-//! same guard and action that typed handles run, from the same table, tried
-//! by [`Component::step`].
+//! A move is check → guard → snapshot → action → commit, or restore: the same
+//! guard and action that typed handles run, from the same table, tried by
+//! [`Component::step`]. [`StateMachine`] owns one component;
+//! [`SharedMachine`] puts one behind a lock so that threads can fire it.
+//! With [`with_history`](StateMachine::with_history) the latest moves are kept
+//! in a bounded [`History`] ring; [`Observer`]s and
+//! [`subscribe`](StateMachine::subscribe)rs hear of each [`MoveRecord`].
+//!
+//! ```
+//! use typestep::prelude::*;
+//! use typestep::machine::FireError;
+//!
+//! #[derive(Component, Clone)]
+//! #[component(states(Created, Ready, Stopped), initial = Created, terminal(Stopped))]
+//! #[transition(Created -> Ready on Init)]
+//! #[transition(Ready -> Stopped on Stop)]
+//! struct Worker;
+//!
+//! let mut machine = StateMachine::new(Worker).with_history(16);
+//! // Not accepted in `Created`: an error, and nothing changed.
+//! assert!(matches!(machine.fire(worker::Stop), Err(FireError::NotAllowed { .. })));
+//! machine.fire(worker::Init)?;
+//! assert_eq!(machine.state(), worker::State::Ready);
+//! assert_eq!(machine.history().len(), 1);
+//! # Ok::<(), FireError<Worker>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! [`FireError`] says why a move did not happen: the state does not accept the
+//! event, or the transition was refused (guard, failed or panicking action; the
+//! data was restored). In every case state and data are what they were before.
+//! [`RehydrateError`] refuses a stored state or machine that is not valid for
+//! the component; [`WrongState`] hands a machine back when it is not in the
+//! state a typed handle asks for.
 
 mod error;
 mod history;
@@ -14,7 +46,6 @@ mod rehydrate;
 mod serde;
 mod shared;
 mod subscribe;
-mod sync;
 
 use core::fmt;
 use std::sync::mpsc::Receiver;
@@ -26,10 +57,10 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord};
 pub use shared::SharedMachine;
 
+use crate::component::Snapshot;
+use crate::component::Step;
+use crate::component::Typed;
 use crate::component::{Component, StateMarker};
-use crate::snapshot::Snapshot;
-use crate::step::Step;
-use crate::typed::Typed;
 use subscribe::Subscribers;
 
 /// A component whose state is a run-time value, moved only by checked moves.
@@ -82,7 +113,7 @@ pub struct StateMachine<C: Component, O = NoObserver> {
 /// [`StateMachine::rollback_to`]; taken with [`StateMachine::checkpoint`].
 ///
 /// The data is saved with the component's
-/// [`Snapshot`](crate::Snapshot) strategy ([`ByClone`](crate::ByClone)
+/// [`Snapshot`] strategy ([`ByClone`](crate::ByClone)
 /// unless the component names its own).
 pub struct Checkpoint<C: Component>
 where

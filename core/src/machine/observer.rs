@@ -106,7 +106,7 @@ pub struct OnMove<F>(F);
 /// struct Lamp;
 ///
 /// let mut seen = Vec::new();
-/// let mut m = StateMachine::new(Lamp).with_observer(typestep::on_move(|r: &MoveRecord<Lamp>, _: &Lamp| seen.push(r.to)));
+/// let mut m = StateMachine::new(Lamp).with_observer(typestep::machine::on_move(|r: &MoveRecord<Lamp>, _: &Lamp| seen.push(r.to)));
 /// m.fire(lamp::Press).unwrap();
 /// drop(m);
 /// assert_eq!(seen, [lamp::State::On]);

@@ -6,9 +6,9 @@ use std::sync::mpsc::Receiver;
 use super::error::FireError;
 use super::observer::{NoObserver, Observer};
 use super::record::MoveRecord;
-use super::sync::{self, Mutex};
 use super::StateMachine;
 use crate::component::Component;
+use crate::loom::Mutex;
 
 /// A [`StateMachine`] that several threads fire at (put it in an `Arc`).
 ///
@@ -54,7 +54,7 @@ impl<C: Component, O: Observer<C>> SharedMachine<C, O> {
 
     /// Fires `event` as one atomic, checked move (see [`StateMachine::fire`]).
     pub fn fire(&self, event: impl Into<C::Event>) -> Result<MoveRecord<C>, FireError<C>> {
-        sync::lock(&self.inner).fire(event)
+        self.inner.lock().fire(event)
     }
 
     /// Fires `event` only if the machine is in `expected` (compare and move):
@@ -66,7 +66,7 @@ impl<C: Component, O: Observer<C>> SharedMachine<C, O> {
         event: impl Into<C::Event>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let event = event.into();
-        let mut machine = sync::lock(&self.inner);
+        let mut machine = self.inner.lock();
         let state = machine.state();
         if state != expected {
             return Err(FireError::StateChanged {
@@ -81,28 +81,28 @@ impl<C: Component, O: Observer<C>> SharedMachine<C, O> {
 
     /// The current state (a committed one: never the middle of a move).
     pub fn state(&self) -> C::State {
-        sync::lock(&self.inner).state()
+        self.inner.lock().state()
     }
 
     /// Runs `f` with the machine locked, to read state, data and history together.
     pub fn with<R>(&self, f: impl FnOnce(&StateMachine<C, O>) -> R) -> R {
-        f(&sync::lock(&self.inner))
+        f(&self.inner.lock())
     }
 
     /// Runs `f` with the machine locked for several operations as one atomic
     /// step (several moves, a checkpoint and rollback, a data change).
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut StateMachine<C, O>) -> R) -> R {
-        f(&mut sync::lock(&self.inner))
+        f(&mut self.inner.lock())
     }
 
     /// A receiver of every later completed move (see [`StateMachine::subscribe`]).
     pub fn subscribe(&self) -> Receiver<MoveRecord<C>> {
-        sync::lock(&self.inner).subscribe()
+        self.inner.lock().subscribe()
     }
 
     /// Takes the machine back.
     pub fn into_inner(self) -> StateMachine<C, O> {
-        sync::into_inner(self.inner)
+        self.inner.into_inner()
     }
 }
 

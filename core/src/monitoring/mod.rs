@@ -1,7 +1,33 @@
-//! The whole monitoring runtime: [`MonitoringCoordinator`] creates and owns
-//! the [`ResourcePool`], builds the [`ComponentCoordinator`] and the
-//! [`BufferManager`] in that order, routes resource requests, starts and
-//! stops the system, and reports on every part.
+//! The whole monitoring runtime: [`MonitoringCoordinator`] creates and owns the
+//! [`ResourcePool`], builds the [`ComponentCoordinator`] and the
+//! [`BufferManager`] in that order, routes resource requests, starts and stops
+//! the system, and reports on every part.
+//!
+//! The builder only offers the parts in their init order (pool → components →
+//! buffers), so building out of order does not compile; the stop runs the
+//! cleanup plan in the reverse order and returns a [`StopReport`].
+//!
+//! ```
+//! use typestep::coordinator::CoordinatorConfig;
+//! use typestep::monitoring::MonitoringCoordinator;
+//! use typestep::pool::{Quotas, ResourceKind, ResourcePool};
+//!
+//! let system = MonitoringCoordinator::builder()
+//!     .pool(ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 64 * 1024))?
+//!     .components(CoordinatorConfig::default())
+//!     .buffers(4096)?;
+//! let frames = system.open_channel("frames", Quotas::new())?;
+//! drop(system.buffer(frames)?);
+//! system.start()?;
+//! assert!(system.stop().is_clean());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! [`MonitoringError`] wraps the error of the part that refused (pool,
+//! buffers, coordinator), refuses parts drawn from another pool, and says when
+//! the system is in the wrong [`SystemState`] for a call (say, starting twice).
 
 mod builder;
 mod report;
@@ -17,10 +43,10 @@ use crate::coordinator::{
     ComponentCoordinator, ComponentId, CoordinatorError, Heartbeat, Lifecycle, Managed, WorkerId,
     WorkerSpec,
 };
+use crate::fault::BoxError;
 use crate::machine::{Observer, StateMachine};
 use crate::pool::{ChannelId, Lease, PoolError, Quotas, ResourceKind, ResourcePool};
 use crate::recovery::RecoveryLogger;
-use crate::step::BoxError;
 use crate::system::{CleanupPlan, System};
 
 pub use builder::{MonitoringBuilder, WithComponents, WithPool};
@@ -77,7 +103,7 @@ pub enum MonitoringError {
 /// not compile:
 ///
 /// ```compile_fail
-/// use typestep_core::{MonitoringCoordinator, ResourceKind, ResourcePool};
+/// use typestep::{monitoring::MonitoringCoordinator, pool::{ResourceKind, ResourcePool}};
 /// // No buffer manager before the component coordinator:
 /// let system = MonitoringCoordinator::builder()
 ///     .pool(ResourcePool::builder().capacity(ResourceKind::BUFFER_BYTES, 1024))
@@ -97,7 +123,7 @@ pub enum MonitoringError {
 /// and verifies each step.
 ///
 /// ```
-/// use typestep_core::{CoordinatorConfig, MonitoringCoordinator, Quotas, ResourceKind, ResourcePool};
+/// use typestep::{coordinator::CoordinatorConfig, monitoring::MonitoringCoordinator, pool::{Quotas, ResourceKind, ResourcePool}};
 ///
 /// let system = MonitoringCoordinator::builder()
 ///     .pool(

@@ -10,7 +10,7 @@ use crate::coordinator::CoordinatorMetrics;
 use crate::pool::{LeakReport, PoolMetrics};
 use crate::recovery::Analytics;
 
-/// A snapshot of every part of a [`MonitoringCoordinator`](crate::MonitoringCoordinator).
+/// A snapshot of every part of a [`MonitoringCoordinator`](crate::monitoring::MonitoringCoordinator).
 #[derive(Debug, Clone)]
 pub struct MonitoringMetrics {
     /// The system's state.
@@ -25,7 +25,7 @@ pub struct MonitoringMetrics {
     pub recovery: Analytics,
 }
 
-/// The outcome of [`MonitoringCoordinator::stop`](crate::MonitoringCoordinator::stop).
+/// The outcome of [`MonitoringCoordinator::stop`](crate::monitoring::MonitoringCoordinator::stop).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StopReport {
     /// Every cleanup step that ran, with its outcome and verification.

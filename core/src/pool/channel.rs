@@ -4,12 +4,12 @@ use core::fmt;
 
 use slab::Slab;
 
-use super::sync::{Arc, Mutex};
+use crate::loom::{Arc, Mutex};
 
 use super::report::{ChannelUsage, LeakReport, LeakedLease};
 use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};
 
-/// Identifies a channel of one [`ResourcePool`](crate::ResourcePool).
+/// Identifies a channel of one [`ResourcePool`](crate::pool::ResourcePool).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ChannelId(u32);

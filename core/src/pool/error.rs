@@ -2,7 +2,7 @@
 
 use super::{ChannelId, ResourceKind};
 
-/// Why the [`ResourcePool`](crate::ResourcePool) refused a request. Nothing
+/// Why the [`ResourcePool`](crate::pool::ResourcePool) refused a request. Nothing
 /// was reserved when any of these is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -2,14 +2,14 @@
 
 use core::fmt;
 
-/// A kind of resource the [`ResourcePool`](crate::ResourcePool) accounts for,
+/// A kind of resource the [`ResourcePool`](crate::pool::ResourcePool) accounts for,
 /// named by a static string (`"buffer_bytes"`, `"worker_threads"`, ...).
 ///
 /// Two kinds are the same when their names are equal. The common kinds of the
 /// monitoring runtime are provided as constants; any other name works too.
 ///
 /// ```
-/// use typestep_core::ResourceKind;
+/// use typestep::pool::ResourceKind;
 ///
 /// const GPU_SLOTS: ResourceKind = ResourceKind::new("gpu_slots");
 /// assert_eq!(GPU_SLOTS.name(), "gpu_slots");
@@ -20,9 +20,9 @@ use core::fmt;
 pub struct ResourceKind(&'static str);
 
 impl ResourceKind {
-    /// Bytes of buffer memory, drawn by the [`BufferManager`](crate::BufferManager).
+    /// Bytes of buffer memory, drawn by the [`BufferManager`](crate::buffer::BufferManager).
     pub const BUFFER_BYTES: ResourceKind = ResourceKind("buffer_bytes");
-    /// Worker threads, drawn by the [`ComponentCoordinator`](crate::ComponentCoordinator).
+    /// Worker threads, drawn by the [`ComponentCoordinator`](crate::coordinator::ComponentCoordinator).
     pub const WORKER_THREADS: ResourceKind = ResourceKind("worker_threads");
     /// Open handles (files, sockets, devices).
     pub const HANDLES: ResourceKind = ResourceKind("handles");

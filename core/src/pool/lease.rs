@@ -3,8 +3,8 @@
 use core::fmt;
 
 use super::channel::ChannelSlot;
-use super::sync::Arc;
 use super::{ChannelId, ResourceKind};
+use crate::loom::Arc;
 
 /// Units of one resource kind held by one channel. Dropping the lease gives
 /// the units back to the pool, even after the channel was closed.

@@ -1,21 +1,42 @@
-//! Centralized resource allocation: capacities per kind, quotas per channel,
-//! leases that give their units back when dropped, and a leak report.
+//! Centralized resource allocation: [`ResourcePool`], with capacities per
+//! [`ResourceKind`], quotas per channel, [`Lease`]s that give their units back
+//! when dropped, and a [`LeakReport`].
 //!
-//! Components never share a resource except through the pool: every unit in
-//! use is held by a [`Lease`] of one channel, and the pool's count of units in
-//! use is always the sum of the live leases (the stress test in
-//! `tests/pool_stress.rs` checks this under 8 threads).
+//! Components never share a resource except through the pool: every unit in use
+//! is held by a lease of one channel, and the pool's count of units in use is
+//! always the sum of the live leases (the stress test in `tests/pool_stress.rs`
+//! checks this under 8 threads).
+//!
+//! ```
+//! use typestep::pool::{PoolError, Quotas, ResourceKind, ResourcePool};
+//!
+//! let pool = ResourcePool::builder().capacity(ResourceKind::HANDLES, 4).build()?;
+//! let sensor = pool.open_channel("sensor", Quotas::new().limit(ResourceKind::HANDLES, 3))?;
+//! let lease = pool.acquire(sensor, ResourceKind::HANDLES, 3, "device files")?;
+//! assert!(matches!(
+//!     pool.acquire(sensor, ResourceKind::HANDLES, 1, "one more"),
+//!     Err(PoolError::OverQuota { .. })
+//! ));
+//! drop(lease); // the units come back
+//! assert_eq!(pool.in_use(ResourceKind::HANDLES)?, 0);
+//! # Ok::<(), PoolError>(())
+//! ```
+//!
+//! # Errors
+//!
+//! [`PoolError`]: the pool's capacity exhausted or the channel's quota
+//! exceeded, an unknown or duplicate kind or channel, a closed channel, or a
+//! request for zero units.
 
 mod channel;
 mod error;
 mod kind;
 mod lease;
 mod report;
-mod sync;
 
 use std::sync::atomic::Ordering;
 
-use sync::{shared_slice, Arc, AtomicU64, RwLock};
+use crate::loom::{shared_slice, Arc, AtomicU64, RwLock};
 
 pub use channel::{ChannelId, PoolChannel, Quotas};
 pub use error::PoolError;
@@ -109,7 +130,7 @@ fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError
 /// is how the coordinators receive it by injection).
 ///
 /// ```
-/// use typestep_core::{PoolError, Quotas, ResourceKind, ResourcePool};
+/// use typestep::pool::{PoolError, Quotas, ResourceKind, ResourcePool};
 ///
 /// let pool = ResourcePool::builder()
 ///     .capacity(ResourceKind::HANDLES, 4)
@@ -209,7 +230,7 @@ impl ResourcePool {
     }
 
     /// A handle on channel `id` that requests resources without looking the
-    /// channel up again (what the [`BufferManager`](crate::BufferManager) keeps).
+    /// channel up again (what the [`BufferManager`](crate::buffer::BufferManager) keeps).
     pub fn channel(&self, id: ChannelId) -> Result<PoolChannel, PoolError> {
         self.channels
             .read()

@@ -36,7 +36,7 @@ pub struct ChannelUsage {
     pub used: Vec<(ResourceKind, u64, Option<u64>)>,
 }
 
-/// A snapshot of a [`ResourcePool`](crate::ResourcePool).
+/// A snapshot of a [`ResourcePool`](crate::pool::ResourcePool).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PoolMetrics {

@@ -70,7 +70,7 @@ impl TransitionStats {
 }
 
 /// Figures over every event collected so far; see
-/// [`RecoveryLogger::analytics`](crate::RecoveryLogger::analytics).
+/// [`RecoveryLogger::analytics`](crate::recovery::RecoveryLogger::analytics).
 /// `{}` prints a summary table.
 #[derive(Debug, Clone, Default)]
 pub struct Analytics {

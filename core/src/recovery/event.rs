@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use serde_core::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::cleanup::StepOutcome;
-
 /// A name in an event: a `&'static str` (component, state and event names)
 /// or a shared string (cleanup step names, error contexts). Cloning it never
 /// allocates.
@@ -118,11 +116,11 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecoveryEvent {
     /// Position in the logger's sequence, from 0 (set by the logger; see
-    /// [`RecoveryLogger::record`](crate::RecoveryLogger::record)).
+    /// [`RecoveryLogger::record`](crate::recovery::RecoveryLogger::record)).
     pub seq: u64,
     /// Time since the logger was created (set by the logger): to the kernel
     /// tick (1–4 ms) by default, to the nanosecond with
-    /// [`RecoveryLogger::precise_time`](crate::RecoveryLogger::precise_time).
+    /// [`RecoveryLogger::precise_time`](crate::recovery::RecoveryLogger::precise_time).
     pub at: Duration,
     /// The component (its `Component::NAME`, or a label naming the instance).
     pub component: Name,
@@ -328,4 +326,48 @@ impl Serialize for RecoveryEvent {
 /// Nanoseconds, saturating at `u64::MAX` (585 years).
 pub(crate) fn nanos(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// How a cleanup step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum StepOutcome {
+    /// The action succeeded and its verification (if any) passed.
+    Ok,
+    /// The action returned an error.
+    Failed,
+    /// The action panicked.
+    Panicked,
+    /// The action succeeded but its verification failed or panicked.
+    Unverified,
+    /// The step did not finish within its timeout; its thread may still be running.
+    TimedOut,
+    /// The step was not run because of the [`FailurePolicy`](crate::cleanup::FailurePolicy).
+    Skipped,
+}
+
+impl StepOutcome {
+    /// A short, stable name (`"ok"`, `"failed"`, ...) for logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepOutcome::Ok => "ok",
+            StepOutcome::Failed => "failed",
+            StepOutcome::Panicked => "panicked",
+            StepOutcome::Unverified => "unverified",
+            StepOutcome::TimedOut => "timed_out",
+            StepOutcome::Skipped => "skipped",
+        }
+    }
+
+    /// Whether the step finished cleanly.
+    pub fn is_ok(self) -> bool {
+        self == StepOutcome::Ok
+    }
+}
+
+impl fmt::Display for StepOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }

@@ -2,12 +2,35 @@
 //! rollback, cleanup step and failure as a structured [`RecoveryEvent`].
 //!
 //! Recording is a push into a bounded ring that costs one atomic
-//! read-modify-write and never waits (the oldest event is overwritten when
-//! the ring is full, and counted): it never blocks a move and formats
-//! nothing. Readers [`collect`](RecoveryLogger::collect) the ring,
-//! which feeds the [`Analytics`] and the recent history kept for debugging,
-//! and pass events on to [`Sink`]s ([`JsonLines`], and with features
-//! `TracingSink`, `MetricsSink`).
+//! read-modify-write and never waits (the oldest event is overwritten when the
+//! ring is full, and counted): it never blocks a move and formats nothing.
+//! Readers [`collect`](RecoveryLogger::collect) the ring, which feeds the
+//! [`Analytics`] and the recent history kept for debugging, and pass events on to
+//! [`Sink`]s ([`JsonLines`], and with features `TracingSink`, `MetricsSink`).
+//! A [`MoveLogger`] observer logs every move of a
+//! [`StateMachine`](crate::StateMachine).
+//!
+//! This module is a lower layer: it knows events, not the parts that emit them
+//! (cleanup and the coordinator build their own events).
+//!
+//! ```
+//! use std::time::Duration;
+//! use typestep::recovery::{RecoveryEvent, RecoveryLogger};
+//!
+//! let logger = RecoveryLogger::new(1024);
+//! logger.record(RecoveryEvent::moved("Worker", "Created", "Init", "Ready", Duration::from_micros(2)));
+//! logger.record(RecoveryEvent::rolled_back(
+//!     "Worker", "Ready", "Start", "Running", Duration::from_micros(9), "action_failed",
+//! ));
+//! let analytics = logger.analytics();
+//! assert_eq!(analytics.moves, 1);
+//! assert_eq!(analytics.rollback_rate(), 0.5);
+//! ```
+//!
+//! # Errors
+//!
+//! Recording never fails (a full ring overwrites and counts). Sinks report I/O
+//! errors as [`std::io::Error`] from [`drain_to`](RecoveryLogger::drain_to).
 
 mod analytics;
 mod clock;
@@ -17,23 +40,20 @@ mod observer;
 mod packed;
 mod ring;
 mod sink;
-mod sync;
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
-use crate::cleanup::StepReport;
 use crate::component::Component;
 use clock::Clock;
 use packed::Packed;
 use ring::Ring;
 
 pub use analytics::{Analytics, TransitionKey, TransitionStats};
-pub use event::{EventKind, Name, RecoveryEvent};
+pub use event::{EventKind, Name, RecoveryEvent, StepOutcome};
 pub use observer::MoveLogger;
 #[cfg(feature = "metrics")]
 pub use sink::MetricsSink;
@@ -45,7 +65,7 @@ pub use sink::{JsonLines, Sink};
 /// debugging views on the reader side.
 ///
 /// ```
-/// use typestep_core::{RecoveryEvent, RecoveryLogger};
+/// use typestep::recovery::{RecoveryEvent, RecoveryLogger};
 /// use std::time::Duration;
 ///
 /// let logger = RecoveryLogger::new(1024);
@@ -104,7 +124,7 @@ impl RecoveryLogger {
     /// coarse clock, at about one TSC read (~20 ns on a VM) more per record.
     ///
     /// ```
-    /// use typestep_core::RecoveryLogger;
+    /// use typestep::recovery::RecoveryLogger;
     /// let logger = RecoveryLogger::new(64).precise_time();
     /// # let _ = logger;
     /// ```
@@ -131,25 +151,6 @@ impl RecoveryLogger {
         let at = self.clock.read();
         // Packed first: moving the 128-byte form is cheaper than the event.
         self.ring.push(Packed::new(event, 0, at));
-    }
-
-    /// Records a finished cleanup step (used by the
-    /// [`CleanupCoordinator`](crate::CleanupCoordinator)).
-    pub(crate) fn record_cleanup(
-        &self,
-        component: Option<&Arc<str>>,
-        step: &Arc<str>,
-        row: &StepReport,
-    ) {
-        let component = component.unwrap_or(step).clone();
-        let context = row.context.clone().map(Name::from);
-        self.record(RecoveryEvent::cleanup(
-            component,
-            step.clone(),
-            row.outcome,
-            row.duration,
-            context,
-        ));
     }
 
     /// Events recorded so far (including overwritten ones). Sums a counter

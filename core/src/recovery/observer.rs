@@ -14,7 +14,7 @@ use crate::machine::{Cause, FireError, MoveRecord, Observer};
 /// ```
 /// use std::sync::Arc;
 /// use typestep::prelude::*;
-/// use typestep::{MoveLogger, RecoveryLogger};
+/// use typestep::recovery::{MoveLogger, RecoveryLogger};
 ///
 /// #[derive(Component, Clone)]
 /// #[component(states(Off, On), initial = Off)]

@@ -17,7 +17,7 @@
 //! so every event is collected exactly once or counted as lost.
 
 use super::packed::Packed;
-use super::sync::{AtomicU64, Ordering, SlotLock};
+use crate::loom::{AtomicU64, Ordering, SlotLock};
 
 /// `state` bit: the slot holds an event nobody has collected.
 const PRESENT: u64 = 1;

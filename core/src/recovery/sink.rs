@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::event::RecoveryEvent;
 
 /// A destination for collected events; see
-/// [`RecoveryLogger::drain_to`](crate::RecoveryLogger::drain_to).
+/// [`RecoveryLogger::drain_to`](crate::recovery::RecoveryLogger::drain_to).
 pub trait Sink {
     /// Writes one event.
     fn write(&mut self, event: &RecoveryEvent) -> io::Result<()>;
@@ -19,7 +19,7 @@ pub trait Sink {
 /// Writes each event as one JSON object per line to any [`Write`].
 ///
 /// ```
-/// use typestep_core::{JsonLines, RecoveryEvent, RecoveryLogger};
+/// use typestep::recovery::{JsonLines, RecoveryEvent, RecoveryLogger};
 /// use std::time::Duration;
 ///
 /// let logger = RecoveryLogger::new(64);

@@ -8,7 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use proptest::prelude::*;
 use tower::ServiceExt;
-use typestep_core::{RecoveryEvent, RecoveryLogger, ResourceKind, ResourcePool};
+use typestep_core::pool::{ResourceKind, ResourcePool};
+use typestep_core::recovery::{RecoveryEvent, RecoveryLogger};
 
 use crate::live::{Hub, Sources};
 

@@ -3,8 +3,8 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::component::{Component, Edge, StateMarker};
-use crate::step::{perform, Refusal};
+use super::refusal::Refusal;
+use super::table::{perform, Component, Edge, StateMarker};
 
 /// A component `C` known, at compile time, to be in state `S`.
 ///

@@ -8,7 +8,7 @@
 /// trait for it, saving only what actions can change.
 ///
 /// ```
-/// use typestep_core::Snapshot;
+/// use typestep::Snapshot;
 ///
 /// struct Big { log: Vec<u8>, counter: u64 }
 ///

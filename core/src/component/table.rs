@@ -1,16 +1,14 @@
-//! The description of a component that `#[derive(Component)]` generates.
-//!
-//! Everything the runtime knows about a component's lifecycle comes from the
-//! [`Component`] trait: the states and events (as [`Label`] enums), the
-//! initial and terminal states, and the transition table ([`Component::edge`]).
-//! The typestate handles ([`Typed`](crate::Typed)) and the run-time
-//! [`StateMachine`](crate::StateMachine) both read this one table, so the two
-//! can never disagree.
+//! The declared transition table and one move over it: guard, snapshot,
+//! action, then commit or restore.
 
 use core::fmt::{Debug, Display};
 use core::hash::Hash;
 
-use crate::step::{take_edge, Refusal, Step};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::fault::panic_message;
+
+use super::refusal::Refusal;
 
 /// A state or event name of a component, as a plain `Copy` enum.
 ///
@@ -127,7 +125,7 @@ pub trait Component: Sized {
     /// The caller commits the state.
     ///
     /// The default looks the transition up with [`edge`](Component::edge) and
-    /// runs it with [`perform`](crate::perform). The derive overrides it with
+    /// runs it with [`perform`](crate::component::perform). The derive overrides it with
     /// one `match` whose arms call each guard and action directly, so that a
     /// run-time move makes no indirect call. An override must mean the same
     /// as the default.
@@ -155,4 +153,70 @@ pub trait StateMarker<C: Component> {
 pub trait EventMarker<C: Component> {
     /// The run-time event this type stands for.
     const EVENT: C::Event;
+}
+
+/// Performs the guard and action of `edge` on `data`.
+///
+/// On `Err` the data equals what it was before the call: the guard only reads
+/// it, and the action wrapper restores its snapshot.
+#[inline(always)]
+pub fn perform<C: Component>(data: &mut C, edge: &Edge<C>) -> Result<(), Refusal> {
+    if let Some(guard) = edge.guard {
+        match catch_unwind(AssertUnwindSafe(|| guard(data))) {
+            Ok(true) => {}
+            Ok(false) => return Err(Refusal::GuardRefused),
+            Err(payload) => return Err(Refusal::GuardPanicked(panic_message(payload.as_ref()))),
+        }
+    }
+    if let Some(action) = edge.action {
+        action(data)?;
+    }
+    Ok(())
+}
+
+/// The outcome of one move tried by [`Component::step`].
+///
+/// In the `NotAllowed` and `Refused` cases the data is what it was before the
+/// move was tried.
+pub enum Step<C: Component> {
+    /// The state has no transition on the event; nothing ran.
+    NotAllowed,
+    /// The transition to `to` was refused by its guard or action.
+    Refused {
+        /// The state the move would have entered.
+        to: C::State,
+        /// Why it did not.
+        refusal: Refusal,
+    },
+    /// The guard and action ran; the component enters this state.
+    Moved(C::State),
+}
+
+impl<C: Component> std::fmt::Debug for Step<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::NotAllowed => f.write_str("NotAllowed"),
+            Step::Refused { to, refusal } => f
+                .debug_struct("Refused")
+                .field("to", to)
+                .field("refusal", refusal)
+                .finish(),
+            Step::Moved(to) => f.debug_tuple("Moved").field(to).finish(),
+        }
+    }
+}
+
+/// Takes `edge` (see [`perform`]) and says where it led.
+///
+/// Always inlined: when `edge` is a constant (as in the step the derive
+/// generates) its guard and action become direct, inlinable calls.
+#[inline(always)]
+pub fn take_edge<C: Component>(data: &mut C, edge: Edge<C>) -> Step<C> {
+    match perform(data, &edge) {
+        Ok(()) => Step::Moved(edge.to),
+        Err(refusal) => Step::Refused {
+            to: edge.to,
+            refusal,
+        },
+    }
 }

@@ -1,0 +1,63 @@
+//! A component's declared lifecycle and one move over it.
+//!
+//! Everything the runtime knows about a component comes from the [`Component`]
+//! trait that `#[derive(Component)]` implements: the states and events (as
+//! [`Label`] enums), the initial and terminal states, and the transition table
+//! ([`Component::edge`], [`Component::TRANSITIONS`]). The typestate handle
+//! [`Typed`] and the run-time [`StateMachine`](crate::StateMachine) read this one
+//! table and move through the same [`perform`]: guard, [`Snapshot`], action, then
+//! commit or restore. They can never disagree.
+//!
+//! This module also holds what generated code and hand-written impls need:
+//! [`Edge`], [`Step`], the marker traits [`StateMarker`] and [`EventMarker`], and
+//! [`run_action`], the snapshot wrapper put around every declared action.
+//!
+//! ```
+//! use typestep::prelude::*;
+//! use typestep::component::{Component, Label};
+//!
+//! #[derive(Component, Clone, Debug)]
+//! #[component(states(Off, On), initial = Off)]
+//! #[transition(Off -> On on Press, guard = Self::powered)]
+//! #[transition(On -> Off on Press)]
+//! struct Lamp { powered: bool }
+//!
+//! impl Lamp {
+//!     fn powered(&self) -> bool { self.powered }
+//! }
+//!
+//! // The table, as data:
+//! assert_eq!(Lamp::INITIAL, lamp::State::Off);
+//! assert_eq!(Lamp::TRANSITIONS.len(), 2);
+//! assert_eq!(lamp::State::from_name("On"), Some(lamp::State::On));
+//!
+//! // A guarded move hands the old handle back when it is refused.
+//! let refused = Typed::new(Lamp { powered: false }).fire(lamp::Press).unwrap_err();
+//! assert!(matches!(refused.reason, Refusal::GuardRefused));
+//! ```
+//!
+//! # Errors
+//!
+//! A move that does not happen says why with a [`Refusal`]: the guard refused or
+//! panicked, or the action failed or panicked (the data was then restored from
+//! its snapshot). Typed handles wrap it in [`Rejected`], which hands the old
+//! handle back. An event the current state does not accept is a compile error
+//! for typed handles and [`Step::NotAllowed`] at run time.
+
+mod action;
+mod refusal;
+mod snapshot;
+mod table;
+mod typed;
+
+pub use crate::fault::BoxError;
+pub use action::run_action;
+pub use refusal::Refusal;
+pub use snapshot::{ByClone, Snapshot};
+pub use table::{
+    perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
+    TransitionSpec,
+};
+pub use typed::{Rejected, Transition, Typed};
+
+pub(crate) use typed::{advance, try_advance};

@@ -1,0 +1,34 @@
+//! Why an accepted event did not move a component.
+
+use crate::fault::BoxError;
+
+/// Why an accepted event did not move the component. In every case the data
+/// is what it was before the move was tried.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The transition's guard returned `false`.
+    #[error("the guard refused the move")]
+    GuardRefused,
+    /// The guard panicked; the message is the panic's payload.
+    #[error("the guard panicked: {0}")]
+    GuardPanicked(String),
+    /// The action returned an error; the data was restored from its snapshot.
+    #[error("the action failed: {0}")]
+    ActionFailed(#[source] BoxError),
+    /// The action panicked; the data was restored from its snapshot.
+    #[error("the action panicked: {0}")]
+    ActionPanicked(String),
+}
+
+impl Refusal {
+    /// A short, stable name of the kind of refusal (for logs and metrics).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Refusal::GuardRefused => "guard_refused",
+            Refusal::GuardPanicked(_) => "guard_panicked",
+            Refusal::ActionFailed(_) => "action_failed",
+            Refusal::ActionPanicked(_) => "action_panicked",
+        }
+    }
+}
