@@ -17,7 +17,7 @@ use typestep_core::coordinator::{
     ComponentCoordinator, CoordinatorMetrics, FailureAction, WorkerId,
 };
 use typestep_core::pool::ResourcePool;
-use typestep_core::recovery::{Analytics, EventKind, RecoveryEvent, RecoveryLogger};
+use typestep_core::recovery::{Analytics, EventKind, Name, RecoveryEvent, RecoveryLogger};
 
 use crate::declared::Declared;
 use crate::snapshot::{
@@ -35,8 +35,14 @@ const FAILED_FOR: Duration = Duration::from_secs(10);
 /// "In state X for 10x its usual time", once a stay is this long at least.
 const WARN_FACTOR: f64 = 10.0;
 const WARN_MIN: Duration = Duration::from_secs(1);
-/// A snapshot is broadcast at least this often, and at once when events arrive.
+/// A snapshot is broadcast at least this often when nothing happens ...
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(1000);
+/// ... and at most this often when things do (a flood of moves costs the
+/// sampler at most four snapshots a second).
+const SNAPSHOT_AT_MOST: Duration = Duration::from_millis(250);
+/// A graph whose figures changed is redrawn at most this often (a new state
+/// or a failure redraws it at once).
+const REDRAW_AT_MOST: Duration = Duration::from_secs(1);
 
 /// What the dashboard reads; every part is optional.
 #[derive(Default)]
@@ -61,14 +67,15 @@ pub(crate) struct SystemDecl {
 /// One message to stream clients.
 #[derive(Debug)]
 pub(crate) enum Message {
-    /// A recovery event: its `seq`, component and kind (for filters), JSON.
+    /// A recovery event (serialized only when sent: nobody watching, no
+    /// formatting), with its component and kind for filters.
     Event {
         /// Position in the order the dashboard read events (dense, from 1).
         order: u64,
         seq: u64,
         component: String,
         kind: &'static str,
-        json: String,
+        event: RecoveryEvent,
     },
     /// A whole snapshot, JSON.
     Snapshot(Arc<str>),
@@ -100,10 +107,21 @@ pub(crate) struct Live {
     trends: VecDeque<Bucket>,
     bucket: Bucket,
     bucket_start: Instant,
-    svgs: HashMap<String, (String, String)>,
+    svgs: HashMap<String, Drawn>,
+    /// Each transition's histogram, found once (no label allocation per event).
+    histograms: HashMap<(Name, &'static str, &'static str), Histogram>,
     pub(crate) snapshot: Arc<str>,
     snapshot_at: Option<Instant>,
     pub(crate) analytics: Analytics,
+}
+
+/// A component's last drawing and what it showed.
+struct Drawn {
+    state: &'static str,
+    failed: bool,
+    figures: String,
+    at: Instant,
+    svg: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -150,6 +168,7 @@ impl Hub {
                 bucket: Bucket::default(),
                 bucket_start: Instant::now(),
                 svgs: HashMap::new(),
+                histograms: HashMap::new(),
                 snapshot: Arc::from("{}"),
                 snapshot_at: None,
                 analytics: Analytics::default(),
@@ -198,10 +217,10 @@ impl Hub {
             live.bucket_start += Duration::from_secs(1);
             changed = true;
         }
-        let due = live
-            .snapshot_at
-            .is_none_or(|at| now.duration_since(at) >= SNAPSHOT_EVERY);
-        if changed || due {
+        let since = live.snapshot_at.map(|at| now.duration_since(at));
+        let due = since
+            .is_none_or(|since| since >= SNAPSHOT_EVERY || (changed && since >= SNAPSHOT_AT_MOST));
+        if due {
             let snapshot = self.build(&mut live);
             let json: Arc<str> = serde_json::to_string(&snapshot)
                 .unwrap_or_else(|_| String::from("{}"))
@@ -225,8 +244,14 @@ impl Hub {
                         .push(u64::try_from(event.duration.as_nanos()).unwrap_or(u64::MAX));
                 }
                 if let (Some(from), Some(on), Some(to)) = (event.from, event.event, event.to) {
-                    self.durations
-                        .get_or_create(&transition_labels(&component, from, on, to))
+                    let durations = &self.durations;
+                    live.histograms
+                        .entry((event.component.clone(), from, on))
+                        .or_insert_with(|| {
+                            durations
+                                .get_or_create(&transition_labels(&component, from, on, to))
+                                .clone()
+                        })
                         .observe(event.duration.as_secs_f64());
                 }
             }
@@ -248,14 +273,13 @@ impl Hub {
         if event.is_failure() {
             live.bucket.failures += 1;
         }
-        let json = serde_json::to_string(&event).unwrap_or_else(|_| String::from("{}"));
         live.read += 1;
         let message = Arc::new(Message::Event {
             order: live.read,
             seq: event.seq,
             component,
             kind: event.kind.name(),
-            json,
+            event,
         });
         if live.history.len() == HISTORY {
             live.history.pop_front();
@@ -434,15 +458,29 @@ impl Hub {
             });
             let svg = match declared {
                 Some(declared) => {
-                    let key = format!("{}|{failed}|{figures:?}", status.state);
-                    match live.svgs.get(name) {
-                        Some((cached_key, svg)) if *cached_key == key => svg.clone(),
-                        _ => {
-                            let drawn = svg::draw(declared, Some(status.state), failed, &figures);
-                            live.svgs.insert(name.to_string(), (key, drawn.clone()));
-                            drawn
-                        }
+                    let shown = format!("{figures:?}");
+                    let clock = Instant::now();
+                    let fresh = live.svgs.get(name).is_some_and(|d| {
+                        d.state == status.state
+                            && d.failed == failed
+                            && (d.figures == shown || clock.duration_since(d.at) < REDRAW_AT_MOST)
+                    });
+                    if !fresh {
+                        let svg = svg::draw(declared, Some(status.state), failed, &figures);
+                        live.svgs.insert(
+                            name.to_string(),
+                            Drawn {
+                                state: status.state,
+                                failed,
+                                figures: shown,
+                                at: clock,
+                                svg,
+                            },
+                        );
                     }
+                    live.svgs
+                        .get(name)
+                        .map_or_else(String::new, |d| d.svg.clone())
                 }
                 None => String::new(),
             };

@@ -127,10 +127,10 @@ fn last_event_id(headers: &HeaderMap) -> Option<u64> {
 
 fn event_of(message: &Message) -> Event {
     match message {
-        Message::Event { seq, json, .. } => Event::default()
+        Message::Event { seq, event, .. } => Event::default()
             .event("recovery")
             .id(seq.to_string())
-            .data(json),
+            .data(serde_json::to_string(event).unwrap_or_else(|_| String::from("{}"))),
         Message::Snapshot(json) => Event::default().event("snapshot").data(&**json),
     }
 }
