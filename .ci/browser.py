@@ -23,7 +23,7 @@ WITHIN = 1.0       # the page must show the injected failure this fast
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1400,2000",
+    "--window-size=1400,2400",
 ]
 
 

@@ -158,7 +158,8 @@ fn layout_svg(
 
 /// Room around the drawing: the layout sizes the canvas by its shapes, and
 /// edge labels beside the outermost edges would be cut off.
-const MARGIN_X: f64 = 90.0;
+const MARGIN_LEFT: f64 = 40.0;
+const MARGIN_RIGHT: f64 = 120.0;
 const MARGIN_Y: f64 = 10.0;
 
 fn widen(svg: &str) -> String {
@@ -171,10 +172,10 @@ fn widen(svg: &str) -> String {
         return svg.to_string();
     };
     let old = format!("width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\"");
-    let (w, h) = (width + 2.0 * MARGIN_X, height + 2.0 * MARGIN_Y);
+    let (w, h) = (width + MARGIN_LEFT + MARGIN_RIGHT, height + 2.0 * MARGIN_Y);
     let new = format!(
         "width=\"{w}\" height=\"{h}\" viewBox=\"{} {} {w} {h}\"",
-        -MARGIN_X, -MARGIN_Y
+        -MARGIN_LEFT, -MARGIN_Y
     );
     svg.replacen(&old, &new, 1)
 }
@@ -304,7 +305,7 @@ mod tests {
         assert!(svg.contains("Start ×3 · p99 12µs"), "{svg}");
         assert_eq!(svg.matches("class=\"edge never\"").count(), 4);
         assert!(svg.contains("class=\"state current\" data-state=\"Running\""));
-        assert!(svg.contains("viewBox=\"-90 -10 "), "widened: {svg}");
+        assert!(svg.contains("viewBox=\"-40 -10 "), "widened: {svg}");
     }
 
     #[test]
