@@ -66,6 +66,9 @@ pub(crate) struct SystemDecl {
 
 /// One message to stream clients.
 #[derive(Debug)]
+// Every message lives in an `Arc` and snapshots are few: boxing the event
+// would cost an allocation per event to save bytes on a handful.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Message {
     /// A recovery event (serialized only when sent: nobody watching, no
     /// formatting), with its component and kind for filters.
