@@ -8,9 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+  || ! command -v python3 >/dev/null; then
   apt-get update
-  apt-get install -y chromium chromium-driver
+  apt-get install -y chromium chromium-driver python3
 fi
 cargo build --example monitoring --features dashboard
 python3 .ci/browser.py target/debug/examples/monitoring target/dashboard-browser.png
