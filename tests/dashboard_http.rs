@@ -408,3 +408,24 @@ fn the_stream_can_be_filtered_by_component_and_kind() {
         "moves are filtered out"
     );
 }
+
+#[test]
+fn a_stay_ten_times_longer_than_usual_is_warned_about() {
+    let f = fixture();
+    // Three short stays in Draining make its usual time; then a long one.
+    for _ in 0..3 {
+        f.pump.fire(pump::Drain).expect("drains");
+        f.pump.fire(pump::Refill).expect("refills");
+    }
+    f.pump.fire(pump::Drain).expect("drains");
+    f.dashboard.refresh();
+    let pump = &f.dashboard.snapshot().components[0];
+    assert_eq!(pump.state, "Draining");
+    assert_eq!(pump.warning, None, "not yet: the stay has just begun");
+    // The warning needs a stay of a second at least (and 10x the usual).
+    std::thread::sleep(Duration::from_millis(1100));
+    f.dashboard.refresh();
+    let pump = &f.dashboard.snapshot().components[0];
+    let warning = pump.warning.as_deref().expect("a warning");
+    assert!(warning.starts_with("in state Draining for "), "{warning}");
+}
