@@ -231,7 +231,7 @@ impl Dashboard {
     }
 
     /// The snapshot `/api/snapshot` serves, taken now.
-    pub fn snapshot(&self) -> crate::Snapshot {
+    pub fn snapshot(&self) -> crate::DashboardSnapshot {
         self.hub.snapshot()
     }
 

@@ -19,7 +19,7 @@
 //! * `/metrics`: Prometheus/OpenMetrics text (`typestep_state`,
 //!   `typestep_transitions_total`, `typestep_transition_duration_seconds`,
 //!   `typestep_transition_info`, restarts, heartbeat ages, pool, buffers);
-//! * `/api/snapshot`: the same data as JSON ([`Snapshot`]).
+//! * `/api/snapshot`: the same data as JSON ([`DashboardSnapshot`]).
 //!
 //! It only pulls: every 100 ms it reads the runtime's public accessors and
 //! the recovery log's recent events. A move does nothing more for it, client
@@ -54,6 +54,6 @@ mod svg;
 pub use dashboard::{Dashboard, DashboardBuilder, Wake};
 pub use error::DashboardError;
 pub use snapshot::{
-    BufferChannelView, BuffersView, ChannelView, CleanupStepView, ComponentView, EdgeView,
-    KindView, PoolView, Snapshot, SystemView, Totals, Trends, UsedView,
+    BufferChannelView, BuffersView, ChannelView, CleanupStepView, ComponentView, DashboardSnapshot,
+    EdgeView, KindView, PoolView, SystemView, Totals, Trends, UsedView,
 };

@@ -1,7 +1,7 @@
 //! The dashboard's view of a running system: [`Hub`] pulls from the public
 //! runtime API on a timer (never from inside a move), keeps a bounded
 //! history of recovery events for resuming clients, per-second trends and
-//! the latest [`Snapshot`], and broadcasts each new event and snapshot.
+//! the latest [`DashboardSnapshot`], and broadcasts each new event and snapshot.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -21,8 +21,8 @@ use typestep_core::recovery::{Analytics, EventKind, Name, RecoveryEvent, Recover
 
 use crate::declared::Declared;
 use crate::snapshot::{
-    BufferChannelView, BuffersView, ChannelView, CleanupStepView, ComponentView, EdgeView,
-    KindView, PoolView, Snapshot, SystemView, Totals, Trends, UsedView,
+    BufferChannelView, BuffersView, ChannelView, CleanupStepView, ComponentView, DashboardSnapshot,
+    EdgeView, KindView, PoolView, SystemView, Totals, Trends, UsedView,
 };
 use crate::svg::{self, EdgeFigures};
 
@@ -294,12 +294,12 @@ impl Hub {
     }
 
     /// The current snapshot (rebuilt now).
-    pub(crate) fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> DashboardSnapshot {
         let mut live = self.live.lock();
         self.build(&mut live)
     }
 
-    fn build(&self, live: &mut Live) -> Snapshot {
+    fn build(&self, live: &mut Live) -> DashboardSnapshot {
         let now = self.now();
         let sources = &self.sources;
         let metrics = sources
@@ -327,7 +327,7 @@ impl Hub {
             cleanup_failed: analytics.cleanup_failed,
             overwritten: sources.logger.as_ref().map_or(0, |l| l.overwritten()) + live.missed,
         };
-        Snapshot {
+        DashboardSnapshot {
             uptime_s: now.as_secs_f64(),
             last_seq: live.history.back().and_then(|m| match &**m {
                 Message::Event { seq, .. } => Some(*seq),

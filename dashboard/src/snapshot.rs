@@ -1,10 +1,10 @@
-//! What `/api/snapshot` returns and the page draws: [`Snapshot`].
+//! What `/api/snapshot` returns and the page draws: [`DashboardSnapshot`].
 
 use serde::Serialize;
 
 /// Everything the dashboard shows, at one moment.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Snapshot {
+pub struct DashboardSnapshot {
     /// Seconds since the recovery logger started.
     pub uptime_s: f64,
     /// The newest recovery-log sequence number the dashboard has seen.
