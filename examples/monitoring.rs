@@ -443,6 +443,15 @@ pub fn run_with(verbose: bool, options: &Options) -> Result<Outcome, Box<dyn std
     );
 
     say("\n== Failures detected");
+    // A failed worker's cleanup runs off the detection path; its outcome is
+    // filled in when it finishes.
+    wait_for(|| {
+        system
+            .components()
+            .failures()
+            .iter()
+            .all(|f| f.cleanup.is_some())
+    });
     let failures = system.components().failures();
     for failure in &failures {
         say(&format!("  {failure}"));
