@@ -35,6 +35,8 @@
 //! | [`recovery`] | [`RecoveryLogger`] | a bounded, non-blocking log of structured events, JSON lines, `tracing`/`metrics` sinks, analytics and diagrams |
 //! | [`system`] | [`System`] | init order and cleanup plan of a `#[derive(System)]` struct |
 //! | [`lock`] | [`OrderedMutex`](lock::OrderedMutex) | lock order checked at compile time |
+//! | `store` (feature `store`) | `DurableMachine` | machines whose state and history live in SQLite or PostgreSQL, one transaction a move |
+//! | `dashboard` (feature `dashboard`) | `Dashboard` | a live page, SSE stream, Prometheus metrics and JSON snapshot of a running system |
 //!
 //! `cargo run --example monitoring` runs all seven together.
 //!

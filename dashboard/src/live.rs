@@ -154,9 +154,14 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Messages a stream client may fall behind by before it is told so (the
+/// broadcast queue every client reads from; bounded, so a slow client never
+/// grows memory).
+pub(crate) const CLIENT_QUEUE: usize = 1024;
+
 impl Hub {
     pub(crate) fn new(sources: Sources) -> Self {
-        let (tx, _) = broadcast::channel(crate::server::CLIENT_QUEUE);
+        let (tx, _) = broadcast::channel(CLIENT_QUEUE);
         Hub {
             sources,
             live: Mutex::new(Live {

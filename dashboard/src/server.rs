@@ -21,10 +21,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::live::{Hub, Message};
 
-/// Messages a stream client may fall behind by before it is told so (the
-/// broadcast queue every client reads from; bounded, so a slow client never
-/// grows memory).
-pub(crate) const CLIENT_QUEUE: usize = 1024;
 /// Recovery events a new client (without `Last-Event-ID`) gets first.
 const INITIAL_EVENTS: usize = 300;
 
