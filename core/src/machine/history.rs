@@ -153,6 +153,7 @@ impl<C: Component> Ring<C> {
             slot.cause = match record.cause {
                 Cause::Event(event) => Cause::Event(event),
                 Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+                Cause::Cancelled(event) => Cause::Cancelled(event),
             };
             slot.to = record.to;
         }
