@@ -18,6 +18,8 @@ pub mod machine;
 pub mod monitoring;
 pub mod pool;
 pub mod recovery;
+#[cfg(feature = "tokio")]
+pub mod supervisor;
 pub mod system;
 
 // The dozen names most code needs; everything else lives in its part's module.
