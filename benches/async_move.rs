@@ -146,7 +146,9 @@ mod tokio_rows {
             b.iter(|| black_box(&flag).store(true, Ordering::Relaxed))
         });
         let beat = heartbeat();
-        group.bench_function("task_heartbeat_beat", |b| b.iter(|| black_box(&beat).beat()));
+        group.bench_function("task_heartbeat_beat", |b| {
+            b.iter(|| black_box(&beat).beat())
+        });
         group.finish();
 
         // Panics are the point here; keep their messages out of the output.
@@ -184,7 +186,8 @@ mod tokio_rows {
                     async { Ok(()) }
                 },
             ));
-            let run = tokio::spawn(supervisor.run_until(tokio::time::sleep(Duration::from_millis(10))));
+            let run =
+                tokio::spawn(supervisor.run_until(tokio::time::sleep(Duration::from_millis(10))));
             let beat = rx.await.expect("the task started");
             let _ = run.await;
             beat

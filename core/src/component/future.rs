@@ -156,20 +156,19 @@ where
 pub struct AsyncMove<C: Component, S, N> {
     handle: Typed<C, S>,
     event: C::Event,
-    boxed: fn(AsyncMove<C, S, N>) -> MoveFuture<C, S, N>,
+    boxed: Boxer<C, S, N>,
     to: PhantomData<fn() -> N>,
 }
+
+/// Boxes an [`AsyncMove`] into its `Send` future (see [`AsyncMove::new`]).
+pub type Boxer<C, S, N> = fn(AsyncMove<C, S, N>) -> MoveFuture<C, S, N>;
 
 impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
     /// The move of `handle` on `event` (made by generated code, which
     /// passes `boxed = |m| Box::pin(m.run())` for the concrete component:
     /// only there can the compiler see that the move's future is `Send`).
     #[inline]
-    pub fn new(
-        handle: Typed<C, S>,
-        event: C::Event,
-        boxed: fn(AsyncMove<C, S, N>) -> MoveFuture<C, S, N>,
-    ) -> Self {
+    pub fn new(handle: Typed<C, S>, event: C::Event, boxed: Boxer<C, S, N>) -> Self {
         AsyncMove {
             handle,
             event,
