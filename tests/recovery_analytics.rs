@@ -280,3 +280,35 @@ fn the_cleanup_coordinator_logs_every_step() {
     let analytics = logger.analytics();
     assert_eq!((analytics.cleanup_ok, analytics.cleanup_failed), (1, 1));
 }
+
+/// `text` with every piece from `start` up to (not including) `end` removed.
+fn strip_between(text: &str, start: &str, end: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(start) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + start.len()..];
+        rest = after.find(end).map_or("", |stop| &after[stop..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_logs_diagrams_are_the_derives_diagrams_with_counts() {
+    // One style for both pictures of a machine: the log's Mermaid and DOT,
+    // without their counts and colours, are the derive's constants.
+    let logger = RecoveryLogger::new(64);
+    logger.record(RecoveryEvent::moved(
+        "Worker",
+        "Created",
+        "Init",
+        "Ready",
+        us(1),
+    ));
+    let mermaid = strip_between(&logger.mermaid::<Worker>("Worker"), " (taken", "\n");
+    assert_eq!(mermaid, Worker::MERMAID);
+    let dot = strip_between(&logger.dot::<Worker>("Worker"), "\\ntaken", "\"");
+    let dot = dot.replace(", style=dashed", "").replace(", color=red", "");
+    assert_eq!(dot, Worker::DOT);
+}

@@ -212,3 +212,48 @@ fn ordered_chains_share_the_system() {
     assert_eq!(buffers, 4 * ROUNDS);
     assert_eq!(system.coordinator.into_inner(), 2 * ROUNDS);
 }
+
+/// Groups of one level as lock-ordered parts: a `Vec`, an array and a boxed
+/// slice of `OrderedMutex<_, L>`, taken together with `lock_all`, after the
+/// levels declared before them.
+#[derive(System)]
+#[system(lock_order(index -> shards -> slots, index -> spill))]
+struct Sharded {
+    index: OrderedMutex<u32, sharded::level::Index>,
+    shards: Vec<OrderedMutex<u32, sharded::level::Shards>>,
+    slots: [OrderedMutex<u8, sharded::level::Slots>; 3],
+    spill: Box<[OrderedMutex<u16, sharded::level::Spill>]>,
+}
+
+#[test]
+fn a_group_of_one_level_is_a_lock_ordered_part() {
+    let system = Sharded::builder()
+        .index(|| OrderedMutex::new(7))
+        .shards(|| (0..4).map(OrderedMutex::new).collect())
+        .slots(|| {
+            [
+                OrderedMutex::new(1),
+                OrderedMutex::new(2),
+                OrderedMutex::new(3),
+            ]
+        })
+        .spill(|| vec![OrderedMutex::new(9)].into_boxed_slice())
+        .build();
+    let mut chain = LockChain::start().expect("no other chain on this thread");
+    let mut locks = sharded::Locked::new(&mut chain);
+    let (index, mut locks) = locks.lock(&system.index);
+    let shards: Vec<_> = system.shards.iter().collect();
+    let (shards, mut locks) = locks.lock_all(&shards).expect("distinct mutexes");
+    assert_eq!(shards.iter().map(|g| **g).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    let slots: Vec<&OrderedMutex<u8, sharded::level::Slots>> = system.slots.iter().rev().collect();
+    let (slots, _locks) = locks.lock_all(&slots).expect("distinct mutexes");
+    assert_eq!(slots.iter().map(|g| **g).collect::<Vec<_>>(), [3, 2, 1]);
+    assert_eq!(*index, 7);
+    drop((slots, shards, index));
+
+    let mut locks = sharded::Locked::new(&mut chain);
+    let spill: Vec<_> = system.spill.iter().collect();
+    let (spill, locks) = locks.lock_all(&spill).expect("distinct mutexes");
+    assert_eq!(*spill[0], 9);
+    assert_eq!(locks.level_name(), "spill");
+}

@@ -1,11 +1,14 @@
 //! Graph algorithms shared by the derives, on nodes numbered `0..n` and
-//! edges given as `(from, to)` pairs in declaration order. Plain Rust over
-//! petgraph, so they are unit- and property-tested without the compiler.
+//! edges given as `(from, to)` pairs in declaration order: the one home of
+//! the petgraph searches (cycles, plans and closures of a system; reachability
+//! and the can-finish search of a component). Plain Rust over petgraph, so
+//! they are unit- and property-tested without the compiler.
 
 use std::collections::HashMap;
 
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{depth_first_search, Control, Dfs, DfsEvent};
+use petgraph::visit::{depth_first_search, Bfs, Control, Dfs, DfsEvent, Reversed};
 
 /// An edge that closes a cycle, with the cycle it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +155,83 @@ pub fn closure(n: usize, edges: &[(usize, usize)]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// Which nodes a path from `start` reaches (`start` included).
+pub fn reachable(n: usize, edges: &[(usize, usize)], start: usize) -> Vec<bool> {
+    let graph = build(n, edges);
+    let mut seen = vec![false; n];
+    if start < n {
+        let mut bfs = Bfs::new(&graph, NodeIndex::new(start));
+        while let Some(node) = bfs.next(&graph) {
+            seen[node.index()] = true;
+        }
+    }
+    seen
+}
+
+/// Which nodes have a path to at least one of `targets` (the targets
+/// included): a search over the reversed graph.
+pub fn reaching(n: usize, edges: &[(usize, usize)], targets: &[usize]) -> Vec<bool> {
+    let graph = build(n, edges);
+    let reversed = Reversed(&graph);
+    let mut seen = vec![false; n];
+    for &target in targets.iter().filter(|&&t| t < n) {
+        let mut bfs = Bfs::new(reversed, NodeIndex::new(target));
+        while let Some(node) = bfs.next(reversed) {
+            seen[node.index()] = true;
+        }
+    }
+    seen
+}
+
+/// A node cut off from the start, with the nodes cut off behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutOff {
+    /// The first-declared node of a group that nothing reachable, and
+    /// nothing else cut off, leads into: where a transition is missing.
+    pub node: usize,
+    /// The other unreachable nodes a path from `node` reaches, in order.
+    pub behind: Vec<usize>,
+}
+
+/// The nodes unreachable from `start`, reported once per place where an
+/// edge is missing: each group of unreachable nodes (a strongly connected
+/// component) that no other unreachable node leads into gives its
+/// first-declared node, and lists what lies behind it.
+pub fn cut_off(n: usize, edges: &[(usize, usize)], start: usize) -> Vec<CutOff> {
+    let reached = reachable(n, edges, start);
+    let lost: Vec<(usize, usize)> = edges
+        .iter()
+        .copied()
+        .filter(|&(from, to)| !reached[from] && !reached[to])
+        .collect();
+    let graph = build(n, &lost);
+    let mut group = vec![usize::MAX; n];
+    for (index, members) in tarjan_scc(&graph).iter().enumerate() {
+        for node in members {
+            group[node.index()] = index;
+        }
+    }
+    let mut entered = vec![false; n];
+    for &(from, to) in &lost {
+        if group[from] != group[to] {
+            entered[to] = true;
+        }
+    }
+    let mut roots = Vec::new();
+    let mut done_groups = Vec::new();
+    for node in (0..n).filter(|&node| !reached[node]) {
+        let members: Vec<usize> = (0..n).filter(|&m| group[m] == group[node]).collect();
+        if done_groups.contains(&group[node]) || members.iter().any(|&m| entered[m]) {
+            continue;
+        }
+        done_groups.push(group[node]);
+        let from_root = reachable(n, &lost, node);
+        let behind = (0..n).filter(|&m| m != node && from_root[m]).collect();
+        roots.push(CutOff { node, behind });
+    }
+    roots
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +267,33 @@ mod tests {
         // a -> b, a -> c, b -> d, c -> d
         let pairs = closure(4, &[(0, 1), (0, 2), (1, 3), (2, 3)]);
         assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]);
+    }
+
+    #[test]
+    fn one_missing_edge_cuts_off_one_state() {
+        // 0 -> 1, then 2 -> 3 -> 4 -> 2 and 3 -> 5: the edge into 2 is missing.
+        let edges = [(0, 1), (2, 3), (3, 4), (4, 2), (3, 5)];
+        assert_eq!(
+            cut_off(6, &edges, 0),
+            [CutOff {
+                node: 2,
+                behind: vec![3, 4, 5]
+            }]
+        );
+        assert_eq!(
+            reachable(6, &edges, 0),
+            [true, true, false, false, false, false]
+        );
+        assert_eq!(
+            reaching(6, &edges, &[5]),
+            [false, false, true, true, true, true]
+        );
+        // Two independent gaps are two reports; nothing cut off, no report.
+        let found = cut_off(4, &[(0, 1), (2, 3)], 0);
+        assert_eq!(found.iter().map(|c| c.node).collect::<Vec<_>>(), [2]);
+        let found = cut_off(4, &[(0, 1)], 0);
+        assert_eq!(found.iter().map(|c| c.node).collect::<Vec<_>>(), [2, 3]);
+        assert!(cut_off(2, &[(0, 1)], 0).is_empty());
     }
 
     /// A random DAG on `n` nodes: edges only from higher to lower rank,
@@ -255,6 +362,29 @@ mod tests {
             prop_assert!(cycles(n, &acyclic).is_empty());
             let graph = build(n, &acyclic);
             prop_assert!(petgraph::algo::toposort(&graph, None).is_ok());
+        }
+
+        #[test]
+        fn every_unreachable_node_lies_behind_exactly_one_reported_cut(
+            n in 1usize..20,
+            raw in proptest::collection::vec((0usize..20, 0usize..20), 0..40),
+        ) {
+            let edges: Vec<(usize, usize)> = raw.into_iter().map(|(a, b)| (a % n, b % n)).collect();
+            let reached = reachable(n, &edges, 0);
+            let cuts = cut_off(n, &edges, 0);
+            for node in (0..n).filter(|&m| !reached[m]) {
+                let covered = cuts.iter().any(|c| c.node == node || c.behind.contains(&node));
+                prop_assert!(covered, "{node} is unreachable but not reported");
+            }
+            for cut in &cuts {
+                prop_assert!(!reached[cut.node]);
+                // Nothing unreachable leads into a reported node from outside its group.
+                for &(from, to) in &edges {
+                    if to == cut.node && !reached[from] {
+                        prop_assert!(reachable(n, &edges, cut.node)[from]);
+                    }
+                }
+            }
         }
 
         #[test]

@@ -14,14 +14,18 @@ use proc_macro::TokenStream;
 mod component;
 mod ctxt;
 mod graph;
+mod name;
 mod suggest;
 mod system;
 
 #[cfg(test)]
-mod tests;
+mod shapes;
 
 /// Derives `typestep::Component`: typestate handles, the run-time transition
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
+/// One `#[transition(...)]` may hold several transitions separated by `;`:
+/// rustc spends one level of its recursion limit (128) per helper attribute,
+/// so a large machine keeps to a few attributes.
 #[proc_macro_derive(Component, attributes(component, transition))]
 pub fn derive_component(input: TokenStream) -> TokenStream {
     component::expand(input.into()).into()

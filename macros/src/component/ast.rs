@@ -3,6 +3,8 @@
 use proc_macro2::Span;
 use syn::{ExprPath, Generics, Ident, Type, Visibility};
 
+use crate::name::Name;
+
 /// Everything `#[derive(Component)]` read from one struct.
 pub struct Declaration {
     /// The component type's name.
@@ -14,11 +16,11 @@ pub struct Declaration {
     /// stand-in name is used, so that the rest of the crate still compiles.
     pub module: Ident,
     /// `states(...)`: the `states` keyword and the listed names.
-    pub states: Option<(Ident, Vec<Ident>)>,
-    pub initial: Option<Ident>,
+    pub states: Option<(Ident, Vec<Name>)>,
+    pub initial: Option<Name>,
     /// `terminal(...)`: the `terminal` keyword and the listed names; `None`
     /// when the component may run forever.
-    pub terminal: Option<(Ident, Vec<Ident>)>,
+    pub terminal: Option<(Ident, Vec<Name>)>,
     /// `snapshot = Type`: a custom snapshot strategy.
     pub snapshot: Option<Type>,
     pub transitions: Vec<TransitionDecl>,
@@ -40,9 +42,9 @@ pub struct Declaration {
 
 /// One `#[transition(A | B -> C on E, guard = .., action = ..)]`.
 pub struct TransitionDecl {
-    pub from: Vec<Ident>,
-    pub to: Ident,
-    pub event: Ident,
+    pub from: Vec<Name>,
+    pub to: Name,
+    pub event: Name,
     pub guard: Option<ExprPath>,
     pub action: Option<ExprPath>,
     /// `guard = async path`: the guard is an `async fn(&Self) -> bool`.

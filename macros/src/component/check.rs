@@ -19,12 +19,12 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Bfs, Reversed};
-use syn::{ExprPath, Ident};
+use syn::ExprPath;
 
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
+use crate::graph;
+use crate::name::Name;
 use crate::suggest::closest;
 
 /// Names the generated module uses for itself.
@@ -33,8 +33,8 @@ const RESERVED: &[&str] = &["State", "Event"];
 /// The valid part of a declaration, with states and events numbered in
 /// declaration order.
 pub struct Graph {
-    pub states: Vec<Ident>,
-    pub events: Vec<Ident>,
+    pub states: Vec<Name>,
+    pub events: Vec<Name>,
     pub initial: Option<usize>,
     /// The state generated code starts in when `initial` is missing or
     /// misspelled (its error is already reported): the suggested state, or
@@ -172,7 +172,7 @@ impl Checker<'_> {
     /// written in `states(...)`, where its own mistake is already reported,
     /// or there is no usable state list to compare with). An unknown name
     /// with a close match resolves to that match as a stand-in.
-    fn resolve(&mut self, name: &Ident, role: &str) -> Option<Resolved> {
+    fn resolve(&mut self, name: &Name, role: &str) -> Option<Resolved> {
         let text = name.to_string();
         if let Some(&index) = self.state_index.get(&text) {
             return Some(Resolved { index, exact: true });
@@ -181,9 +181,9 @@ impl Checker<'_> {
         if !has_list || self.written.contains(&text) {
             return None;
         }
-        let names: Vec<String> = self.graph.states.iter().map(Ident::to_string).collect();
+        let names: Vec<String> = self.graph.states.iter().map(Name::to_string).collect();
         let closest = closest(&text, names.iter().map(String::as_str));
-        let is_event = self.decl.transitions.iter().any(|t| t.event == text);
+        let is_event = self.decl.transitions.iter().any(|t| t.event == *text);
         let fix = match closest {
             Some(state) => format!("; did you mean `{state}`?"),
             None if is_event => format!(
@@ -208,7 +208,7 @@ impl Checker<'_> {
     }
 
     /// The index of state `name` when it is declared; see [`Self::resolve`].
-    fn lookup(&mut self, name: &Ident, role: &str) -> Option<usize> {
+    fn lookup(&mut self, name: &Name, role: &str) -> Option<usize> {
         self.resolve(name, role)
             .filter(|resolved| resolved.exact)
             .map(|resolved| resolved.index)
@@ -309,7 +309,7 @@ impl Checker<'_> {
     fn transitions(&mut self, event_index: &HashMap<String, usize>) {
         let decl = self.decl;
         let component = &decl.ident;
-        let mut first_target: HashMap<(usize, usize), (usize, &Ident)> = HashMap::new();
+        let mut first_target: HashMap<(usize, usize), (usize, &Name)> = HashMap::new();
         for transition in &decl.transitions {
             let ev = &transition.event;
             let to = self.resolve(&transition.to, "as a transition target");
@@ -387,45 +387,39 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports states unreachable from the initial state and, when terminal
-    /// states are declared, reachable states from which none of them can be
-    /// reached.
+    /// Reports states unreachable from the initial state (once per missing
+    /// transition: the state it cuts off, naming what lies behind it) and,
+    /// when terminal states are declared, reachable states from which none
+    /// of them can be reached. The searches are [`crate::graph`]'s.
     fn graph_checks(&mut self, initial: usize, terminal_ok: bool) {
         let component = &self.decl.ident;
         let states = &self.graph.states;
-        let mut petgraph: DiGraph<usize, ()> =
-            DiGraph::with_capacity(states.len(), self.declared_edges.len());
-        let nodes: Vec<NodeIndex> = (0..states.len()).map(|i| petgraph.add_node(i)).collect();
-        for &(from, to) in &self.declared_edges {
-            petgraph.add_edge(nodes[from], nodes[to], ());
-        }
-
-        let mut reachable = vec![false; states.len()];
-        let mut bfs = Bfs::new(&petgraph, nodes[initial]);
-        while let Some(node) = bfs.next(&petgraph) {
-            reachable[petgraph[node]] = true;
-        }
+        let n = states.len();
         let initial_name = &states[initial];
-        for (index, state) in states.iter().enumerate() {
-            if !reachable[index] {
-                self.cx.error_spanned_by(state, format_args!(
-                    "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`: \
-                     add a transition into `{state}` or remove it",
-                ));
-            }
+        for cut in graph::cut_off(n, &self.declared_edges, initial) {
+            let state = &states[cut.node];
+            let behind = if cut.behind.is_empty() {
+                String::new()
+            } else {
+                let names = cut
+                    .behind
+                    .iter()
+                    .map(|&s| format!("`{}`", states[s]))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(" ({names} after it are unreachable too)")
+            };
+            self.cx.error_spanned_by(state, format_args!(
+                "state `{state}` of `{component}` is unreachable from the initial state `{initial_name}`{behind}: \
+                 add a transition into `{state}` or remove it",
+            ));
         }
 
         if !terminal_ok {
             return;
         }
-        let mut finishes = vec![false; states.len()];
-        let reversed = Reversed(&petgraph);
-        for &terminal in &self.graph.terminal {
-            let mut bfs = Bfs::new(reversed, nodes[terminal]);
-            while let Some(node) = bfs.next(reversed) {
-                finishes[petgraph[node]] = true;
-            }
-        }
+        let reachable = graph::reachable(n, &self.declared_edges, initial);
+        let finishes = graph::reaching(n, &self.declared_edges, &self.graph.terminal);
         let terminal_names = self
             .graph
             .terminal

@@ -1,4 +1,5 @@
-//! Mermaid and DOT text of a component's state graph.
+//! Mermaid and DOT text of a component's state graph, drawn in the same
+//! style as the recovery log's diagrams of a running machine.
 
 use std::fmt::Write;
 
@@ -26,24 +27,30 @@ pub fn mermaid(graph: &Graph) -> String {
     out
 }
 
-/// A Graphviz DOT digraph of the graph, named after the component.
+/// A Graphviz DOT digraph of the graph, named after the component, in the
+/// style of the recovery log's diagram (`typestep::recovery`), so that the
+/// two pictures of one machine look alike: quoted names, left to right, the
+/// initial state a bold circle, terminal states double circles.
 pub fn dot(name: &str, graph: &Graph) -> String {
-    let mut out =
-        format!("digraph {name} {{\n    rankdir=LR;\n    node [shape=box, style=rounded];\n");
+    let mut out = format!("digraph \"{name}\" {{\n    rankdir=LR;\n");
     if let Some(initial) = graph.initial {
         let _ = writeln!(
             out,
-            "    __start [shape=point];\n    __start -> {};",
+            "    \"{}\" [shape=circle, style=bold];",
             graph.states[initial]
         );
     }
     for &terminal in &graph.terminal {
-        let _ = writeln!(out, "    {} [peripheries=2];", graph.states[terminal]);
+        let _ = writeln!(
+            out,
+            "    \"{}\" [shape=doublecircle];",
+            graph.states[terminal]
+        );
     }
     for edge in &graph.edges {
         let _ = writeln!(
             out,
-            "    {} -> {} [label=\"{}{}\"];",
+            "    \"{}\" -> \"{}\" [label=\"{}{}\"];",
             graph.states[edge.from],
             graph.states[edge.to],
             graph.events[edge.event],

@@ -15,6 +15,7 @@ use super::ast::Declaration;
 use super::check::Graph;
 use super::diagram;
 use super::future::{self, is_async};
+use crate::name::{self, Name};
 
 /// Generates the state module, the `Component` impl and the typestate impls.
 pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
@@ -23,7 +24,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     // aliases (imported at the top of the block) for the absolute paths: the
     // output is about a tenth fewer tokens for the compiler to take in.
     let private = quote!(__typestep);
-    let name = decl.ident.to_string();
+    let name = name::unraw(&decl.ident);
     let ident = &decl.ident;
     let vis = &decl.vis;
     let (impl_generics, ty_generics, where_clause) = decl.generics.split_for_impl();
@@ -246,8 +247,8 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     // impls rather than std derives: the same API, but no derive expansion
     // (and no extra impls the std derives add), which was the largest single
     // part of the derive's build time (BENCHMARKS.md, "Build time").
-    let state_names = states.iter().map(Ident::to_string).collect::<Vec<_>>();
-    let event_names = events.iter().map(Ident::to_string).collect::<Vec<_>>();
+    let state_names = states.iter().map(Name::to_string).collect::<Vec<_>>();
+    let event_names = events.iter().map(Name::to_string).collect::<Vec<_>>();
 
     quote! {
         #[doc = #module_doc]
@@ -343,9 +344,9 @@ fn label_impl(
     private: &TokenStream,
     module: &Ident,
     enum_name: &Ident,
-    variants: &[Ident],
+    variants: &[Name],
 ) -> TokenStream {
-    let names = variants.iter().map(Ident::to_string);
+    let names = variants.iter().map(Name::to_string);
     // The enum has no explicit discriminants, so `self as usize` is the
     // declaration order: `index` is a cast and `name` one table look-up
     // (cheaper to compile than a match with an arm per variant).

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::Ident;
 
 use super::check::{Edge, Graph};
+use crate::name::Name;
 
 /// Whether the edge's guard or action is async.
 pub fn is_async(edge: &Edge) -> bool {
@@ -100,9 +101,9 @@ pub fn typed_move(
     private: &TokenStream,
     module: &Ident,
     ty: &TokenStream,
-    event: &Ident,
-    from: &Ident,
-    to: &Ident,
+    event: &Name,
+    from: &Name,
+    to: &Name,
 ) -> (TokenStream, TokenStream) {
     (
         quote!(#private::AsyncMove<#ty, #module::#from, #module::#to>),

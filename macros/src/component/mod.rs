@@ -29,8 +29,4 @@ pub fn expand(input: TokenStream) -> TokenStream {
 }
 
 #[cfg(test)]
-pub(crate) use self::{
-    attr::parse,
-    check::{check, Graph},
-    diagram::{dot, mermaid},
-};
+mod tests;

@@ -2,14 +2,15 @@
 //! [`Declaration`]. A malformed item is reported and skipped, so the rest of
 //! the declaration is still read and checked.
 
-use heck::ToSnakeCase;
-use proc_macro2::TokenTree;
+use proc_macro2::{Group, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Data, DeriveInput, Fields, Ident, Token};
+use syn::{Data, DeriveInput, Fields, Ident, Token, Type};
 
 use super::ast::{Declaration, Part};
 use crate::ctxt::Ctxt;
+use crate::name;
 use crate::suggest::did_you_mean;
 
 const SYSTEM_KEYS: &[&str] = &["lock_order", "module"];
@@ -63,10 +64,23 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
             Fields::Named(fields) => {
                 decl.has_named_fields = true;
                 for field in &fields.named {
+                    if field.ident.as_ref().is_some_and(|ident| ident == "_") {
+                        // An unnamed field (unstable Rust): no part to
+                        // build or lock, so nothing is generated.
+                        decl.has_named_fields = false;
+                        cx.error_spanned_by(
+                            &field.ident,
+                            format_args!(
+                                "each part of `{}` needs a name: `_` cannot be built, locked or depended on",
+                                input.ident
+                            ),
+                        );
+                        continue;
+                    }
                     if let Some(ident) = &field.ident {
                         decl.parts.push(Part {
                             ident: ident.clone(),
-                            ty: field.ty.clone(),
+                            ty: without_self(&field.ty, &input.ident),
                             depends_on: parse_depends_on(cx, &field.attrs),
                         });
                     }
@@ -91,28 +105,41 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
 
     decl.module = match module_override {
         Some(module) => Some(module),
-        None => default_module(cx, &input.ident),
+        None => name::default_module(
+            cx,
+            &input.ident,
+            "module",
+            "system",
+            "system",
+            "system_parts",
+        )
+        .ok(),
     };
     decl
 }
 
-/// The snake_case module name of a system, or an error when that name is a
-/// keyword.
-fn default_module(cx: &mut Ctxt, ident: &Ident) -> Option<Ident> {
-    let name = ident.to_string().trim_start_matches("r#").to_snake_case();
-    match syn::parse_str::<Ident>(&name) {
-        Ok(_) => Some(Ident::new(&name, ident.span())),
-        Err(_) => {
-            cx.error_at(
-                ident.span(),
-                format_args!(
-                    "the module of `{ident}` would be named `{name}`, which is a Rust keyword; \
-                     name it with `#[system(module = {name}_system)]`"
-                ),
-            );
-            None
-        }
+/// `ty` with every `Self` replaced by the system's name: the part types are
+/// also written in the builder's impl, where `Self` is the builder.
+fn without_self(ty: &Type, system: &Ident) -> Type {
+    fn replace(tokens: TokenStream, system: &Ident) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Ident(ident) if ident == "Self" => {
+                    let mut renamed = system.clone();
+                    renamed.set_span(ident.span());
+                    TokenTree::Ident(renamed)
+                }
+                TokenTree::Group(group) => {
+                    let mut inner = Group::new(group.delimiter(), replace(group.stream(), system));
+                    inner.set_span(group.span());
+                    TokenTree::Group(inner)
+                }
+                other => other,
+            })
+            .collect()
     }
+    syn::parse2(replace(ty.to_token_stream(), system)).unwrap_or_else(|_| ty.clone())
 }
 
 /// The names of every `#[depends_on(a, b)]` on a field.
@@ -178,14 +205,43 @@ fn parse_system_item(
             }
             let content;
             syn::parenthesized!(content in stream);
-            let chains = Punctuated::<Chain, Token![,]>::parse_terminated(&content)?;
-            decl.lock_chains
-                .extend(chains.into_iter().map(|chain| chain.0));
+            match Punctuated::<Chain, Token![,]>::parse_terminated(&content) {
+                Ok(chains) => decl
+                    .lock_chains
+                    .extend(chains.into_iter().map(|chain| chain.0)),
+                Err(error) => {
+                    // The error covers the list: consume the rest of it, so
+                    // syn adds no second "expected `)`" error.
+                    while content.parse::<TokenTree>().is_ok() {}
+                    return Err(error);
+                }
+            }
         }
         "module" => {
+            if !stream.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `module = name` in `#[system(...)]`, as in `module = monitoring_parts`",
+                ));
+            }
             stream.parse::<Token![=]>()?;
+            if !stream.peek(Ident) {
+                return Err(stream.error(
+                    "expected a module name after `module =`, as in `module = monitoring_parts` (a keyword cannot name a module)",
+                ));
+            }
             let name: Ident = stream.parse()?;
-            if module.is_some() {
+            if name::unraw(&name) == name::unraw(&decl.ident) {
+                cx.error_spanned_by(
+                    &name,
+                    format_args!(
+                        "the module of `{0}` cannot be named `{0}` like the struct itself: a module and a struct \
+                         share one namespace; name it, for example, `module = {1}`",
+                        decl.ident,
+                        name::module_suggestion(&decl.ident, "system", "system_parts"),
+                    ),
+                );
+            } else if module.is_some() {
                 cx.error_spanned_by(&name, "`module` is declared more than once");
             } else {
                 *module = Some(name);
@@ -209,17 +265,30 @@ struct Chain(Vec<Ident>);
 
 impl syn::parse::Parse for Chain {
     fn parse(stream: ParseStream) -> syn::Result<Self> {
-        let mut names = vec![stream.parse::<Ident>()?];
+        /// A part name, or an error saying one was expected.
+        fn part(stream: ParseStream, after: &str) -> syn::Result<Ident> {
+            if stream.peek(Ident) {
+                return stream.parse();
+            }
+            Err(stream.error(format!(
+                "expected the name of a part {after}in `lock_order(...)`, as in `lock_order(a -> b -> c)`"
+            )))
+        }
+        let mut names = vec![part(stream, "")?];
         while stream.peek(Token![->]) {
             stream.parse::<Token![->]>()?;
-            names.push(stream.parse::<Ident>()?);
+            names.push(part(stream, "after `->` ")?);
         }
         if !stream.is_empty() && !stream.peek(Token![,]) {
-            let span = names.last().map_or_else(|| stream.span(), |n| n.span());
-            return Err(syn::Error::new(
-                span,
-                "expected `->` and the next part, or `,` before the next chain, as in `lock_order(a -> b, a -> c)`",
-            ));
+            let last = names.last().map(crate::name::unraw).unwrap_or_default();
+            let found = stream
+                .cursor()
+                .token_tree()
+                .map_or_else(String::new, |(tree, _)| format!(", found `{tree}`"));
+            return Err(stream.error(format!(
+                "expected `->` and the next part after `{last}`, or `,` before the next chain{found}: \
+                 write chains as in `lock_order(a -> b, a -> c)`"
+            )));
         }
         Ok(Chain(names))
     }

@@ -14,6 +14,7 @@ use syn::Ident;
 use super::ast::Declaration;
 use crate::ctxt::Ctxt;
 use crate::graph::{self, Plan};
+pub use crate::name::unraw;
 use crate::suggest::did_you_mean;
 
 /// Builder methods that a part name would clash with.
@@ -33,6 +34,10 @@ pub struct Checked {
     /// Their transitive closure: every `(before, after)` that may be locked
     /// in this order.
     pub lock_closure: Vec<(usize, usize)>,
+    /// For each part, whether the builder gets its `part()`/`try_part()`
+    /// methods (not when they would clash with `build()` or with another
+    /// part's methods; that mistake is reported).
+    pub builder_methods: Vec<bool>,
 }
 
 /// Checks the declaration and returns its valid part.
@@ -45,17 +50,7 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Checked {
         .map(|(i, name)| (name.as_str(), i))
         .collect();
 
-    for part in &decl.parts {
-        let name = unraw(&part.ident);
-        if RESERVED.contains(&name.as_str()) {
-            cx.error_spanned_by(
-                &part.ident,
-                format_args!(
-                    "a part of `{system}` cannot be named `{name}`: the generated builder has a `{name}()` method; rename the field"
-                ),
-            );
-        }
-    }
+    let builder_methods = check_builder_methods(cx, decl, &names);
 
     let dependencies = check_dependencies(cx, decl, &names, &index);
     let edges: Vec<(usize, usize)> = dependencies
@@ -101,7 +96,58 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Checked {
         lock_levels,
         lock_edges,
         lock_closure,
+        builder_methods,
     }
+}
+
+/// Each part gets the builder methods `part()` and `try_part()`; reports
+/// the parts whose methods would clash with `build()` or with an earlier
+/// part's (`x` has `try_x()`, so a part `try_x` cannot have it too).
+fn check_builder_methods(cx: &mut Ctxt, decl: &Declaration, names: &[String]) -> Vec<bool> {
+    let system = &decl.ident;
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut methods = Vec::with_capacity(names.len());
+    for (index, (part, name)) in decl.parts.iter().zip(names).enumerate() {
+        if RESERVED.contains(&name.as_str()) {
+            cx.error_spanned_by(
+                &part.ident,
+                format_args!(
+                    "a part of `{system}` cannot be named `{name}`: the generated builder has a `{name}()` method; rename the field"
+                ),
+            );
+            methods.push(false);
+            continue;
+        }
+        let own = [name.clone(), format!("try_{name}")];
+        let clash = own
+            .iter()
+            .find_map(|method| taken.get(method).map(|&other| (method, other)));
+        match clash {
+            Some((method, other)) => {
+                let role = if *method == names[other] {
+                    "builds"
+                } else {
+                    "fallibly builds"
+                };
+                cx.error_spanned_by(
+                    &part.ident,
+                    format_args!(
+                        "part `{name}` of `{system}` clashes with part `{}`: the builder method `{method}()` already {role} `{}`, \
+                         and each part gets `{name}()` and `try_{name}()`; rename one of the two fields",
+                        names[other], names[other]
+                    ),
+                );
+                methods.push(false);
+            }
+            None => {
+                for method in own {
+                    taken.insert(method, index);
+                }
+                methods.push(true);
+            }
+        }
+    }
+    methods
 }
 
 /// Resolves every `#[depends_on(...)]` name, reporting unknown names,
@@ -248,9 +294,4 @@ fn suggestion(name: &str, names: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!("; the parts are {list}")
-}
-
-/// The name without a raw-identifier prefix.
-pub fn unraw(ident: &Ident) -> String {
-    ident.to_string().trim_start_matches("r#").to_owned()
 }

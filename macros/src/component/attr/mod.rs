@@ -4,29 +4,26 @@
 //! component and says what was expected, at the token where it went wrong
 //! (the closing parenthesis when the attribute ends too early).
 
-use heck::ToSnakeCase;
 use proc_macro2::{Delimiter, Span, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{Attribute, DeriveInput, Expr, ExprPath, Ident, MacroDelimiter, Meta, Token, Type};
+use syn::{Attribute, DeriveInput, Ident, MacroDelimiter, Meta, Token, Type};
 
-use super::ast::{Declaration, TransitionDecl};
+use super::ast::Declaration;
 use crate::ctxt::Ctxt;
+use crate::name::{self, Name};
 use crate::suggest::did_you_mean;
 
 const COMPONENT_KEYS: &[&str] = &["states", "initial", "terminal", "module", "snapshot"];
-const TRANSITION_KEYS: &[&str] = &["guard", "action"];
 
-mod kw {
-    syn::custom_keyword!(on);
-}
+mod transition;
 
 /// What every parsing step needs: where to record errors, which component
 /// is being read (for messages) and where the attribute ends (for errors
 /// about missing pieces).
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     cx: &'a mut Ctxt,
     component: &'a Ident,
     end: Span,
@@ -35,7 +32,8 @@ struct Reader<'a> {
 /// Reads the component declaration from the derive input, recording every
 /// syntax error in `cx`.
 pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
-    let component = &input.ident;
+    let plain = name::plain(&input.ident);
+    let component = &plain;
     let mut decl = Declaration {
         ident: component.clone(),
         vis: input.vis.clone(),
@@ -61,10 +59,7 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
             }
             parse_component_attr(cx, &mut decl, &mut module_override, attr);
         } else if attr.path().is_ident("transition") {
-            match parse_transition_attr(cx, component, attr) {
-                Some(transition) => decl.transitions.push(transition),
-                None => decl.transition_dropped = true,
-            }
+            transition::parse_transition_attr(cx, &mut decl, component, attr);
         }
     }
 
@@ -80,36 +75,17 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
 
     decl.module = match module_override {
         Some(module) => module,
-        None => default_module(cx, component),
+        None => name::default_module(
+            cx,
+            component,
+            "state module",
+            "component",
+            "states",
+            "component_states",
+        )
+        .unwrap_or_else(|replacement| replacement),
     };
     decl
-}
-
-/// The snake_case module name of a component. When that name is a keyword
-/// the error is recorded and the suggested replacement stands in for it.
-fn default_module(cx: &mut Ctxt, ident: &Ident) -> Ident {
-    let name = ident.unraw().to_string().to_snake_case();
-    if syn::parse_str::<Ident>(&name).is_ok() {
-        return Ident::new(&name, ident.span());
-    }
-    let replacement = format!("{}_states", name.trim_start_matches('_'));
-    let replacement = if syn::parse_str::<Ident>(&replacement).is_ok() {
-        replacement
-    } else {
-        String::from("component_states")
-    };
-    let problem = if name.is_empty() {
-        String::from("has no snake_case name")
-    } else {
-        format!("would be named `{name}`, which is a Rust keyword")
-    };
-    cx.error_at(
-        ident.span(),
-        format_args!(
-            "the state module of `{ident}` {problem}; name it with `#[component(module = {replacement})]`"
-        ),
-    );
-    Ident::new(&replacement, ident.span())
 }
 
 fn parse_component_attr(
@@ -238,7 +214,19 @@ fn parse_component_item(
         "module" => {
             expect_eq(r, stream, &key, "module = worker_states")?;
             let name = parse_name(r, stream, "a module name after `module =`")?;
-            set_once(r, module, name, &key);
+            let name = name.ident().clone();
+            if name::unraw(&name) == name::unraw(component) {
+                r.cx.error_spanned_by(
+                    &name,
+                    format_args!(
+                        "the state module of `{component}` cannot be named `{name}` like the struct itself: \
+                         a module and a struct share one namespace; name it, for example, `module = {}`",
+                        name::module_suggestion(component, "states", "component_states")
+                    ),
+                );
+            } else {
+                set_once(r, module, name, &key);
+            }
         }
         "snapshot" => {
             expect_eq(r, stream, &key, "snapshot = MySnapshot")?;
@@ -276,7 +264,7 @@ fn parse_component_item(
 }
 
 /// `(A, B, C)` after `states` or `terminal`.
-fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
     let component = r.component;
     if !stream.peek(syn::token::Paren) {
         return Err(syn::Error::new(
@@ -302,7 +290,7 @@ fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Res
 }
 
 /// The comma-separated names inside `states(...)` or `terminal(...)`.
-fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
     let mut names = Vec::new();
     while !content.is_empty() {
         names.push(parse_name(r, content, "a state name")?);
@@ -343,9 +331,9 @@ fn expect_eq(r: &Reader, stream: ParseStream, key: &Ident, example: &str) -> syn
 }
 
 /// A state, event or module name (an identifier that is not a keyword).
-fn parse_name(r: &Reader, stream: ParseStream, what: &str) -> syn::Result<Ident> {
+pub(super) fn parse_name(r: &Reader, stream: ParseStream, what: &str) -> syn::Result<Name> {
     if stream.peek(Ident) {
-        return stream.parse();
+        return stream.parse().map(Name::new);
     }
     let found = describe_next(stream);
     let hint = if stream.peek(Ident::peek_any) {
@@ -377,260 +365,8 @@ fn set_once<T>(r: &mut Reader, slot: &mut Option<T>, value: T, key: &Ident) {
     }
 }
 
-/// Reads one `#[transition(...)]`, or records why it cannot be read.
-fn parse_transition_attr(
-    cx: &mut Ctxt,
-    component: &Ident,
-    attr: &Attribute,
-) -> Option<TransitionDecl> {
-    let list = match &attr.meta {
-        Meta::List(list)
-            if matches!(list.delimiter, MacroDelimiter::Paren(_)) && !list.tokens.is_empty() =>
-        {
-            list
-        }
-        _ => {
-            cx.error_spanned_by(
-                attr,
-                format_args!(
-                    "`#[transition]` of `{component}` needs a declaration, as in `#[transition(From -> To on Event)]`"
-                ),
-            );
-            return None;
-        }
-    };
-    let mut reader = Reader {
-        cx,
-        component,
-        end: list.delimiter.span().close(),
-    };
-    let result =
-        (|stream: ParseStream| parse_transition(&mut reader, stream)).parse2(list.tokens.clone());
-    match result {
-        Ok(transition) => Some(transition),
-        Err(error) => {
-            cx.syn_error(error);
-            None
-        }
-    }
-}
-
-/// Parses `A | B -> C on E, guard = path, action = path`. Errors after the
-/// event are recorded and the transition is still kept; errors in the
-/// `A -> C on E` part drop the transition.
-fn parse_transition(r: &mut Reader, stream: ParseStream) -> syn::Result<TransitionDecl> {
-    let component = r.component;
-    let first = parse_name(r, stream, "a source state")?;
-    let mut last = first.clone();
-    let mut from = vec![first];
-    while stream.peek(Token![|]) {
-        stream.parse::<Token![|]>()?;
-        last = parse_name(r, stream, "a source state after `|`")?;
-        from.push(last.clone());
-    }
-    if !stream.peek(Token![->]) {
-        let message = if stream.peek(Ident) {
-            format!(
-                "missing `->` between the source state `{last}` and {} in a transition of `{component}`, \
-                 as in `{last} -> To on Event`",
-                describe_next(stream)
-            )
-        } else if stream.is_empty() {
-            format!(
-                "incomplete transition of `{component}`: expected `-> To on Event` after `{last}`"
-            )
-        } else {
-            format!(
-                "expected `->` after the source state `{last}` in a transition of `{component}`, found {}",
-                describe_next(stream)
-            )
-        };
-        return Err(error_at_next(stream, last.span(), message));
-    }
-    stream.parse::<Token![->]>()?;
-    let to = parse_name(r, stream, "a target state after `->`")?;
-    if !stream.peek(kw::on) {
-        let message = if stream.peek(Ident) {
-            format!(
-                "missing `on` between the target state `{to}` and the event {} in a transition of `{component}`, \
-                 as in `{} -> {to} on Event`",
-                describe_next(stream),
-                from[0],
-            )
-        } else if stream.is_empty() {
-            format!(
-                "incomplete transition of `{component}`: expected `on Event` after the target state `{to}`"
-            )
-        } else {
-            format!(
-                "expected `on Event` after the target state `{to}` in a transition of `{component}`, found {}",
-                describe_next(stream)
-            )
-        };
-        return Err(error_at_next(stream, to.span(), message));
-    }
-    stream.parse::<kw::on>()?;
-    let event = parse_name(r, stream, "an event name after `on`")?;
-    let mut transition = TransitionDecl {
-        from,
-        to,
-        event,
-        guard: None,
-        action: None,
-        guard_async: false,
-        action_async: false,
-    };
-
-    while !stream.is_empty() {
-        if !stream.peek(Token![,]) {
-            let error = error_at_next(
-                stream,
-                r.end,
-                format!(
-                    "unexpected {} after the event `{}` in a transition of `{component}`: \
-                     options follow a comma, as in `, guard = Self::can_start`",
-                    describe_next(stream),
-                    transition.event
-                ),
-            );
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-            continue;
-        }
-        stream.parse::<Token![,]>()?;
-        if stream.is_empty() {
-            break;
-        }
-        if let Err(error) = parse_transition_option(r, &mut transition, stream) {
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-        }
-    }
-    Ok(transition)
-}
-
-fn parse_transition_option(
-    r: &mut Reader,
-    transition: &mut TransitionDecl,
-    stream: ParseStream,
-) -> syn::Result<()> {
-    let component = r.component;
-    if !stream.peek(Ident::peek_any) {
-        return Err(error_at_next(
-            stream,
-            r.end,
-            format!(
-                "expected `guard = path` or `action = path` in a transition of `{component}`, found {}",
-                describe_next(stream)
-            ),
-        ));
-    }
-    let key = Ident::parse_any(stream)?;
-    let is_guard = key == "guard";
-    let signature = match key.to_string().as_str() {
-        "guard" => format!("fn(&{component}) -> bool"),
-        "action" => format!("fn(&mut {component}) -> Result<(), E>"),
-        other => {
-            return Err(syn::Error::new(
-                key.span(),
-                format!(
-                "unknown key `{other}` in a transition of `{component}`: expected `guard = path` \
-                     or `action = path`{}",
-                did_you_mean(other, TRANSITION_KEYS.iter().copied())
-            ),
-            ))
-        }
-    };
-    if !stream.peek(Token![=]) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!(
-                "`{key}` of a transition of `{component}` needs a function, as in `{key} = Self::{key}_name` \
-                 (a `{signature}`)"
-            ),
-        ));
-    }
-    stream.parse::<Token![=]>()?;
-    // `action = async Self::connect`: an async fn, awaited by `fire_async`.
-    let is_async = stream.parse::<Option<Token![async]>>()?.is_some();
-
-    let fork = stream.fork();
-    let path = match fork.parse::<ExprPath>() {
-        Ok(path) if path.attrs.is_empty() && (fork.is_empty() || fork.peek(Token![,])) => {
-            stream.advance_to(&fork);
-            path
-        }
-        _ => return Err(bad_function_path(stream, r, &key, &signature)),
-    };
-    let from = &transition.from[0];
-    let (to, event) = (&transition.to, &transition.event);
-    let slot = if is_guard {
-        &mut transition.guard
-    } else {
-        &mut transition.action
-    };
-    if slot.is_some() {
-        r.cx.error_at(
-            key.span(),
-            format_args!(
-                "`{key}` is declared more than once in the transition `{from} -> {to} on {event}` of `{component}`",
-            ),
-        );
-    } else {
-        *slot = Some(path);
-        if is_guard {
-            transition.guard_async = is_async;
-        } else {
-            transition.action_async = is_async;
-        }
-    }
-    Ok(())
-}
-
-/// The error for a guard or action value that is not a path to a function,
-/// naming what was written instead (a closure, a call, a literal...).
-fn bad_function_path(stream: ParseStream, r: &Reader, key: &Ident, signature: &str) -> syn::Error {
-    let component = r.component;
-    let mut value = proc_macro2::TokenStream::new();
-    while !stream.is_empty() && !stream.peek(Token![,]) {
-        match stream.parse::<TokenTree>() {
-            Ok(tree) => value.extend([tree]),
-            Err(_) => break,
-        }
-    }
-    if value.is_empty() {
-        return error_at_next(
-            stream,
-            key.span(),
-            format!(
-                "expected a path to a function after `{key} =` in a transition of `{component}`, \
-                 as in `{key} = Self::{key}_name`"
-            ),
-        );
-    }
-    let rule = match syn::parse2::<Expr>(value.clone()) {
-        Ok(Expr::Closure(_)) => format!(
-            "`{key}` of a transition of `{component}` must name a function, not a closure: \
-             define a `{signature}` and write `{key} = Self::name`"
-        ),
-        Ok(Expr::Call(call)) => {
-            let callee = &call.func;
-            let callee = quote::quote!(#callee).to_string().replace(' ', "");
-            format!(
-                "`{key}` of a transition of `{component}` takes the function itself, not a call: \
-                 write `{key} = {callee}`"
-            )
-        }
-        _ => format!(
-            "`{key}` of a transition of `{component}` must be a path to a `{signature}`, \
-             as in `{key} = Self::{key}_name`"
-        ),
-    };
-    syn::Error::new_spanned(value, rule)
-}
-
 /// An error at the next token, or at `otherwise` when nothing is left.
-fn error_at_next(stream: ParseStream, otherwise: Span, message: String) -> syn::Error {
+pub(super) fn error_at_next(stream: ParseStream, otherwise: Span, message: String) -> syn::Error {
     let span = stream
         .cursor()
         .token_tree()
@@ -639,7 +375,7 @@ fn error_at_next(stream: ParseStream, otherwise: Span, message: String) -> syn::
 }
 
 /// The next token, as a message shows it: "`Stop`", "`(...)`", or "the end of the attribute".
-fn describe_next(stream: ParseStream) -> String {
+pub(super) fn describe_next(stream: ParseStream) -> String {
     match stream.cursor().token_tree() {
         None => String::from("the end of the attribute"),
         Some((TokenTree::Group(group), _)) => match group.delimiter() {
@@ -659,7 +395,7 @@ fn skip_past_comma(stream: ParseStream) {
 }
 
 /// Skips token trees up to (not including) the next top-level comma.
-fn skip_to_comma(stream: ParseStream) {
+pub(super) fn skip_to_comma(stream: ParseStream) {
     while !stream.is_empty() && !stream.peek(Token![,]) {
         if stream.parse::<TokenTree>().is_err() {
             break;
