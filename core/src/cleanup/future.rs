@@ -102,7 +102,7 @@ impl core::fmt::Debug for AsyncCleanupStep {
 /// use std::time::Duration;
 /// use typestep::cleanup::{AsyncCleanup, AsyncCleanupStep, StepOutcome};
 ///
-/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), typestep::cleanup::CleanupError> {
 /// let cleanup = AsyncCleanup::new();
 /// cleanup.register(AsyncCleanupStep::new("pool", async { Ok::<(), std::io::Error>(()) }))?;
@@ -112,7 +112,7 @@ impl core::fmt::Debug for AsyncCleanupStep {
 ///         Ok::<(), std::io::Error>(())
 ///     })
 ///     .depends_on("pool")
-///     .timeout(Duration::from_millis(100)),
+///     .timeout(Duration::from_millis(20)),
 /// )?;
 /// let report = cleanup.cleanup_async().await;
 /// assert_eq!(report.outcome("flush"), Some(StepOutcome::TimedOut));

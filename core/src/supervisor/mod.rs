@@ -22,7 +22,7 @@
 //! use std::time::Duration;
 //! use typestep::supervisor::{ChildSpec, Exit, Restart, Strategy, Supervisor};
 //!
-//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let supervisor = Supervisor::new(Strategy::OneForOne)
 //!     .child(ChildSpec::new("cache", |cx| async move {
@@ -38,7 +38,7 @@
 //!         .shutdown(Duration::from_millis(100)),
 //!     );
 //! let report = supervisor
-//!     .run_until(tokio::time::sleep(Duration::from_secs(1)))
+//!     .run_until(tokio::time::sleep(Duration::from_millis(20)))
 //!     .await
 //!     .unwrap();
 //! // Reverse registration order; the stuck task was aborted at its timeout.
