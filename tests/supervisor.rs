@@ -411,3 +411,42 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_sibling_failing_while_the_group_stops_is_restarted_once_with_it() {
+    // `a` fails 10 ms after `b`, while `c` takes 50 ms to stop: `a`'s exit
+    // arrives in the middle of the one-for-all restart and must not cause a
+    // second one.
+    let (b, tb) = child("b", Restart::Permanent);
+    let a = ChildSpec::new("a", |cx| async move {
+        if cx.generation == 0 {
+            tokio::time::sleep(Duration::from_millis(1_010)).await;
+            return Err("a failed too".into());
+        }
+        cx.token.cancelled().await;
+        Ok(())
+    });
+    let c = ChildSpec::new("c", |cx| async move {
+        cx.token.cancelled().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Ok(())
+    })
+    .shutdown(Duration::from_millis(500));
+    let mut supervisor = Supervisor::new(Strategy::OneForAll)
+        .child(a)
+        .child(b)
+        .child(c);
+    let mut events = supervisor.events();
+    let run = tokio::spawn(supervisor.run_until(tokio::time::sleep(Duration::from_secs(5))));
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    drain(&mut events);
+    tb.send(Cmd::Fail).unwrap();
+    let report = run.await.unwrap().unwrap();
+    let all = drain(&mut events);
+    assert_eq!(started(&all), ["a", "b", "c"], "{all:?}");
+    assert_eq!(report.restarts, 1);
+    assert!(all.contains(&SupervisorEvent::Exited {
+        child: "a".into(),
+        exit: Exit::Failed("a failed too".into()),
+    }));
+}

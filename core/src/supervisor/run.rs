@@ -345,6 +345,26 @@ impl Running {
                 });
             }
         }
+        // A child of the group that exited on its own while the others were
+        // stopping is restarted with the group, not once more afterwards.
+        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(i, _)| group.contains(i));
+        self.pending = others.into();
+        for (i, exit) in mine {
+            if let Some(child) = self.children.get_mut(i) {
+                if child.spec.restart == Restart::Temporary {
+                    child.gone = true;
+                }
+                let name = child.spec.name.clone();
+                if exit.is_abnormal() {
+                    if let Some(logger) = &self.logger {
+                        logger.record(RecoveryEvent::failure(name.clone(), exit.to_string()));
+                    }
+                }
+                self.emit(SupervisorEvent::Exited { child: name, exit });
+            }
+        }
         let restarting: Vec<usize> = group
             .into_iter()
             .filter(|&i| self.children.get(i).is_some_and(|c| !c.gone))
