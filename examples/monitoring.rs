@@ -374,6 +374,15 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     );
 
     say("\n== Failures detected");
+    // A failed worker's cleanup runs off the detection path; its outcome is
+    // filled in when it finishes.
+    wait_for(|| {
+        system
+            .components()
+            .failures()
+            .iter()
+            .all(|f| f.cleanup.is_some())
+    });
     let failures = system.components().failures();
     for failure in &failures {
         say(&format!("  {failure}"));

@@ -21,7 +21,10 @@ impl ComponentCoordinator {
             .iter()
             .enumerate()
             .map(|(index, entry)| ComponentStatus {
-                id: ComponentId(index),
+                id: ComponentId {
+                    owner: self.inner.owner,
+                    index,
+                },
                 name: entry.name.to_string(),
                 kind: entry.driven.kind(),
                 state: entry.driven.state(),

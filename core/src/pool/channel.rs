@@ -10,23 +10,42 @@ use super::report::{ChannelUsage, LeakReport, LeakedLease};
 use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};
 
 /// Identifies a channel of one [`ResourcePool`](crate::pool::ResourcePool).
+///
+/// It carries its pool's owner tag: another pool (and a
+/// [`BufferManager`](crate::buffer::BufferManager) of another pool) refuses
+/// it with [`PoolError::ForeignChannel`] instead of charging a channel of its
+/// own that happens to have the same number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ChannelId(u32);
+pub struct ChannelId {
+    owner: u64,
+    index: usize,
+}
 
 impl ChannelId {
-    pub(crate) fn from_index(index: usize) -> Self {
-        ChannelId(u32::try_from(index).unwrap_or(u32::MAX))
+    pub(crate) fn new(owner: u64, index: usize) -> Self {
+        ChannelId { owner, index }
+    }
+
+    pub(crate) fn owner(self) -> u64 {
+        self.owner
     }
 
     pub(crate) fn index(self) -> usize {
-        self.0 as usize
+        self.index
     }
 }
 
 impl fmt::Display for ChannelId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
+        write!(f, "#{}", self.index)
+    }
+}
+
+/// Serialized as its index (the owner tag means nothing outside the process).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct("ChannelId", &self.index)
     }
 }
 

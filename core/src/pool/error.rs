@@ -25,6 +25,12 @@ pub enum PoolError {
         /// The id asked for.
         channel: ChannelId,
     },
+    /// The id was handed out by another pool.
+    #[error("channel {channel} belongs to another pool")]
+    ForeignChannel {
+        /// The id given.
+        channel: ChannelId,
+    },
     /// A channel with this name is already open.
     #[error("a channel named `{name}` is already open")]
     DuplicateChannel {

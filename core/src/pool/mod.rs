@@ -151,6 +151,8 @@ fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResourcePool {
+    /// This pool's tag in its [`ChannelId`]s.
+    owner: u64,
     kinds: Kinds,
     channels: Arc<RwLock<Vec<Arc<ChannelSlot>>>>,
 }
@@ -189,6 +191,7 @@ impl ResourcePoolBuilder {
                 .collect(),
         );
         Ok(ResourcePool {
+            owner: crate::owner::next_owner(),
             kinds,
             channels: Arc::new(RwLock::new(Vec::new())),
         })
@@ -219,7 +222,7 @@ impl ResourcePool {
         if channels.iter().any(|c| c.is_open() && c.name() == name) {
             return Err(PoolError::DuplicateChannel { name });
         }
-        let id = ChannelId::from_index(channels.len());
+        let id = ChannelId::new(self.owner, channels.len());
         channels.push(Arc::new(ChannelSlot::new(
             id,
             name,
@@ -232,6 +235,9 @@ impl ResourcePool {
     /// A handle on channel `id` that requests resources without looking the
     /// channel up again (what the [`BufferManager`](crate::buffer::BufferManager) keeps).
     pub fn channel(&self, id: ChannelId) -> Result<PoolChannel, PoolError> {
+        if id.owner() != self.owner {
+            return Err(PoolError::ForeignChannel { channel: id });
+        }
         self.channels
             .read()
             .get(id.index())
@@ -304,8 +310,9 @@ impl ResourcePool {
 
     /// Units of `kind` held by `channel`.
     pub fn channel_in_use(&self, channel: ChannelId, kind: ResourceKind) -> Result<u64, PoolError> {
+        let channel = self.channel(channel)?;
         let index = kind_index(&self.kinds, kind)?;
-        Ok(self.channel(channel)?.slot().used(index))
+        Ok(channel.slot().used(index))
     }
 
     /// A snapshot of every kind and channel.

@@ -96,15 +96,20 @@ impl RecoveryLogger {
     /// The ring capacity of [`Default`].
     pub const DEFAULT_CAPACITY: usize = 4096;
 
-    /// A logger whose ring holds `capacity` events (at least one; rounded
-    /// up to a power of two) between collections; readers keep `capacity`
-    /// recent events for [`history`](Self::history).
+    /// The largest ring a logger gets: 65,536 events. A larger capacity
+    /// asked of [`new`](Self::new) is capped to it.
+    pub const MAX_CAPACITY: usize = 1 << 16;
+
+    /// A logger whose ring holds `capacity` events (at least one, at most
+    /// [`MAX_CAPACITY`](Self::MAX_CAPACITY); rounded up to a power of two)
+    /// between collections; readers keep `capacity` recent events for
+    /// [`history`](Self::history).
     ///
     /// Events are stamped with the OS coarse monotonic clock (resolution of
     /// the kernel tick, typically 1–4 ms; a few ns to read); see
     /// [`precise_time`](Self::precise_time).
     pub fn new(capacity: usize) -> Self {
-        let capacity = capacity.max(1);
+        let capacity = capacity.clamp(1, Self::MAX_CAPACITY);
         RecoveryLogger {
             ring: Ring::new(capacity),
             clock: Clock::coarse(),
@@ -115,6 +120,12 @@ impl RecoveryLogger {
                 keep: capacity,
             }),
         }
+    }
+
+    /// How many events the ring holds between collections (the capacity
+    /// asked for, capped and rounded up to a power of two).
+    pub fn capacity(&self) -> usize {
+        self.ring.capacity()
     }
 
     /// Stamps events with the TSC (nanosecond resolution) instead of the
