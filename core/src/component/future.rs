@@ -237,9 +237,10 @@ impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
 }
 
 /// The boxed future of an awaited [`AsyncMove`] (`Typed::fire(e).await`):
-/// `Send`, so the move can run inside `tokio::spawn`. Use
-/// [`AsyncMove::run`] to avoid the allocation (or for a component that is
-/// not `Send`... which then cannot use `.await` on `fire` directly).
+/// `Send + 'static`, so the move can run inside `tokio::spawn`. Use
+/// [`AsyncMove::run`] to avoid the allocation. The derive builds this box for
+/// every async edge, so a component with async edges must be `Send +
+/// 'static` and its async actions' futures `Send`.
 pub type MoveFuture<C, S, N> =
     Pin<Box<dyn Future<Output = Result<Typed<C, N>, Rejected<C, S>>> + Send>>;
 
