@@ -101,15 +101,15 @@ pub use typestep_macros::Component;
 /// typestate builder and compile-time lock ordering (see [`lock`]).
 pub use typestep_macros::System;
 
-/// Durable machines in SQLite or PostgreSQL (feature `store`; PostgreSQL
-/// with feature `postgres`): see [`DurableMachine`](store::DurableMachine).
-#[cfg(feature = "store")]
-pub use typestep_store as store;
 /// The live dashboard (feature `dashboard`): a page, a server-sent event
 /// stream, Prometheus metrics and a JSON snapshot of a running system; see
 /// `cargo run --example monitoring --features dashboard -- --dashboard 127.0.0.1:9100`.
 #[cfg(feature = "dashboard")]
 pub use typestep_dashboard as dashboard;
+/// Durable machines in SQLite or PostgreSQL (feature `store`; PostgreSQL
+/// with feature `postgres`): see [`DurableMachine`](store::DurableMachine).
+#[cfg(feature = "store")]
+pub use typestep_store as store;
 
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {

@@ -237,6 +237,7 @@ mod orphan {
             to: State::End,
             guarded: false,
             has_action: false,
+            is_async: false,
         }];
         const MERMAID: &'static str = "";
         const DOT: &'static str = "";
@@ -246,6 +247,7 @@ mod orphan {
                     to: State::End,
                     guard: None,
                     action: None,
+                    is_async: false,
                 }),
                 _ => None,
             }

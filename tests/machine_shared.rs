@@ -97,7 +97,8 @@ fn eight_threads_racing_keep_state_data_and_history_in_step() {
     let successes = successes.load(Ordering::Relaxed) as u64;
     let machine = Arc::try_unwrap(machine)
         .expect("all threads are done")
-        .into_inner();
+        .into_inner()
+        .expect("no move future was leaked");
     assert!(successes > 0);
     assert_eq!(machine.moves(), successes);
     let data = machine.data();

@@ -19,6 +19,8 @@ pub mod monitoring;
 mod owner;
 pub mod pool;
 pub mod recovery;
+#[cfg(feature = "tokio")]
+pub mod supervisor;
 pub mod system;
 mod time;
 
@@ -78,7 +80,8 @@ pub use {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::{
-        run_action, take_edge, ByClone, Component, Edge, EventMarker, Label, Rejected, StateMarker,
+        catch_unwind_async, run_action, run_guard, run_guard_async, take_edge, ActionGuard,
+        AsyncMove, ByClone, Component, Edge, EventMarker, Label, Refusal, Rejected, StateMarker,
         Step, Transition, TransitionSpec, Typed,
     };
     pub use crate::lock::{

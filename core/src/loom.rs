@@ -10,7 +10,7 @@
 
 #[cfg(not(loom))]
 mod imp {
-    pub(crate) use parking_lot::{Mutex, RwLock};
+    pub(crate) use parking_lot::{Mutex, MutexGuard, RwLock};
     pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
     pub(crate) use std::sync::Arc;
 
@@ -57,6 +57,7 @@ mod imp {
 
     pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
     pub(crate) use loom::sync::Arc;
+    pub(crate) use loom::sync::MutexGuard;
 
     /// Shares a slice built from a vector.
     pub(crate) fn shared_slice<T>(items: Vec<T>) -> Arc<[T]> {
@@ -125,4 +126,4 @@ mod imp {
 /// unlocking is a plain store), so a writer never waits; the reader waits
 /// with `lock`.
 pub(crate) use imp::SlotLock;
-pub(crate) use imp::{shared_slice, Arc, AtomicU64, Mutex, Ordering, RwLock};
+pub(crate) use imp::{shared_slice, Arc, AtomicU64, Mutex, MutexGuard, Ordering, RwLock};

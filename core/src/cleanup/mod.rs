@@ -30,6 +30,8 @@
 //! it is that step's [`StepOutcome`] in the report.
 
 mod error;
+#[cfg(feature = "tokio")]
+mod future;
 mod link;
 mod registry;
 mod report;
@@ -48,6 +50,8 @@ use registry::{Registry, StepState, Wake};
 
 pub use crate::recovery::StepOutcome;
 pub use error::CleanupError;
+#[cfg(feature = "tokio")]
+pub use future::{AsyncCleanup, AsyncCleanupStep};
 pub use link::{CleanupLink, LinkHandle};
 pub use report::{CleanupReport, StepReport, Verification};
 pub use step::CleanupStep;

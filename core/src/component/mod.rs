@@ -45,6 +45,7 @@
 //! for typed handles and [`Step::NotAllowed`] at run time.
 
 mod action;
+mod future;
 mod refusal;
 mod snapshot;
 mod table;
@@ -52,6 +53,9 @@ mod typed;
 
 pub use crate::fault::BoxError;
 pub use action::run_action;
+pub use future::{
+    catch_unwind_async, run_guard, run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
+};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
 pub use table::{

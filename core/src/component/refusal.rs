@@ -19,6 +19,15 @@ pub enum Refusal {
     /// The action panicked; the data was restored from its snapshot.
     #[error("the action panicked: {0}")]
     ActionPanicked(String),
+    /// The transition's guard or action is async: a blocking move cannot run
+    /// it. Nothing ran; fire it with
+    /// [`StateMachine::fire_async`](crate::StateMachine::fire_async).
+    #[error("the transition is async: fire it with `fire_async` (nothing ran)")]
+    NeedsAsync,
+    /// An async move was cancelled (by a timeout or a cancellation signal)
+    /// before it finished; the data was restored from its snapshot.
+    #[error("the async move was cancelled before it finished; the data was restored")]
+    Cancelled,
 }
 
 impl Refusal {
@@ -29,6 +38,8 @@ impl Refusal {
             Refusal::GuardPanicked(_) => "guard_panicked",
             Refusal::ActionFailed(_) => "action_failed",
             Refusal::ActionPanicked(_) => "action_panicked",
+            Refusal::NeedsAsync => "needs_async",
+            Refusal::Cancelled => "cancelled",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! action, then commit or restore.
 
 use core::fmt::{Debug, Display};
+use core::future::Future;
 use core::hash::Hash;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -48,6 +49,10 @@ pub struct TransitionSpec<S, E> {
     pub guarded: bool,
     /// Whether an action runs (under a snapshot) during the move.
     pub has_action: bool,
+    /// Whether the guard or the action is async: the move is made with
+    /// [`StateMachine::fire_async`](crate::StateMachine::fire_async) (or an
+    /// awaited typed fire), never with a blocking `fire`.
+    pub is_async: bool,
 }
 
 /// A guard: decides from the component's data whether a move may happen.
@@ -66,6 +71,11 @@ pub struct Edge<C: Component> {
     pub guard: Option<Guard<C>>,
     /// The action, if the transition declares one.
     pub action: Option<Action<C>>,
+    /// Whether the guard or the action is async. An async edge carries no
+    /// `guard` or `action` here (they are futures, run by
+    /// [`Component::step_async`]); a blocking move on it is refused with
+    /// [`Refusal::NeedsAsync`] and changes nothing.
+    pub is_async: bool,
 }
 
 impl<C: Component> Clone for Edge<C> {
@@ -82,6 +92,7 @@ impl<C: Component> Debug for Edge<C> {
             .field("to", &self.to)
             .field("guarded", &self.guard.is_some())
             .field("has_action", &self.action.is_some())
+            .field("is_async", &self.is_async)
             .finish()
     }
 }
@@ -137,6 +148,29 @@ pub trait Component: Sized {
         }
     }
 
+    /// Tries the move on `event` from `from` on `data`, awaiting an async
+    /// guard or action: like [`step`](Component::step), for any edge, sync or
+    /// async.
+    ///
+    /// **Cancellation is a rollback**: when the returned future is dropped
+    /// before it finishes, at any await point, the data is what it was before
+    /// (the action's snapshot is restored as the future drops). The caller
+    /// commits the state only when the future completes with
+    /// [`Step::Moved`].
+    ///
+    /// The default runs the blocking [`step`](Component::step) (a component
+    /// without async edges). The derive overrides it with one `async` block
+    /// whose arms await each async guard and action; it is `Send` when the
+    /// component and the awaited futures are.
+    #[inline]
+    fn step_async(
+        data: &mut Self,
+        from: Self::State,
+        event: Self::Event,
+    ) -> impl Future<Output = Step<Self>> + '_ {
+        core::future::ready(Self::step(data, from, event))
+    }
+
     /// Whether `state` ends the lifecycle.
     fn is_terminal(state: Self::State) -> bool {
         Self::TERMINAL.contains(&state)
@@ -158,9 +192,13 @@ pub trait EventMarker<C: Component> {
 /// Performs the guard and action of `edge` on `data`.
 ///
 /// On `Err` the data equals what it was before the call: the guard only reads
-/// it, and the action wrapper restores its snapshot.
+/// it, and the action wrapper restores its snapshot. An async edge is refused
+/// with [`Refusal::NeedsAsync`] before anything runs.
 #[inline(always)]
 pub fn perform<C: Component>(data: &mut C, edge: &Edge<C>) -> Result<(), Refusal> {
+    if edge.is_async {
+        return Err(Refusal::NeedsAsync);
+    }
     if let Some(guard) = edge.guard {
         match catch_unwind(AssertUnwindSafe(|| guard(data))) {
             Ok(true) => {}

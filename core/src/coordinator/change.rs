@@ -96,7 +96,7 @@ impl<C: Component> Observer<C> for Attached {
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         Observer::<C>::on_move(&mut self.logger, record, data);
         let event = match record.cause {
-            Cause::Event(event) => Some(event.name()),
+            Cause::Event(event) | Cause::Cancelled(event) => Some(event.name()),
             Cause::Rollback { .. } => None,
         };
         self.bus.send(&StateChange {

@@ -104,6 +104,41 @@ pub enum FireError<C: Component> {
         /// The event that was not fired.
         event: C::Event,
     },
+    /// The transition's guard or action is async: a blocking
+    /// [`fire`](crate::StateMachine::fire) cannot run it, and nothing ran.
+    /// Fire it with [`fire_async`](crate::StateMachine::fire_async).
+    #[error("`{component}` stayed in state `{state}`: the transition on `{event}` is async, fire it with `fire_async`")]
+    NeedsAsync {
+        /// The component's name.
+        component: &'static str,
+        /// The state the machine is (still) in.
+        state: C::State,
+        /// The event that was fired.
+        event: C::Event,
+    },
+    /// A [`SharedMachine`](crate::SharedMachine) was in the middle of an async
+    /// move: a blocking move does not wait for it, and nothing changed.
+    #[error("`{component}` is busy with an async move from `{state}`: `{event}` was not fired")]
+    Busy {
+        /// The component's name.
+        component: &'static str,
+        /// The state the machine was in when the async move began (it stays
+        /// there unless that move commits).
+        state: C::State,
+        /// The event that was not fired.
+        event: C::Event,
+    },
+    /// An async move was cut short by its cancellation signal or time-out
+    /// before it finished; the data was restored and the state did not change.
+    #[error("`{component}` stayed in state `{state}`: the async move on `{event}` was cancelled")]
+    Cancelled {
+        /// The component's name.
+        component: &'static str,
+        /// The state the machine is (still) in.
+        state: C::State,
+        /// The event that was fired.
+        event: C::Event,
+    },
 }
 
 impl<C: Component> FireError<C> {
@@ -134,6 +169,16 @@ impl<C: Component> FireError<C> {
                 event,
                 message,
             },
+            Refusal::NeedsAsync => FireError::NeedsAsync {
+                component,
+                state,
+                event,
+            },
+            Refusal::Cancelled => FireError::Cancelled {
+                component,
+                state,
+                event,
+            },
         }
     }
 
@@ -145,7 +190,10 @@ impl<C: Component> FireError<C> {
             | FireError::GuardPanicked { state, .. }
             | FireError::ActionFailed { state, .. }
             | FireError::ActionPanicked { state, .. }
-            | FireError::StateChanged { state, .. } => *state,
+            | FireError::StateChanged { state, .. }
+            | FireError::NeedsAsync { state, .. }
+            | FireError::Busy { state, .. }
+            | FireError::Cancelled { state, .. } => *state,
         }
     }
 
@@ -157,7 +205,10 @@ impl<C: Component> FireError<C> {
             | FireError::GuardPanicked { event, .. }
             | FireError::ActionFailed { event, .. }
             | FireError::ActionPanicked { event, .. }
-            | FireError::StateChanged { event, .. } => *event,
+            | FireError::StateChanged { event, .. }
+            | FireError::NeedsAsync { event, .. }
+            | FireError::Busy { event, .. }
+            | FireError::Cancelled { event, .. } => *event,
         }
     }
 
@@ -170,6 +221,9 @@ impl<C: Component> FireError<C> {
             FireError::ActionFailed { .. } => "action_failed",
             FireError::ActionPanicked { .. } => "action_panicked",
             FireError::StateChanged { .. } => "state_changed",
+            FireError::NeedsAsync { .. } => "needs_async",
+            FireError::Busy { .. } => "busy",
+            FireError::Cancelled { .. } => "cancelled",
         }
     }
 }
@@ -183,6 +237,9 @@ impl<C: Component> fmt::Debug for FireError<C> {
             FireError::ActionFailed { .. } => "ActionFailed",
             FireError::ActionPanicked { .. } => "ActionPanicked",
             FireError::StateChanged { .. } => "StateChanged",
+            FireError::NeedsAsync { .. } => "NeedsAsync",
+            FireError::Busy { .. } => "Busy",
+            FireError::Cancelled { .. } => "Cancelled",
         });
         s.field("component", &C::NAME)
             .field("state", &self.state())
@@ -198,7 +255,11 @@ impl<C: Component> fmt::Debug for FireError<C> {
             FireError::StateChanged { expected, .. } => {
                 s.field("expected", expected);
             }
-            FireError::NotAllowed { .. } | FireError::GuardRefused { .. } => {}
+            FireError::NotAllowed { .. }
+            | FireError::GuardRefused { .. }
+            | FireError::NeedsAsync { .. }
+            | FireError::Busy { .. }
+            | FireError::Cancelled { .. } => {}
         }
         s.finish()
     }

@@ -161,6 +161,7 @@ impl<C: Component> Ring<C> {
         let cause = match record.cause {
             Cause::Event(event) => Cause::Event(event),
             Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+            Cause::Cancelled(event) => Cause::Cancelled(event),
         };
         if let Some(slot) = self.slots.get_mut(head) {
             // Field by field, and the cause by variant: a whole-entry copy

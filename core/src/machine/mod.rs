@@ -38,6 +38,7 @@
 //! state a typed handle asks for.
 
 mod error;
+mod future;
 mod history;
 mod observer;
 mod record;
@@ -334,7 +335,21 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         clock: Option<(SystemTime, Instant)>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
-        let to = match C::step(&mut self.data, from, event) {
+        let step = C::step(&mut self.data, from, event);
+        self.settle(from, event, step, clock)
+    }
+
+    /// Commits or rejects a tried move: the shared end of `fire` and
+    /// `fire_async`.
+    #[inline(always)]
+    fn settle(
+        &mut self,
+        from: C::State,
+        event: C::Event,
+        step: Step<C>,
+        clock: Option<(SystemTime, Instant)>,
+    ) -> Result<MoveRecord<C>, FireError<C>> {
+        let to = match step {
             Step::Moved(to) => to,
             Step::NotAllowed => {
                 return Err(self.reject(FireError::NotAllowed {

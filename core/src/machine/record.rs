@@ -11,7 +11,8 @@ use crate::component::Component;
 /// can never overflow: 2<sup>63</sup> more moves would take centuries.
 pub const MAX_MOVES: u64 = i64::MAX as u64;
 
-/// What caused a move: a fired event or an explicit rollback.
+/// What caused a move: a fired event, an explicit rollback, or an async move
+/// that was cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cause<E> {
     /// The event was fired and its transition performed.
@@ -22,6 +23,11 @@ pub enum Cause<E> {
         /// The [`seq`](MoveRecord::seq) the checkpoint was taken at.
         checkpoint: u64,
     },
+    /// An async move on this event
+    /// ([`fire_async`](crate::StateMachine::fire_async)) was dropped before
+    /// it finished: the data was restored from its snapshot and the machine
+    /// stayed where it was (`from == to`).
+    Cancelled(E),
 }
 
 /// One completed move: where from, why, where to, and (when timing is on) when
@@ -47,12 +53,17 @@ pub struct MoveRecord<C: Component> {
 }
 
 impl<C: Component> MoveRecord<C> {
-    /// The fired event, or `None` for a rollback.
+    /// The fired event (also for a cancelled move), or `None` for a rollback.
     pub fn event(&self) -> Option<C::Event> {
         match self.cause {
-            Cause::Event(event) => Some(event),
+            Cause::Event(event) | Cause::Cancelled(event) => Some(event),
             Cause::Rollback { .. } => None,
         }
+    }
+
+    /// Whether this records an async move that was cancelled (and rolled back).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.cause, Cause::Cancelled(_))
     }
 
     /// Whether this move was an explicit rollback.
@@ -109,6 +120,7 @@ impl<C: Component> fmt::Display for MoveRecord<C> {
         match self.cause {
             Cause::Event(event) => write!(f, " on {event}")?,
             Cause::Rollback { checkpoint } => write!(f, " (rollback to #{checkpoint})")?,
+            Cause::Cancelled(event) => write!(f, " on {event} (cancelled, rolled back)")?,
         }
         if let Some(took) = self.took {
             write!(f, " in {took:?}")?;

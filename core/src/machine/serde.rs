@@ -32,6 +32,7 @@ struct StoredRecord {
 enum StoredCause {
     Event(String),
     Rollback { checkpoint: u64 },
+    Cancelled(String),
 }
 
 /// A stored machine.
@@ -60,6 +61,7 @@ impl<C: Component> MoveRecord<C> {
             cause: match self.cause {
                 Cause::Event(event) => StoredCause::Event(event.name().to_owned()),
                 Cause::Rollback { checkpoint } => StoredCause::Rollback { checkpoint },
+                Cause::Cancelled(event) => StoredCause::Cancelled(event.name().to_owned()),
             },
             to: self.to.name().to_owned(),
             at: self.at,
@@ -74,6 +76,7 @@ impl<C: Component> MoveRecord<C> {
             cause: match stored.cause {
                 StoredCause::Event(name) => Cause::Event(label("event", C::NAME, &name)?),
                 StoredCause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+                StoredCause::Cancelled(name) => Cause::Cancelled(label("event", C::NAME, &name)?),
             },
             to: label("state", C::NAME, &stored.to)?,
             at: stored.at,

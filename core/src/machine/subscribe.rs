@@ -45,11 +45,7 @@ impl<C: Component> Subscribers<C> {
                 at,
                 took,
             } = record;
-            let (event, checkpoint) = match cause {
-                Cause::Event(event) => (Some(event), 0),
-                Cause::Rollback { checkpoint } => (None, checkpoint),
-            };
-            send_all(senders, seq, (from, to), (event, checkpoint), (at, took));
+            send_all(senders, seq, (from, to), cause, (at, took));
         }
     }
 }
@@ -62,13 +58,9 @@ fn send_all<C: Component>(
     senders: &mut Vec<Sender<MoveRecord<C>>>,
     seq: u64,
     (from, to): (C::State, C::State),
-    (event, checkpoint): (Option<C::Event>, u64),
+    cause: Cause<C::Event>,
     (at, took): (Option<SystemTime>, Option<Duration>),
 ) {
-    let cause = match event {
-        Some(event) => Cause::Event(event),
-        None => Cause::Rollback { checkpoint },
-    };
     let record = MoveRecord {
         seq,
         from,

@@ -86,6 +86,8 @@ pub struct Analytics {
     pub rolled_back: u64,
     /// Component failures.
     pub failures: u64,
+    /// Async moves cancelled (and rolled back) before they finished.
+    pub cancelled: u64,
     /// Cleanup steps that finished `Ok`.
     pub cleanup_ok: u64,
     /// Cleanup steps that did not.
@@ -100,6 +102,7 @@ impl Analytics {
             EventKind::Rejected => self.rejected += 1,
             EventKind::RolledBack => self.rolled_back += 1,
             EventKind::Failure => self.failures += 1,
+            EventKind::Cancelled => self.cancelled += 1,
             EventKind::Cleanup(outcome) if outcome.is_ok() => self.cleanup_ok += 1,
             EventKind::Cleanup(_) => self.cleanup_failed += 1,
         }
@@ -137,7 +140,7 @@ impl Analytics {
                 stats.failed += 1;
                 stats.rolled_back += 1;
             }
-            EventKind::Rejected => stats.failed += 1,
+            EventKind::Rejected | EventKind::Cancelled => stats.failed += 1,
             _ => {}
         }
         match (event.kind, event.to) {

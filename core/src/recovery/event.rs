@@ -96,6 +96,9 @@ pub enum EventKind {
     Cleanup(StepOutcome),
     /// A component failed (a panic, a missed heartbeat, a failed cleanup).
     Failure,
+    /// An async move was dropped before it finished (a timeout, a `select!`,
+    /// an aborted task): its data was restored and the state did not change.
+    Cancelled,
 }
 
 impl EventKind {
@@ -107,6 +110,7 @@ impl EventKind {
             EventKind::RolledBack => "rolled_back",
             EventKind::Cleanup(_) => "cleanup",
             EventKind::Failure => "failure",
+            EventKind::Cancelled => "cancelled",
         }
     }
 }
@@ -225,6 +229,25 @@ impl RecoveryEvent {
         }
     }
 
+    /// An async move that was cancelled and rolled back (`to` is where it
+    /// would have gone).
+    pub fn cancelled(
+        component: impl Into<Name>,
+        from: &'static str,
+        event: &'static str,
+        to: Option<&'static str>,
+        duration: Duration,
+    ) -> Self {
+        RecoveryEvent {
+            from: Some(from),
+            event: Some(event),
+            to,
+            duration,
+            context: Some(Name::Static("cancelled")),
+            ..Self::new(component.into(), EventKind::Cancelled)
+        }
+    }
+
     /// A finished cleanup step.
     pub fn cleanup(
         component: impl Into<Name>,
@@ -254,7 +277,10 @@ impl RecoveryEvent {
         match self.kind {
             EventKind::Moved => false,
             EventKind::Cleanup(outcome) => !outcome.is_ok(),
-            EventKind::Rejected | EventKind::RolledBack | EventKind::Failure => true,
+            EventKind::Rejected
+            | EventKind::RolledBack
+            | EventKind::Failure
+            | EventKind::Cancelled => true,
         }
     }
 }

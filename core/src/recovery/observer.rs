@@ -75,6 +75,13 @@ impl<C: Component> Observer<C> for MoveLogger {
                 record.to.name(),
                 took,
             ),
+            Cause::Cancelled(event) => RecoveryEvent::cancelled(
+                self.component::<C>(),
+                record.from.name(),
+                event.name(),
+                C::edge(record.from, event).map(|edge| edge.to.name()),
+                took,
+            ),
         };
         self.logger.record(event);
     }

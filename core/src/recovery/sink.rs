@@ -90,6 +90,9 @@ impl Sink for TracingSink {
             EventKind::Failure => {
                 tracing::error!(target: "typestep", seq = event.seq, component, context, "failure")
             }
+            EventKind::Cancelled => tracing::warn!(
+                target: "typestep", seq = event.seq, component, from, event = on, to, duration_ns, "cancelled"
+            ),
             EventKind::Cleanup(outcome) => {
                 let step = event.step.as_deref().unwrap_or("");
                 let span = tracing::info_span!(target: "typestep", "cleanup_step", component, step);
@@ -142,6 +145,9 @@ impl Sink for MetricsSink {
             }
             EventKind::Failure => {
                 metrics::counter!("typestep_failures_total", "component" => component).increment(1)
+            }
+            EventKind::Cancelled => {
+                metrics::counter!("typestep_cancelled_total", "component" => component, "from" => from, "event" => on).increment(1)
             }
             EventKind::Cleanup(outcome) => {
                 metrics::counter!("typestep_cleanup_steps_total", "component" => component.clone(), "outcome" => outcome.name()).increment(1);

@@ -47,4 +47,9 @@ pub struct TransitionDecl {
     pub event: Name,
     pub guard: Option<ExprPath>,
     pub action: Option<ExprPath>,
+    /// `guard = async path`: the guard is an `async fn(&Self) -> bool`.
+    pub guard_async: bool,
+    /// `action = async path`: the action is an
+    /// `async fn(&mut Self) -> Result<(), E>`.
+    pub action_async: bool,
 }

@@ -51,6 +51,10 @@ pub struct Edge {
     pub to: usize,
     pub guard: Option<ExprPath>,
     pub action: Option<ExprPath>,
+    /// The guard is an async fn.
+    pub guard_async: bool,
+    /// The action is an async fn.
+    pub action_async: bool,
 }
 
 impl Edge {
@@ -337,6 +341,8 @@ impl Checker<'_> {
                     to,
                     guard: transition.guard.clone(),
                     action: transition.action.clone(),
+                    guard_async: transition.guard_async,
+                    action_async: transition.action_async,
                 };
                 if !exact {
                     // A stand-in edge only fills a free slot, silently.

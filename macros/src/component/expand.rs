@@ -14,6 +14,7 @@ use syn::Ident;
 use super::ast::Declaration;
 use super::check::Graph;
 use super::diagram;
+use super::future::{self, is_async};
 use crate::name::{self, Name};
 
 /// Generates the state module, the `Component` impl and the typestate impls.
@@ -73,7 +74,8 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
     // Only guarded or acting edges get a named constant (their typed move
     // needs the guard and action); a plain edge is written inline in `edge`.
-    let edge_consts = graph.edges.iter().enumerate().filter(|(_, edge)| edge.is_fallible()).map(|(index, edge)| {
+    // An async edge needs none: its guard and action run in `step_async`.
+    let edge_consts = graph.edges.iter().enumerate().filter(|(_, edge)| edge.is_fallible() && !is_async(edge)).map(|(index, edge)| {
         let konst = edge_const(index);
         let to = &states[edge.to];
         // Spanned at the user's path, so that a wrong signature (or a
@@ -96,7 +98,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         };
         quote! {
             #[doc(hidden)]
-            const #konst: #private::Edge<Self> = #private::Edge { to: #module::State::#to, guard: #guard, action: #action };
+            const #konst: #private::Edge<Self> = #private::Edge { to: #module::State::#to, guard: #guard, action: #action, is_async: false };
         }
     });
 
@@ -105,10 +107,11 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let from = &states[edge.from];
         let event = &events[edge.event];
         let to = &states[edge.to];
-        let value = if edge.is_fallible() {
+        let asynchronous = is_async(edge);
+        let value = if edge.is_fallible() && !asynchronous {
             quote!(Self::#konst)
         } else {
-            quote!(#private::Edge { to: #module::State::#to, guard: __Option::None, action: __Option::None })
+            quote!(#private::Edge { to: #module::State::#to, guard: __Option::None, action: __Option::None, is_async: #asynchronous })
         };
         quote!((#module::State::#from, #module::Event::#event) => __Option::Some(#value),)
     });
@@ -121,7 +124,9 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let from = &states[edge.from];
         let event = &events[edge.event];
         let to = &states[edge.to];
-        let value = if edge.is_fallible() {
+        let value = if is_async(edge) {
+            quote!(#private::Step::Refused { to: #module::State::#to, refusal: #private::Refusal::NeedsAsync })
+        } else if edge.is_fallible() {
             quote!(#private::take_edge(data, Self::#konst))
         } else {
             quote!(#private::Step::Moved(#module::State::#to))
@@ -134,7 +139,9 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let from = &states[edge.from];
         let to = &states[edge.to];
         let event = &events[edge.event];
-        let (output, body) = if edge.is_fallible() {
+        let (output, body) = if is_async(edge) {
+            future::typed_move(&private, module, &ty, event, from, to)
+        } else if edge.is_fallible() {
             (
                 quote!(::core::result::Result<#private::Typed<#ty, #module::#to>, #private::Rejected<#ty, #module::#from>>),
                 quote!(#private::try_advance(from, &<#ty>::#konst)),
@@ -160,10 +167,11 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let event = &events[edge.event];
         let guarded = edge.guard.is_some();
         let has_action = edge.action.is_some();
+        let asynchronous = is_async(edge);
         quote! {
             #private::TransitionSpec {
                 from: #module::State::#from, event: #module::Event::#event, to: #module::State::#to,
-                guarded: #guarded, has_action: #has_action,
+                guarded: #guarded, has_action: #has_action, is_async: #asynchronous,
             }
         }
     });
@@ -179,6 +187,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         .initial
         .or(graph.stand_in_initial)
         .or(if states.is_empty() { None } else { Some(0) });
+    let step_async = future::step_async(&private, module, graph);
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
         quote! {
@@ -217,6 +226,8 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                         _ => #private::Step::NotAllowed,
                     }
                 }
+
+                #step_async
             }
 
             #(#marker_impls)*

@@ -6,6 +6,7 @@ mod attr;
 mod check;
 mod diagram;
 mod expand;
+mod future;
 
 use proc_macro2::TokenStream;
 

@@ -153,6 +153,8 @@ fn parse_transition(r: &mut Reader, stream: ParseStream) -> syn::Result<Transiti
         event,
         guard: None,
         action: None,
+        guard_async: false,
+        action_async: false,
     };
 
     while !stream.is_empty() {
@@ -225,6 +227,8 @@ fn parse_transition_option(
         ));
     }
     stream.parse::<Token![=]>()?;
+    // `action = async Self::connect`: an async fn, awaited by `fire_async`.
+    let is_async = stream.parse::<Option<Token![async]>>()?.is_some();
 
     let fork = stream.fork();
     let path = match fork.parse::<ExprPath>() {
@@ -250,6 +254,11 @@ fn parse_transition_option(
         );
     } else {
         *slot = Some(path);
+        if is_guard {
+            transition.guard_async = is_async;
+        } else {
+            transition.action_async = is_async;
+        }
     }
     Ok(())
 }

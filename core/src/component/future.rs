@@ -1,0 +1,254 @@
+//! Async moves without a runtime: the snapshot guard put around an async
+//! action, panic catching for futures, and the typed handle's async move.
+//!
+//! Cancellation is a rollback. An async action runs under an
+//! [`ActionGuard`] that holds the snapshot; the guard restores the data when
+//! it is dropped without being finished, which is exactly what happens when
+//! the move's future is dropped at an await point.
+
+use core::future::{poll_fn, Future, IntoFuture};
+use core::marker::PhantomData;
+use core::pin::{pin, Pin};
+use core::task::Poll;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::refusal::Refusal;
+use super::snapshot::Snapshot;
+use super::table::{Component, StateMarker, Step};
+use super::typed::{Rejected, Typed};
+use crate::fault::panic_message;
+
+/// Polls `future` to completion, turning a panic in any poll into
+/// `Err(message)`.
+///
+/// Generated code awaits every async guard and action through it, so that a
+/// panicking action is a refused move, as in the blocking path.
+pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, String> {
+    let mut future = pin!(future);
+    poll_fn(
+        move |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+        },
+    )
+    .await
+}
+
+/// Awaits an async guard: `Ok` when it allows the move.
+pub async fn run_guard_async<F>(guard: F) -> Result<(), Refusal>
+where
+    F: Future<Output = bool>,
+{
+    match catch_unwind_async(guard).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Refusal::GuardRefused),
+        Err(message) => Err(Refusal::GuardPanicked(message)),
+    }
+}
+
+/// Runs a blocking guard inside an async move (same as the blocking path).
+#[inline]
+pub fn run_guard<C>(data: &C, guard: fn(&C) -> bool) -> Result<(), Refusal> {
+    match catch_unwind(AssertUnwindSafe(|| guard(data))) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Refusal::GuardRefused),
+        Err(payload) => Err(Refusal::GuardPanicked(panic_message(payload.as_ref()))),
+    }
+}
+
+/// The snapshot of a component's data while an async action runs.
+///
+/// Made before the action's future, it lends the data to the action with
+/// [`data`](ActionGuard::data). [`finish`](ActionGuard::finish) keeps the
+/// action's changes when it succeeded and restores the snapshot when it
+/// failed or panicked; dropping the guard unfinished (the move's future was
+/// dropped mid-way) restores the snapshot too.
+pub struct ActionGuard<'a, C>
+where
+    C: Component,
+    C::Snapshot: Snapshot<C>,
+{
+    data: &'a mut C,
+    saved: Option<<C::Snapshot as Snapshot<C>>::Saved>,
+}
+
+impl<'a, C> ActionGuard<'a, C>
+where
+    C: Component,
+    C::Snapshot: Snapshot<C>,
+{
+    /// Saves `data` with the component's snapshot strategy.
+    #[inline]
+    pub fn new(data: &'a mut C) -> Self {
+        let saved = Some(<C::Snapshot as Snapshot<C>>::save(data));
+        ActionGuard { data, saved }
+    }
+
+    /// The data, lent to the action.
+    #[inline]
+    pub fn data(&mut self) -> &mut C {
+        self.data
+    }
+
+    /// Ends the action: keeps its changes on success, restores the snapshot
+    /// on an error or a panic.
+    #[inline]
+    pub fn finish<E>(mut self, outcome: Result<Result<(), E>, String>) -> Result<(), Refusal>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        match outcome {
+            Ok(Ok(())) => {
+                self.saved = None;
+                Ok(())
+            }
+            // Dropping `self` restores the snapshot.
+            Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(error))),
+            Err(message) => Err(Refusal::ActionPanicked(message)),
+        }
+    }
+}
+
+impl<C> Drop for ActionGuard<'_, C>
+where
+    C: Component,
+    C::Snapshot: Snapshot<C>,
+{
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            <C::Snapshot as Snapshot<C>>::restore(self.data, saved);
+        }
+    }
+}
+
+/// A typed move along an async edge, not started yet: `.await` it (it is
+/// [`IntoFuture`]), or run it with [`run`](AsyncMove::run) (no allocation),
+/// or bound it with [`cancel_on`](AsyncMove::cancel_on) /
+/// [`timeout`](AsyncMove::timeout) to get the old handle back when it is
+/// cut short.
+///
+/// ```
+/// use typestep::prelude::*;
+///
+/// #[derive(Component, Clone)]
+/// #[component(states(Idle, Connected), initial = Idle)]
+/// #[transition(Idle -> Connected on Connect, action = async Self::connect)]
+/// struct Link { attempts: u32 }
+///
+/// impl Link {
+///     async fn connect(&mut self) -> Result<(), std::io::Error> {
+///         self.attempts += 1;
+///         Ok(())
+///     }
+/// }
+///
+/// let connected = futures_lite_block_on(Typed::new(Link { attempts: 0 }).fire(link::Connect).run());
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let connected: Typed<Link, link::Connected> = connected.unwrap();
+/// assert_eq!(connected.data().attempts, 1);
+/// ```
+#[must_use = "an async move does nothing until it is awaited"]
+pub struct AsyncMove<C: Component, S, N> {
+    handle: Typed<C, S>,
+    event: C::Event,
+    boxed: Boxer<C, S, N>,
+    to: PhantomData<fn() -> N>,
+}
+
+/// Boxes an [`AsyncMove`] into its `Send` future (see [`AsyncMove::new`]).
+pub type Boxer<C, S, N> = fn(AsyncMove<C, S, N>) -> MoveFuture<C, S, N>;
+
+impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
+    /// The move of `handle` on `event` (made by generated code, which
+    /// passes `boxed = |m| Box::pin(m.run())` for the concrete component:
+    /// only there can the compiler see that the move's future is `Send`).
+    #[inline]
+    pub fn new(handle: Typed<C, S>, event: C::Event, boxed: Boxer<C, S, N>) -> Self {
+        AsyncMove {
+            handle,
+            event,
+            boxed,
+            to: PhantomData,
+        }
+    }
+
+    /// Runs the move: the handle of the next state, or the old handle and
+    /// why it did not move. Dropping this future mid-way restores the data,
+    /// but drops the handle with it; to get the handle back, use
+    /// [`cancel_on`](AsyncMove::cancel_on).
+    pub async fn run(self) -> Result<Typed<C, N>, Rejected<C, S>> {
+        self.cancel_on(core::future::pending::<()>()).await
+    }
+
+    /// Runs the move until `signal` completes: if the signal comes first, the
+    /// move is dropped where it stands, the data is restored from its
+    /// snapshot, and the old handle comes back as
+    /// `Rejected { reason: Refusal::Cancelled, .. }`.
+    pub async fn cancel_on<F: Future>(self, signal: F) -> Result<Typed<C, N>, Rejected<C, S>> {
+        let AsyncMove {
+            mut handle, event, ..
+        } = self;
+        let outcome = {
+            let mut step = pin!(C::step_async(handle.data_mut(), S::STATE, event));
+            let mut signal = pin!(signal);
+            poll_fn(|cx| {
+                if let Poll::Ready(step) = step.as_mut().poll(cx) {
+                    return Poll::Ready(Some(step));
+                }
+                if signal.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(None);
+                }
+                Poll::Pending
+            })
+            .await
+            // `step` is dropped here: an unfinished action restores the data.
+        };
+        match outcome {
+            Some(Step::Moved(_)) => Ok(handle.retag()),
+            Some(Step::Refused { refusal, .. }) => Err(Rejected {
+                handle,
+                reason: refusal,
+            }),
+            // The generated table never lacks the edge a typed move was
+            // built for; the handle is handed back all the same.
+            Some(Step::NotAllowed) => Err(Rejected {
+                handle,
+                reason: Refusal::NeedsAsync,
+            }),
+            None => Err(Rejected {
+                handle,
+                reason: Refusal::Cancelled,
+            }),
+        }
+    }
+
+    /// Runs the move for at most `limit` (tokio's clock): on time-out the
+    /// data is restored and the old handle comes back with
+    /// [`Refusal::Cancelled`].
+    #[cfg(feature = "tokio")]
+    pub async fn timeout(self, limit: std::time::Duration) -> Result<Typed<C, N>, Rejected<C, S>> {
+        self.cancel_on(tokio::time::sleep(limit)).await
+    }
+}
+
+/// The boxed future of an awaited [`AsyncMove`] (`Typed::fire(e).await`):
+/// `Send + 'static`, so the move can run inside `tokio::spawn`. Use
+/// [`AsyncMove::run`] to avoid the allocation. The derive builds this box for
+/// every async edge, so a component with async edges must be `Send +
+/// 'static` and its async actions' futures `Send`.
+pub type MoveFuture<C, S, N> =
+    Pin<Box<dyn Future<Output = Result<Typed<C, N>, Rejected<C, S>>> + Send>>;
+
+impl<C: Component, S, N> IntoFuture for AsyncMove<C, S, N> {
+    type Output = Result<Typed<C, N>, Rejected<C, S>>;
+    type IntoFuture = MoveFuture<C, S, N>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        (self.boxed)(self)
+    }
+}
