@@ -40,17 +40,22 @@ impl<C: Component> Copy for Entry<C> {}
 /// The clock fields of one recorded move.
 type Times = (Option<SystemTime>, Option<Duration>);
 
-/// The storage of an enabled history: a fixed array of `capacity` slots,
-/// written at `head`, of which the last `len` written are live. The live
-/// records oldest first are `slots[head..]` then `slots[..head]` once the ring
-/// is full, `slots[..len]` before.
+/// The storage of an enabled history: a fixed array of slots (`capacity`
+/// rounded up to a power of two), the `n`-th record written going to slot
+/// `n & mask`. The live records are the last `min(written, capacity)`
+/// written. A move writes its slot and the one counter `written`: no head
+/// to wrap, no length to update.
 struct Ring<C: Component> {
     slots: Box<[Entry<C>]>,
     /// The clock fields, slot by slot; allocated (once) by the first move
     /// that carries them.
     times: Option<Box<[Times]>>,
-    head: usize,
-    len: usize,
+    /// How many records were ever written.
+    written: u64,
+    /// `slots.len() - 1`.
+    mask: u64,
+    /// The most records kept (as asked for; at most `slots.len()`).
+    capacity: usize,
 }
 
 impl<C: Component> History<C> {
@@ -67,11 +72,14 @@ impl<C: Component> History<C> {
                     from: C::INITIAL,
                     to: C::INITIAL,
                 };
+                // A capacity too large to round up cannot be allocated either.
+                let slots = capacity.checked_next_power_of_two().unwrap_or(capacity);
                 Box::new(Ring {
-                    slots: vec![blank; capacity].into_boxed_slice(),
+                    slots: vec![blank; slots].into_boxed_slice(),
                     times: None,
-                    head: 0,
-                    len: 0,
+                    written: 0,
+                    mask: (slots as u64).wrapping_sub(1),
+                    capacity,
                 })
             }),
         }
@@ -85,12 +93,12 @@ impl<C: Component> History<C> {
 
     /// The most records the ring keeps.
     pub fn capacity(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.slots.len())
+        self.ring.as_ref().map_or(0, |r| r.capacity)
     }
 
     /// How many records the ring holds now.
     pub fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.len)
+        self.ring.as_ref().map_or(0, |r| r.len())
     }
 
     /// Whether the ring holds no record.
@@ -102,18 +110,12 @@ impl<C: Component> History<C> {
     pub fn iter(&self) -> Iter<'_, C> {
         match &self.ring {
             Some(ring) => {
-                // Before the ring is full, `head == len` and `slots[head..]`
-                // holds no live record.
-                let start = if ring.len < ring.slots.len() {
-                    0
-                } else {
-                    ring.head
-                };
+                let len = ring.len();
                 Iter {
                     ring: Some(ring),
-                    start,
+                    start: ring.written - len as u64,
                     front: 0,
-                    back: ring.len,
+                    back: len,
                 }
             }
             None => Iter {
@@ -140,10 +142,24 @@ impl<C: Component> History<C> {
 }
 
 impl<C: Component> Ring<C> {
+    /// How many records are live.
+    #[inline]
+    fn len(&self) -> usize {
+        // At most `capacity`, so the conversion holds.
+        usize::try_from(self.written).map_or(self.capacity, |n| n.min(self.capacity))
+    }
+
+    /// The slot of the `n`-th record written.
+    #[inline(always)]
+    fn slot_of(&self, n: u64) -> usize {
+        // The mask is below `slots.len()`, a `usize`.
+        (n & self.mask) as usize
+    }
+
     #[inline]
     fn push(&mut self, record: MoveRecord<C>) {
-        let head = self.head;
-        let capacity = self.slots.len();
+        let written = self.written;
+        let head = self.slot_of(written);
         if let Some(slot) = self.slots.get_mut(head) {
             // Field by field, and the cause by variant: a whole-entry copy
             // reads freshly written bytes back with wider loads than they
@@ -159,13 +175,7 @@ impl<C: Component> Ring<C> {
         if record.at.is_some() || record.took.is_some() || self.times.is_some() {
             self.push_times(head, (record.at, record.took));
         }
-        let next = head + 1;
-        self.head = if next == capacity { 0 } else { next };
-        self.len = if self.len == capacity {
-            capacity
-        } else {
-            self.len + 1
-        };
+        self.written = written.wrapping_add(1);
     }
 
     /// Stores the clock fields of the record at `slot` (out of line: only
@@ -231,8 +241,8 @@ impl<'a, C: Component> IntoIterator for &'a History<C> {
 /// The records of a [`History`], oldest first, by value.
 pub struct Iter<'a, C: Component> {
     ring: Option<&'a Ring<C>>,
-    /// The slot of the oldest live record.
-    start: usize,
+    /// The write number of the oldest live record.
+    start: u64,
     /// Positions (0 = oldest) of the next record from the front and one past
     /// the next from the back.
     front: usize,
@@ -243,9 +253,7 @@ impl<C: Component> Iter<'_, C> {
     /// The record at `position` (0 = oldest).
     fn at(&self, position: usize) -> Option<MoveRecord<C>> {
         let ring = self.ring?;
-        let capacity = ring.slots.len();
-        let slot = (self.start + position) % capacity;
-        ring.record(slot)
+        ring.record(ring.slot_of(self.start.wrapping_add(position as u64)))
     }
 }
 
