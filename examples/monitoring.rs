@@ -12,9 +12,14 @@
 //! analytics, and exits 0 only if every check passed.
 //!
 //! `tests/monitoring_example.rs` runs the same scenario and asserts on it.
+//!
+//! With `--features dashboard -- --dashboard 127.0.0.1:9100` it also serves
+//! the live dashboard and, before stopping, keeps the system running until
+//! Ctrl-C or `--linger SECS`; `--inject-panic-after SECS` makes the driver
+//! panic once more that long into the linger.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -160,8 +165,53 @@ fn wait_for(mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
+/// Command-line options (all off by default: the plain scenario).
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Serve the dashboard on this address (feature `dashboard`).
+    pub dashboard: Option<String>,
+    /// How long to keep running before stopping (`None`: until Ctrl-C).
+    pub linger: Option<Duration>,
+    /// Make the driver panic once more this long into the linger.
+    pub inject_panic_after: Option<Duration>,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut options = Options::default();
+        let seconds = |value: Option<String>, flag: &str| -> Result<Duration, String> {
+            value
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| format!("{flag} needs a number of seconds"))
+        };
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--dashboard" => {
+                    options.dashboard = Some(args.next().ok_or("--dashboard needs an address")?)
+                }
+                "--linger" => options.linger = Some(seconds(args.next(), "--linger")?),
+                "--inject-panic-after" => {
+                    options.inject_panic_after = Some(seconds(args.next(), "--inject-panic-after")?)
+                }
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        if options.dashboard.is_some() && !cfg!(feature = "dashboard") {
+            return Err("--dashboard needs `--features dashboard`".into());
+        }
+        Ok(options)
+    }
+}
+
 /// Runs the whole scenario; prints to stdout when `verbose`.
 pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
+    run_with(verbose, &Options::default())
+}
+
+/// Runs the whole scenario with `options`.
+pub fn run_with(verbose: bool, options: &Options) -> Result<Outcome, Box<dyn std::error::Error>> {
     let mut outcome = Outcome::default();
     let say = |text: &str| {
         if verbose {
@@ -205,6 +255,20 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
         Monitoring::CLEANUP_PLAN.levels()
     ));
     let system = MonitoringCoordinator::from_parts(parts.pool, parts.components, parts.buffers)?;
+    #[cfg(feature = "dashboard")]
+    let dashboard = match &options.dashboard {
+        Some(address) => {
+            let dashboard = typestep::dashboard::Dashboard::builder()
+                .monitoring(&system)
+                .component::<Sensor>()
+                .component::<Processor>()
+                .system::<Monitoring>()
+                .serve(address.as_str())?;
+            say(&format!("  dashboard on http://{}/", dashboard.address()));
+            Some(dashboard)
+        }
+        None => None,
+    };
 
     say("\n== State diagrams");
     say(&format!(
@@ -314,6 +378,8 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     // driver: its first run panics on purpose; the restarted run is healthy.
     let runs = Arc::new(AtomicU32::new(0));
     let driver_runs = runs.clone();
+    let inject = Arc::new(AtomicBool::new(false)); // set only by --inject-panic-after
+    let injected = inject.clone();
     system.spawn_worker(driver.id(), "io", WorkerSpec::every(HEARTBEAT), move |hb| {
         if driver_runs.fetch_add(1, Ordering::SeqCst) == 0 {
             hb.beat();
@@ -321,6 +387,9 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
         }
         while hb.sleep(Duration::from_millis(5)) {
             hb.beat();
+            if injected.swap(false, Ordering::SeqCst) {
+                panic!("injected driver crash (--inject-panic-after)");
+            }
         }
         Ok(())
     })?;
@@ -374,6 +443,15 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     );
 
     say("\n== Failures detected");
+    // A failed worker's cleanup runs off the detection path; its outcome is
+    // filled in when it finishes.
+    wait_for(|| {
+        system
+            .components()
+            .failures()
+            .iter()
+            .all(|f| f.cleanup.is_some())
+    });
     let failures = system.components().failures();
     for failure in &failures {
         say(&format!("  {failure}"));
@@ -419,6 +497,26 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     );
 
     drop(calibration);
+    #[cfg(feature = "dashboard")]
+    if let Some(dashboard) = &dashboard {
+        if let Some(after) = options.inject_panic_after {
+            let inject = inject.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(after);
+                println!("  [inject] driver panic injected");
+                inject.store(true, Ordering::SeqCst);
+            });
+        }
+        say(&format!(
+            "\n== Running until Ctrl-C{} (dashboard on http://{}/)",
+            options
+                .linger
+                .map_or_else(String::new, |l| format!(" or {l:?}")),
+            dashboard.address()
+        ));
+        dashboard.wait(options.linger);
+    }
+    let _ = (&inject, options);
     say("\n== Stopping (ordered, verified cleanup)");
     let report = system.stop();
     say(&format!("{report}"));
@@ -469,6 +567,14 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
     drop((sensor, processor, driver, probe));
     let analytics = system.logger().analytics();
     let moves = analytics.moves;
+    #[cfg(feature = "dashboard")]
+    if let Some(dashboard) = dashboard {
+        // A moment for the page to show the finished cleanup, then stop
+        // serving: the dashboard holds the coordinator, whose drop ends the
+        // subscription.
+        dashboard.wait(Some(Duration::from_secs(2)));
+        drop(dashboard);
+    }
     drop(system);
     outcome.changes = printer.join().map_err(|_| "the printer thread panicked")?;
     outcome.check(
@@ -486,7 +592,14 @@ pub fn run(verbose: bool) -> Result<Outcome, Box<dyn std::error::Error>> {
 
 #[allow(dead_code)] // the integration test includes this file and calls `run`
 fn main() -> ExitCode {
-    match run(true) {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(error) => {
+            println!("{error}\nusage: monitoring [--dashboard ADDRESS [--linger SECS] [--inject-panic-after SECS]]");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run_with(true, &options) {
         Ok(outcome) if outcome.all_passed() => {
             println!("\nall {} checks passed", outcome.checks.len());
             ExitCode::SUCCESS

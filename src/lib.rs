@@ -35,6 +35,8 @@
 //! | [`recovery`] | [`RecoveryLogger`] | a bounded, non-blocking log of structured events, JSON lines, `tracing`/`metrics` sinks, analytics and diagrams |
 //! | [`system`] | [`System`] | init order and cleanup plan of a `#[derive(System)]` struct |
 //! | [`lock`] | [`OrderedMutex`](lock::OrderedMutex) | lock order checked at compile time |
+//! | `store` (feature `store`) | `DurableMachine` | machines whose state and history live in SQLite or PostgreSQL, one transaction a move |
+//! | `dashboard` (feature `dashboard`) | `Dashboard` | a live page, SSE stream, Prometheus metrics and JSON snapshot of a running system |
 //!
 //! `cargo run --example monitoring` runs all seven together.
 //!
@@ -98,6 +100,16 @@ pub use typestep_macros::Component;
 /// `#[system(lock_order(...))]` on the struct: init order, cleanup plan, a
 /// typestate builder and compile-time lock ordering (see [`lock`]).
 pub use typestep_macros::System;
+
+/// Durable machines in SQLite or PostgreSQL (feature `store`; PostgreSQL
+/// with feature `postgres`): see [`DurableMachine`](store::DurableMachine).
+#[cfg(feature = "store")]
+pub use typestep_store as store;
+/// The live dashboard (feature `dashboard`): a page, a server-sent event
+/// stream, Prometheus metrics and a JSON snapshot of a running system; see
+/// `cargo run --example monitoring --features dashboard -- --dashboard 127.0.0.1:9100`.
+#[cfg(feature = "dashboard")]
+pub use typestep_dashboard as dashboard;
 
 /// The names most programs need: `use typestep::prelude::*;`.
 pub mod prelude {

@@ -189,7 +189,7 @@ fn a_manager_needs_a_byte_budget() {
         BufferManager::new(&pool, 64).unwrap_err(),
         BufferError::NoBudget
     );
-    let (pool, _) = setup(1);
+    let (pool, _) = setup(256);
     assert_eq!(
         BufferManager::new(&pool, 0).unwrap_err(),
         BufferError::ZeroSize

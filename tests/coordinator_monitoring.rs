@@ -153,7 +153,9 @@ fn a_panicking_worker_fails_its_component_is_cleaned_up_and_logged() {
         ("a", "reader")
     );
     assert_eq!(failure.state, "Failed");
-    assert_eq!(failure.cleanup, Some(StepOutcome::Ok));
+    // The cleanup runs off the detection path; wait for it.
+    coordinator.cleanup().cleanup();
+    assert_eq!(coordinator.failures()[0].cleanup, Some(StepOutcome::Ok));
     assert_eq!(failure.action, FailureAction::LeftFailed);
     assert_eq!(a.state(), sensor::State::Failed);
     assert_eq!(changes(&rx), ["a:Created->Running", "a:Running->Failed"]);
@@ -202,8 +204,10 @@ fn a_stalled_worker_is_detected_within_two_heartbeat_intervals() {
         }
     );
     assert_eq!(a.state(), sensor::State::Failed);
-    // The stalled thread was asked to stop, joined, and its unit returned.
-    assert_eq!(found[0].cleanup, Some(StepOutcome::Ok));
+    // The stalled thread was asked to stop, joined (off the detection path),
+    // and its unit returned.
+    coordinator.cleanup().cleanup();
+    assert_eq!(coordinator.failures()[0].cleanup, Some(StepOutcome::Ok));
     assert_eq!(pool.in_use(ResourceKind::WORKER_THREADS).unwrap(), 0);
 }
 
@@ -272,6 +276,7 @@ fn restarts_are_limited_then_the_failure_escalates() {
     );
     assert!(coordinator.is_escalated(a.id()));
     assert_eq!(a.state(), sensor::State::Failed);
+    coordinator.cleanup().cleanup();
     assert_eq!(pool.in_use(ResourceKind::WORKER_THREADS).unwrap(), 0);
     let metrics = coordinator.metrics();
     assert_eq!(

@@ -103,7 +103,7 @@ fn unknown_kinds_channels_and_zero_requests_are_errors() {
     let stranger = ResourcePool::builder().capacity(BYTES, 1).build().unwrap();
     assert!(matches!(
         stranger.acquire(other, BYTES, 1, "x"),
-        Err(PoolError::UnknownChannel { .. })
+        Err(PoolError::ForeignChannel { .. })
     ));
 }
 

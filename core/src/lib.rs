@@ -16,9 +16,11 @@ pub mod lock;
 mod loom;
 pub mod machine;
 pub mod monitoring;
+mod owner;
 pub mod pool;
 pub mod recovery;
 pub mod system;
+mod time;
 
 // The dozen names most code needs; everything else lives in its part's module.
 pub use component::{ByClone, Component, Label, Refusal, Rejected, Snapshot, Typed};

@@ -55,6 +55,21 @@ pub enum BufferError {
     /// A buffer size of zero was asked for.
     #[error("buffers must hold at least one byte")]
     ZeroSize,
+    /// A buffer size larger than the pool's whole `buffer_bytes` budget (or
+    /// than one allocation can be) was asked for.
+    #[error("buffers of {size} bytes cannot be handed out: at most {max} bytes")]
+    TooLarge {
+        /// The size asked for.
+        size: usize,
+        /// The largest size this pool could ever hand out.
+        max: u64,
+    },
+    /// The allocator could not provide a buffer; nothing stays reserved.
+    #[error("could not allocate a buffer of {size} bytes")]
+    OutOfMemory {
+        /// The buffer size.
+        size: usize,
+    },
     /// A write would go past the buffer's fixed capacity.
     #[error("buffer full: {len} of {capacity} bytes used, {requested} more requested")]
     Full {
@@ -106,7 +121,23 @@ impl ChannelBuffers {
             reused
         };
         // Allocate (first use only) outside the lock.
-        let bytes = reused.unwrap_or_else(|| Vec::with_capacity(self.size));
+        let bytes = match reused {
+            Some(bytes) => bytes,
+            None => {
+                let mut bytes = Vec::new();
+                if bytes.try_reserve_exact(self.size).is_err() {
+                    // Undo: nothing stays reserved or counted.
+                    {
+                        let mut local = self.local.lock();
+                        local.in_use -= 1;
+                        local.allocated -= 1;
+                    }
+                    self.pool.slot().release(key);
+                    return Err(BufferError::OutOfMemory { size: self.size });
+                }
+                bytes
+            }
+        };
         Ok(Buffer::new(bytes, key, Arc::clone(self)))
     }
 
@@ -177,13 +208,23 @@ pub struct BufferManager {
 
 impl BufferManager {
     /// A manager of `buffer_size`-byte buffers drawn from `pool`, which must
-    /// have a [`ResourceKind::BUFFER_BYTES`] capacity.
+    /// have a [`ResourceKind::BUFFER_BYTES`] capacity of at least one buffer.
+    /// A size over that capacity, or over the largest possible allocation
+    /// (`isize::MAX` bytes), is [`BufferError::TooLarge`].
     pub fn new(pool: &ResourcePool, buffer_size: usize) -> Result<Self, BufferError> {
         if buffer_size == 0 {
             return Err(BufferError::ZeroSize);
         }
-        pool.capacity(ResourceKind::BUFFER_BYTES)
+        let capacity = pool
+            .capacity(ResourceKind::BUFFER_BYTES)
             .map_err(|_| BufferError::NoBudget)?;
+        let max = capacity.min(u64::try_from(isize::MAX).unwrap_or(u64::MAX));
+        if u64::try_from(buffer_size).map_or(true, |size| size > max) {
+            return Err(BufferError::TooLarge {
+                size: buffer_size,
+                max,
+            });
+        }
         Ok(BufferManager {
             pool: pool.clone(),
             size: buffer_size,

@@ -254,6 +254,13 @@ impl CleanupCoordinator {
         self.report()
     }
 
+    /// Keeps cleanups from starting while the guard lives (waiting for a
+    /// running one to end first), so that steps registered in several calls
+    /// are seen together by the next cleanup.
+    pub(crate) fn hold(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.running.lock()
+    }
+
     /// The rows of the steps finished so far, in the order they finished.
     pub fn report(&self) -> CleanupReport {
         let registry = self.registry.lock();

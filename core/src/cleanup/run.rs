@@ -56,7 +56,7 @@ impl CleanupCoordinator {
                 match workers.start(job, running.len()) {
                     Ok(()) => running.push(Running {
                         id,
-                        deadline: Instant::now() + timeout,
+                        deadline: crate::time::saturating_instant(Instant::now(), timeout),
                         timeout,
                         returned,
                     }),

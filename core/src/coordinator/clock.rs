@@ -64,10 +64,15 @@ impl ManualClock {
         Self::default()
     }
 
-    /// Moves the time forward by `by`.
+    /// Moves the time forward by `by` (saturating: the clock stops at
+    /// `u64::MAX` nanoseconds, some 584 years, and never wraps back).
     pub fn advance(&self, by: Duration) {
         let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        self.nanos.fetch_add(nanos, Ordering::SeqCst);
+        let _ = self
+            .nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(nanos))
+            });
     }
 }
 

@@ -16,6 +16,9 @@ pub enum CoordinatorError {
     /// No component with this id is registered.
     #[error("no component {0} is registered")]
     UnknownComponent(ComponentId),
+    /// The id was handed out by another coordinator.
+    #[error("component {0} belongs to another coordinator")]
+    ForeignComponent(ComponentId),
     /// A lifecycle move was refused; the component did not change.
     #[error("component `{component}`: {reason}")]
     Move {
@@ -105,7 +108,9 @@ pub struct Failure {
     pub detected_at: Duration,
     /// The component's state after the failure move.
     pub state: &'static str,
-    /// The outcome of the failed worker's cleanup.
+    /// The outcome of the failed worker's cleanup: `None` until it has
+    /// finished (it runs off the detection path; see
+    /// [`ComponentCoordinator::check`](super::ComponentCoordinator::check)).
     pub cleanup: Option<StepOutcome>,
     /// What the coordinator did.
     pub action: FailureAction,

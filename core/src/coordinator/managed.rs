@@ -10,14 +10,26 @@ use crate::component::{Component, Label};
 use crate::machine::{FireError, MoveRecord, Observer, SharedMachine, StateMachine};
 use crate::pool::ChannelId;
 
-/// Identifies a component registered with one coordinator.
+/// Identifies a component registered with one coordinator. It carries
+/// its coordinator's owner tag: another coordinator refuses it
+/// ([`CoordinatorError::ForeignComponent`](super::CoordinatorError::ForeignComponent)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ComponentId(pub(crate) usize);
+pub struct ComponentId {
+    pub(crate) owner: u64,
+    pub(crate) index: usize,
+}
 
 impl fmt::Display for ComponentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "c{}", self.0)
+        write!(f, "c{}", self.index)
+    }
+}
+
+/// Serialized as its index (the owner tag means nothing outside the process).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ComponentId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct("ComponentId", &self.index)
     }
 }
 

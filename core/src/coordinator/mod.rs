@@ -12,7 +12,8 @@
 //!
 //! The files say what they hold: `register.rs` (the coordinator and its
 //! components), `spawn.rs` (worker threads), `supervise.rs` (failure detection,
-//! restarts and the heartbeat monitor thread), `stop.rs` (the stop plan) and
+//! restarts and the heartbeat monitor thread's loop), `monitor.rs` (the
+//! monitor thread's handle), `stop.rs` (the stop plan) and
 //! `status.rs` (status and metrics).
 //!
 //! ```
@@ -56,6 +57,7 @@ mod clock;
 mod error;
 mod lifecycle;
 mod managed;
+mod monitor;
 mod register;
 mod spawn;
 mod status;

@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
@@ -27,6 +26,7 @@ use super::worker::WorkerId;
 
 use super::change::Bus;
 use super::managed::{Driven, Erased, Which};
+use super::monitor::Monitor;
 use super::worker::WorkerRecord;
 
 /// What a [`ComponentCoordinator`] is built with besides its pool.
@@ -70,9 +70,30 @@ pub(super) struct Inner {
     pub(super) next_worker: AtomicU32,
     pub(super) exits: Mutex<Sender<WorkerId>>,
     pub(super) exit_rx: Mutex<Option<Receiver<WorkerId>>>,
-    pub(super) monitor: Mutex<Option<(Arc<AtomicBool>, JoinHandle<()>)>>,
+    pub(super) monitor: Mutex<Option<Monitor>>,
+    /// Why the last monitor thread died, if it did.
+    pub(super) monitor_fault: Mutex<Option<String>>,
+    /// This coordinator's tag in its [`ComponentId`]s.
+    pub(super) owner: u64,
     pub(super) checking: Mutex<()>,
     pub(super) stopping: AtomicBool,
+}
+
+/// Dropping the last handle stops what the coordinator started: every
+/// worker is asked to stop (its [`Heartbeat::should_stop`](super::Heartbeat::should_stop)
+/// turns true and a [`Heartbeat::sleep`](super::Heartbeat::sleep) wakes) and the
+/// monitor thread ends. Nothing is joined here: a stalled thread cannot hold
+/// up the drop.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        for worker in self.workers.get_mut().iter() {
+            worker.request_stop();
+        }
+        if let Some(monitor) = self.monitor.get_mut().take() {
+            monitor.signal(self.exits.get_mut());
+        }
+    }
 }
 
 /// Drives the lifecycles of registered components and watches their worker
@@ -125,6 +146,8 @@ impl ComponentCoordinator {
                 exits: Mutex::new(tx),
                 exit_rx: Mutex::new(Some(rx)),
                 monitor: Mutex::default(),
+                monitor_fault: Mutex::default(),
+                owner: crate::owner::next_owner(),
                 checking: Mutex::default(),
                 stopping: AtomicBool::new(false),
             }),
@@ -179,7 +202,10 @@ impl ComponentCoordinator {
             lifecycle,
         });
         let mut components = self.inner.components.write();
-        let id = ComponentId(components.len());
+        let id = ComponentId {
+            owner: self.inner.owner,
+            index: components.len(),
+        };
         components.push(Arc::new(Entry {
             name: name.clone(),
             channel,
@@ -201,12 +227,23 @@ impl ComponentCoordinator {
     }
 
     pub(super) fn entry(&self, id: ComponentId) -> Result<Arc<Entry>, CoordinatorError> {
+        if id.owner != self.inner.owner {
+            return Err(CoordinatorError::ForeignComponent(id));
+        }
+        self.entry_at(id.index)
+    }
+
+    /// The component registered `index`th (components are never removed).
+    pub(super) fn entry_at(&self, index: usize) -> Result<Arc<Entry>, CoordinatorError> {
         self.inner
             .components
             .read()
-            .get(id.0)
+            .get(index)
             .cloned()
-            .ok_or(CoordinatorError::UnknownComponent(id))
+            .ok_or(CoordinatorError::UnknownComponent(ComponentId {
+                owner: self.inner.owner,
+                index,
+            }))
     }
 
     /// Fires each component's start event, in registration order.

@@ -33,7 +33,14 @@ impl ComponentCoordinator {
             return Err(CoordinatorError::Stopping);
         }
         self.entry(component)?;
-        self.spawn(component.0, name.into(), spec, Arc::new(body), 0)
+        let id = self.next_worker_id();
+        self.spawn(component.index, name.into(), spec, Arc::new(body), 0, id)
+    }
+
+    /// A fresh worker id (handed out before the spawn, so that a restart's
+    /// failure record can name its successor before the restart is announced).
+    pub(super) fn next_worker_id(&self) -> WorkerId {
+        WorkerId(self.inner.next_worker.fetch_add(1, Ordering::Relaxed))
     }
 
     pub(super) fn spawn(
@@ -43,12 +50,12 @@ impl ComponentCoordinator {
         spec: WorkerSpec,
         body: Body,
         generation: u32,
+        id: WorkerId,
     ) -> Result<WorkerId, CoordinatorError> {
-        let entry = self.entry(ComponentId(component))?;
+        let entry = self.entry_at(component)?;
         let lease = entry
             .channel
             .acquire(ResourceKind::WORKER_THREADS, 1, "worker thread")?;
-        let id = WorkerId(self.inner.next_worker.fetch_add(1, Ordering::Relaxed));
         let clock = self.inner.config.clock.clone();
         let shared = Arc::new(WorkerShared::new(clock.now()));
         let exits = self.inner.exits.lock().clone();

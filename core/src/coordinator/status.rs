@@ -2,12 +2,13 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::pool::ChannelId;
 
-use super::error::Failure;
+use super::error::{CoordinatorError, Failure};
 use super::managed::ComponentId;
-use super::worker::WorkerStatus;
+use super::worker::{WorkerId, WorkerState, WorkerStatus};
 
 use super::register::ComponentCoordinator;
 
@@ -21,7 +22,10 @@ impl ComponentCoordinator {
             .iter()
             .enumerate()
             .map(|(index, entry)| ComponentStatus {
-                id: ComponentId(index),
+                id: ComponentId {
+                    owner: self.inner.owner,
+                    index,
+                },
                 name: entry.name.to_string(),
                 kind: entry.driven.kind(),
                 state: entry.driven.state(),
@@ -58,6 +62,38 @@ impl ComponentCoordinator {
             workers,
             failures: self.failures(),
         }
+    }
+
+    /// How many more restarts `component` may take in its current restart
+    /// window before its failures escalate; `None` when its lifecycle offers
+    /// no restarts. Read-only (for dashboards).
+    pub fn restart_budget(&self, component: ComponentId) -> Result<Option<u32>, CoordinatorError> {
+        let entry = self.entry(component)?;
+        let Some(policy) = entry.driven.restart_policy() else {
+            return Ok(None);
+        };
+        let now = self.inner.config.clock.now();
+        let recent = entry
+            .restarts
+            .lock()
+            .iter()
+            .filter(|&&t| now.saturating_sub(t) < policy.window)
+            .count();
+        let recent = u32::try_from(recent).unwrap_or(u32::MAX);
+        Ok(Some(policy.max_restarts.saturating_sub(recent)))
+    }
+
+    /// How long ago each running worker last beat its heartbeat, by worker,
+    /// in start order. Read-only (for dashboards).
+    pub fn heartbeat_ages(&self) -> Vec<(WorkerId, Duration)> {
+        let now = self.inner.config.clock.now();
+        self.inner
+            .workers
+            .lock()
+            .iter()
+            .filter(|w| w.state == WorkerState::Running)
+            .map(|w| (w.id, now.saturating_sub(w.shared.last_beat())))
+            .collect()
     }
 }
 

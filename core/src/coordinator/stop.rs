@@ -22,6 +22,19 @@ impl ComponentCoordinator {
     /// Component steps run before the steps named in `before` (the parts
     /// components use). Returns the names of the registered steps.
     pub fn register_stop(&self, before: &[&str]) -> Result<Vec<String>, CoordinatorError> {
+        // A failed worker's cleanup may be running in the background: let it
+        // end, and start no other until every stop step is registered.
+        let cleanup = self.inner.config.cleanup.clone();
+        let _held = cleanup.hold();
+        self.register_stop_held(before)
+    }
+
+    /// [`register_stop`](Self::register_stop) for a caller that holds the
+    /// cleanup coordinator ([`CleanupCoordinator::hold`](crate::cleanup::CleanupCoordinator)).
+    pub(crate) fn register_stop_held(
+        &self,
+        before: &[&str],
+    ) -> Result<Vec<String>, CoordinatorError> {
         self.inner.stopping.store(true, Ordering::Release);
         self.stop_monitor();
         let components = self.inner.components.read().clone();

@@ -36,10 +36,11 @@ pub struct WorkerSpec {
 
 impl WorkerSpec {
     /// Beats every `interval`; cleanup may take four intervals (at least 50 ms).
+    /// Saturates: `Duration::MAX` means a worker that never needs to beat.
     pub fn every(interval: Duration) -> Self {
         WorkerSpec {
             interval,
-            cleanup_timeout: (interval * 4).max(Duration::from_millis(50)),
+            cleanup_timeout: interval.saturating_mul(4).max(Duration::from_millis(50)),
         }
     }
 
@@ -50,9 +51,9 @@ impl WorkerSpec {
     }
 
     /// A worker is failed once it has not beaten for longer than this:
-    /// one and a half intervals.
+    /// one and a half intervals (saturating at `Duration::MAX`).
     pub fn deadline(&self) -> Duration {
-        self.interval + self.interval / 2
+        self.interval.saturating_add(self.interval / 2)
     }
 }
 
@@ -133,7 +134,7 @@ impl Heartbeat {
     /// Sleeps up to `duration` of real time, waking early when asked to stop.
     /// Returns whether the worker should go on (`!should_stop()`).
     pub fn sleep(&self, duration: Duration) -> bool {
-        let deadline = std::time::Instant::now() + duration;
+        let deadline = crate::time::saturating_instant(std::time::Instant::now(), duration);
         while !self.should_stop() {
             let now = std::time::Instant::now();
             if now >= deadline {

@@ -5,12 +5,22 @@ use std::time::{Duration, SystemTime};
 use super::record::{Cause, MoveRecord};
 use crate::component::Component;
 
+/// The most records a [`History`] keeps: 1,048,576 (2<sup>20</sup>).
+///
+/// [`StateMachine::with_history`](super::StateMachine::with_history) keeps at
+/// most this many, and a stored machine asking for more is refused when it is
+/// deserialized.
+pub const MAX_HISTORY_CAPACITY: usize = 1 << 20;
+
 /// The latest moves of a machine, oldest first, at most
 /// [`capacity`](History::capacity) of them.
 ///
 /// The ring is allocated once, when history is turned on; recording a move
 /// never allocates: once full, the newest record overwrites the oldest.
-/// A capacity of 0 means history is off.
+/// A capacity of 0 means history is off. A history restored from a stored
+/// machine is the exception: it holds room for the records stored with it,
+/// and grows as moves are recorded, up to its capacity (so a small document
+/// cannot claim a large allocation).
 ///
 /// The ring keeps each move compactly (sequence number, states and cause;
 /// the clock fields in a second array, allocated only once a move carries
@@ -40,46 +50,42 @@ impl<C: Component> Copy for Entry<C> {}
 /// The clock fields of one recorded move.
 type Times = (Option<SystemTime>, Option<Duration>);
 
-/// The storage of an enabled history: a fixed array of slots (`capacity`
-/// rounded up to a power of two), the `n`-th record written going to slot
-/// `n & mask`. The live records are the last `min(written, capacity)`
-/// written. A move writes its slot and the one counter `written`: no head
-/// to wrap, no length to update.
+/// The storage of an enabled history: up to `capacity` slots, written at
+/// `head`, of which the last `len` written are live. The slots are filled in
+/// order (`slots.len() == len` until the ring is full); the live records
+/// oldest first are `slots[head..]` then `slots[..head]` once the ring is
+/// full, `slots[..len]` before.
 struct Ring<C: Component> {
-    slots: Box<[Entry<C>]>,
+    slots: Vec<Entry<C>>,
     /// The clock fields, slot by slot; allocated (once) by the first move
     /// that carries them.
-    times: Option<Box<[Times]>>,
-    /// How many records were ever written.
-    written: u64,
-    /// `slots.len() - 1`.
-    mask: u64,
-    /// The most records kept (as asked for; at most `slots.len()`).
+    times: Option<Vec<Times>>,
     capacity: usize,
+    head: usize,
+    len: usize,
 }
 
 impl<C: Component> History<C> {
-    /// An empty ring that keeps at most `capacity` records.
+    /// An empty ring that keeps at most `capacity` records (at most
+    /// [`MAX_HISTORY_CAPACITY`]), allocated in full now.
     #[inline]
     pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self::with_room(capacity, capacity)
+    }
+
+    /// An empty ring that keeps at most `capacity` records (at most
+    /// [`MAX_HISTORY_CAPACITY`]), with room for `room` of them now; it grows
+    /// as records come.
+    pub(crate) fn with_room(capacity: usize, room: usize) -> Self {
+        let capacity = capacity.min(MAX_HISTORY_CAPACITY);
         History {
             ring: (capacity != 0).then(|| {
-                // Every slot starts as a placeholder; only the `len` written
-                // ones are ever read.
-                let blank = Entry {
-                    seq: 0,
-                    cause: Cause::Rollback { checkpoint: 0 },
-                    from: C::INITIAL,
-                    to: C::INITIAL,
-                };
-                // A capacity too large to round up cannot be allocated either.
-                let slots = capacity.checked_next_power_of_two().unwrap_or(capacity);
                 Box::new(Ring {
-                    slots: vec![blank; slots].into_boxed_slice(),
+                    slots: Vec::with_capacity(room.min(capacity)),
                     times: None,
-                    written: 0,
-                    mask: (slots as u64).wrapping_sub(1),
                     capacity,
+                    head: 0,
+                    len: 0,
                 })
             }),
         }
@@ -98,7 +104,7 @@ impl<C: Component> History<C> {
 
     /// How many records the ring holds now.
     pub fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.len())
+        self.ring.as_ref().map_or(0, |r| r.len)
     }
 
     /// Whether the ring holds no record.
@@ -110,12 +116,18 @@ impl<C: Component> History<C> {
     pub fn iter(&self) -> Iter<'_, C> {
         match &self.ring {
             Some(ring) => {
-                let len = ring.len();
+                // Before the ring is full, `head == len` and `slots[head..]`
+                // holds no live record.
+                let start = if ring.len < ring.capacity {
+                    0
+                } else {
+                    ring.head
+                };
                 Iter {
                     ring: Some(ring),
-                    start: ring.written - len as u64,
+                    start,
                     front: 0,
-                    back: len,
+                    back: ring.len,
                 }
             }
             None => Iter {
@@ -142,50 +154,52 @@ impl<C: Component> History<C> {
 }
 
 impl<C: Component> Ring<C> {
-    /// How many records are live.
-    #[inline]
-    fn len(&self) -> usize {
-        // At most `capacity`, so the conversion holds.
-        usize::try_from(self.written).map_or(self.capacity, |n| n.min(self.capacity))
-    }
-
-    /// The slot of the `n`-th record written.
-    #[inline(always)]
-    fn slot_of(&self, n: u64) -> usize {
-        // The mask is below `slots.len()`, a `usize`.
-        (n & self.mask) as usize
-    }
-
     #[inline]
     fn push(&mut self, record: MoveRecord<C>) {
-        let written = self.written;
-        let head = self.slot_of(written);
+        let head = self.head;
+        let capacity = self.capacity;
+        let cause = match record.cause {
+            Cause::Event(event) => Cause::Event(event),
+            Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
+        };
         if let Some(slot) = self.slots.get_mut(head) {
             // Field by field, and the cause by variant: a whole-entry copy
             // reads freshly written bytes back with wider loads than they
             // were stored with, which stalls the CPU on every move.
             slot.seq = record.seq;
             slot.from = record.from;
-            slot.cause = match record.cause {
-                Cause::Event(event) => Cause::Event(event),
-                Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
-            };
+            slot.cause = cause;
             slot.to = record.to;
+        } else {
+            // Filling: `head == slots.len()`.
+            self.slots.push(Entry {
+                seq: record.seq,
+                cause,
+                from: record.from,
+                to: record.to,
+            });
         }
         if record.at.is_some() || record.took.is_some() || self.times.is_some() {
             self.push_times(head, (record.at, record.took));
         }
-        self.written = written.wrapping_add(1);
+        let next = head + 1;
+        self.head = if next >= capacity { 0 } else { next };
+        self.len = if self.len >= capacity {
+            capacity
+        } else {
+            self.len + 1
+        };
     }
 
     /// Stores the clock fields of the record at `slot` (out of line: only
     /// machines that read the clock get here).
     #[inline(never)]
     fn push_times(&mut self, slot: usize, times: Times) {
-        let capacity = self.slots.len();
-        let all = self
-            .times
-            .get_or_insert_with(|| vec![(None, None); capacity].into_boxed_slice());
+        let room = self.slots.capacity();
+        let all = self.times.get_or_insert_with(|| Vec::with_capacity(room));
+        if all.len() <= slot {
+            all.resize(slot + 1, (None, None));
+        }
         if let Some(entry) = all.get_mut(slot) {
             *entry = times;
         }
@@ -212,7 +226,8 @@ impl<C: Component> Ring<C> {
 
 impl<C: Component> Clone for History<C> {
     fn clone(&self) -> Self {
-        let mut copy = History::with_capacity(self.capacity());
+        let room = self.ring.as_ref().map_or(0, |r| r.slots.capacity());
+        let mut copy = History::with_room(self.capacity(), room);
         for record in self.iter() {
             copy.push(record);
         }
@@ -241,8 +256,8 @@ impl<'a, C: Component> IntoIterator for &'a History<C> {
 /// The records of a [`History`], oldest first, by value.
 pub struct Iter<'a, C: Component> {
     ring: Option<&'a Ring<C>>,
-    /// The write number of the oldest live record.
-    start: u64,
+    /// The slot of the oldest live record.
+    start: usize,
     /// Positions (0 = oldest) of the next record from the front and one past
     /// the next from the back.
     front: usize,
@@ -253,7 +268,8 @@ impl<C: Component> Iter<'_, C> {
     /// The record at `position` (0 = oldest).
     fn at(&self, position: usize) -> Option<MoveRecord<C>> {
         let ring = self.ring?;
-        ring.record(ring.slot_of(self.start.wrapping_add(position as u64)))
+        let slot = (self.start + position) % ring.capacity.max(1);
+        ring.record(slot)
     }
 }
 

@@ -52,9 +52,9 @@ use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
 pub use error::{FireError, RehydrateError, WrongState};
-pub use history::{History, Iter as HistoryIter};
+pub use history::{History, Iter as HistoryIter, MAX_HISTORY_CAPACITY};
 pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
-pub use record::{Cause, MoveRecord};
+pub use record::{Cause, MoveRecord, MAX_MOVES};
 pub use shared::SharedMachine;
 
 use crate::component::Snapshot;
@@ -203,7 +203,8 @@ impl<C: Component, S: StateMarker<C>> From<Typed<C, S>> for StateMachine<C> {
 
 impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// Keeps the latest `capacity` moves in a ring ([`history`](Self::history));
-    /// 0 turns history off. Allocates the ring once, here.
+    /// 0 turns history off. Allocates the ring once, here. The capacity is
+    /// at most [`MAX_HISTORY_CAPACITY`]; a larger one keeps that many.
     #[inline]
     pub fn with_history(mut self, capacity: usize) -> Self {
         let mut history = History::with_capacity(capacity);

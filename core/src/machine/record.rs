@@ -5,6 +5,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::component::Component;
 
+/// The largest move count a stored machine may carry: 2<sup>63</sup> - 1.
+///
+/// A restored machine numbers its next move one higher, so the counter
+/// can never overflow: 2<sup>63</sup> more moves would take centuries.
+pub const MAX_MOVES: u64 = i64::MAX as u64;
+
 /// What caused a move: a fired event or an explicit rollback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cause<E> {

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::history::History;
-use super::record::{Cause, MoveRecord};
+use super::history::{History, MAX_HISTORY_CAPACITY};
+use super::record::{Cause, MoveRecord, MAX_MOVES};
 use super::StateMachine;
 use crate::component::{Component, Label};
 
@@ -43,7 +43,7 @@ struct StoredMachine<D> {
     data: D,
     moves: u64,
     timing: bool,
-    history_capacity: usize,
+    history_capacity: u64,
     history: Vec<StoredRecord>,
 }
 
@@ -104,7 +104,7 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
             data: &self.data,
             moves: self.seq,
             timing: self.timing,
-            history_capacity: self.history.capacity(),
+            history_capacity: u64::try_from(self.history.capacity()).unwrap_or(u64::MAX),
             history: self.history.iter().map(|record| record.stored()).collect(),
         }
         .serialize(serializer)
@@ -112,8 +112,12 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
 }
 
 /// Restores a saved machine after validating it: the component's name, the
-/// state (declared and reachable), every history record's names, and that
-/// the history fits its capacity and does not run ahead of the move count.
+/// state (declared and reachable), the move count (at most [`MAX_MOVES`]),
+/// the history capacity (at most [`MAX_HISTORY_CAPACITY`]), every history
+/// record's names, that the history fits its capacity, is in order, does not
+/// run ahead of the move count, and that every rollback returns to an earlier
+/// move. The history ring is allocated for the stored records only and grows
+/// as moves come, so a short document never claims a large allocation.
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
@@ -153,14 +157,27 @@ impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> 
             ))
         })?;
         let mut machine = StateMachine::rehydrate(state, stored.data).map_err(D::Error::custom)?;
-        if stored.history.len() > stored.history_capacity {
+        if stored.moves > MAX_MOVES {
+            return Err(D::Error::custom(format!(
+                "the stored machine counts {} moves; the maximum is {MAX_MOVES}",
+                stored.moves
+            )));
+        }
+        if usize::try_from(stored.history_capacity).map_or(true, |c| c > MAX_HISTORY_CAPACITY) {
+            return Err(D::Error::custom(format!(
+                "the stored history capacity {} is over the maximum {MAX_HISTORY_CAPACITY}",
+                stored.history_capacity
+            )));
+        }
+        let history_capacity = usize::try_from(stored.history_capacity).unwrap_or(usize::MAX);
+        if stored.history.len() > history_capacity {
             return Err(D::Error::custom(format!(
                 "the stored history holds {} records but its capacity is {}",
                 stored.history.len(),
                 stored.history_capacity
             )));
         }
-        let mut history = History::with_capacity(stored.history_capacity);
+        let mut history = History::with_room(history_capacity, stored.history.len());
         let mut previous: Option<u64> = None;
         for record in stored.history {
             let record = MoveRecord::<C>::restored::<D::Error>(record)?;
@@ -170,6 +187,15 @@ impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> 
                     C::NAME,
                     record.seq
                 )));
+            }
+            if let Cause::Rollback { checkpoint } = record.cause {
+                if checkpoint >= record.seq {
+                    return Err(D::Error::custom(format!(
+                        "the stored rollback at move {} of `{}` returns to checkpoint {checkpoint}, which is not earlier",
+                        record.seq,
+                        C::NAME
+                    )));
+                }
             }
             previous = Some(record.seq);
             history.push(record);

@@ -331,13 +331,19 @@ impl MonitoringCoordinator {
         // once the system's steps are registered.
         self.components.stop_monitor();
         let mut problems = Vec::new();
-        if let Err(error) = self.register_system_steps() {
-            problems.push(format!("could not register the system's cleanup: {error}"));
-        }
-        if let Err(error) = self.components.register_stop(&["buffers"]) {
-            problems.push(format!(
-                "could not register the components' cleanup: {error}"
-            ));
+        {
+            // A failed worker's cleanup may still run in the background: no
+            // cleanup starts until all of the system's steps are registered.
+            let cleanup = self.cleanup().clone();
+            let _held = cleanup.hold();
+            if let Err(error) = self.register_system_steps() {
+                problems.push(format!("could not register the system's cleanup: {error}"));
+            }
+            if let Err(error) = self.components.register_stop_held(&["buffers"]) {
+                problems.push(format!(
+                    "could not register the components' cleanup: {error}"
+                ));
+            }
         }
         let cleanup = self.cleanup().cleanup();
         let leaks = self.pool.leak_report();

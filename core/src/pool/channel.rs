@@ -1,4 +1,5 @@
-//! Channels: the named accounts through which components draw resources.
+//! Channels: the named accounts through which components draw resources,
+//! and the leases they hand out (units held until dropped).
 
 use core::fmt;
 
@@ -6,29 +7,11 @@ use slab::Slab;
 
 use crate::loom::{Arc, Mutex};
 
+use super::error::PoolError;
+use super::id::ChannelId;
+use super::kind::ResourceKind;
 use super::report::{ChannelUsage, LeakReport, LeakedLease};
-use super::{kind_index, Kinds, Lease, PoolError, ResourceKind};
-
-/// Identifies a channel of one [`ResourcePool`](crate::pool::ResourcePool).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ChannelId(u32);
-
-impl ChannelId {
-    pub(crate) fn from_index(index: usize) -> Self {
-        ChannelId(u32::try_from(index).unwrap_or(u32::MAX))
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-impl fmt::Display for ChannelId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
+use super::slot::{kind_index, Kinds};
 
 /// Per-kind limits of one channel. A kind without a limit may use up to the
 /// pool's capacity.
@@ -283,5 +266,71 @@ impl PoolChannel {
     pub fn close(&self) -> LeakReport {
         self.slot.state.lock().open = false;
         self.slot.outstanding()
+    }
+}
+
+/// Units of one resource kind held by one channel. Dropping the lease gives
+/// the units back to the pool, even after the channel was closed.
+#[must_use = "dropping a lease gives its units back at once"]
+pub struct Lease {
+    channel: Arc<ChannelSlot>,
+    key: usize,
+    id: u64,
+    kind: usize,
+    units: u64,
+}
+
+impl Lease {
+    pub(crate) fn new(
+        channel: Arc<ChannelSlot>,
+        key: usize,
+        id: u64,
+        kind: usize,
+        units: u64,
+    ) -> Self {
+        Lease {
+            channel,
+            key,
+            id,
+            kind,
+            units,
+        }
+    }
+
+    /// The channel holding the lease.
+    pub fn channel(&self) -> ChannelId {
+        self.channel.id()
+    }
+
+    /// The lease's number within its channel (as named in leak reports).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The kind of resource held.
+    pub fn kind(&self) -> ResourceKind {
+        self.channel.kind(self.kind)
+    }
+
+    /// The units held.
+    pub fn units(&self) -> u64 {
+        self.units
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.channel.release(self.key);
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("channel", &self.channel.name())
+            .field("id", &self.id)
+            .field("kind", &self.kind())
+            .field("units", &self.units)
+            .finish()
     }
 }

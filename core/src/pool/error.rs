@@ -1,6 +1,7 @@
 //! What can go wrong when asking the pool for resources.
 
-use super::{ChannelId, ResourceKind};
+use super::id::ChannelId;
+use super::kind::ResourceKind;
 
 /// Why the [`ResourcePool`](crate::pool::ResourcePool) refused a request. Nothing
 /// was reserved when any of these is returned.
@@ -23,6 +24,12 @@ pub enum PoolError {
     #[error("no channel {channel} on this pool")]
     UnknownChannel {
         /// The id asked for.
+        channel: ChannelId,
+    },
+    /// The id was handed out by another pool.
+    #[error("channel {channel} belongs to another pool")]
+    ForeignChannel {
+        /// The id given.
         channel: ChannelId,
     },
     /// A channel with this name is already open.

@@ -30,92 +30,23 @@
 
 mod channel;
 mod error;
+mod id;
 mod kind;
-mod lease;
 mod report;
+mod slot;
 
 use std::sync::atomic::Ordering;
 
 use crate::loom::{shared_slice, Arc, AtomicU64, RwLock};
 
-pub use channel::{ChannelId, PoolChannel, Quotas};
+pub use channel::{Lease, PoolChannel, Quotas};
 pub use error::PoolError;
+pub use id::ChannelId;
 pub use kind::ResourceKind;
-pub use lease::Lease;
 pub use report::{ChannelUsage, KindUsage, LeakReport, LeakedLease, PoolMetrics};
 
 use channel::ChannelSlot;
-
-/// The accounting of one resource kind, shared by the pool and its channels.
-#[derive(Debug)]
-pub(crate) struct KindSlot {
-    kind: ResourceKind,
-    capacity: u64,
-    in_use: AtomicU64,
-    peak: AtomicU64,
-    refused: AtomicU64,
-}
-
-impl KindSlot {
-    /// Reserves `units` if they fit under the capacity.
-    fn reserve(&self, units: u64) -> Result<(), PoolError> {
-        let mut current = self.in_use.load(Ordering::Relaxed);
-        loop {
-            let next = match current.checked_add(units) {
-                Some(next) if next <= self.capacity => next,
-                _ => {
-                    self.refused.fetch_add(1, Ordering::Relaxed);
-                    return Err(PoolError::Exhausted {
-                        kind: self.kind,
-                        requested: units,
-                        available: self.capacity.saturating_sub(current),
-                        capacity: self.capacity,
-                    });
-                }
-            };
-            match self.in_use.compare_exchange_weak(
-                current,
-                next,
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => {
-                    if next > self.peak.load(Ordering::Relaxed) {
-                        self.peak.fetch_max(next, Ordering::Relaxed);
-                    }
-                    return Ok(());
-                }
-                Err(seen) => current = seen,
-            }
-        }
-    }
-
-    /// Gives back `units` reserved earlier.
-    fn release(&self, units: u64) {
-        self.in_use.fetch_sub(units, Ordering::AcqRel);
-    }
-
-    fn usage(&self) -> KindUsage {
-        KindUsage {
-            kind: self.kind,
-            capacity: self.capacity,
-            in_use: self.in_use.load(Ordering::Acquire),
-            peak: self.peak.load(Ordering::Relaxed),
-            refused: self.refused.load(Ordering::Relaxed),
-        }
-    }
-}
-
-/// The kinds of a pool, in the order their capacities were given.
-pub(crate) type Kinds = Arc<[KindSlot]>;
-
-/// Finds the index of `kind` (pools have a handful of kinds: a scan is fastest).
-fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError> {
-    kinds
-        .iter()
-        .position(|slot| slot.kind == kind)
-        .ok_or(PoolError::UnknownKind { kind })
-}
+use slot::{kind_index, KindSlot, Kinds};
 
 /// Centralized allocation of every shared resource of a system.
 ///
@@ -151,6 +82,8 @@ fn kind_index(kinds: &[KindSlot], kind: ResourceKind) -> Result<usize, PoolError
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResourcePool {
+    /// This pool's tag in its [`ChannelId`]s.
+    owner: u64,
     kinds: Kinds,
     channels: Arc<RwLock<Vec<Arc<ChannelSlot>>>>,
 }
@@ -189,6 +122,7 @@ impl ResourcePoolBuilder {
                 .collect(),
         );
         Ok(ResourcePool {
+            owner: crate::owner::next_owner(),
             kinds,
             channels: Arc::new(RwLock::new(Vec::new())),
         })
@@ -219,7 +153,7 @@ impl ResourcePool {
         if channels.iter().any(|c| c.is_open() && c.name() == name) {
             return Err(PoolError::DuplicateChannel { name });
         }
-        let id = ChannelId::from_index(channels.len());
+        let id = ChannelId::new(self.owner, channels.len());
         channels.push(Arc::new(ChannelSlot::new(
             id,
             name,
@@ -232,6 +166,9 @@ impl ResourcePool {
     /// A handle on channel `id` that requests resources without looking the
     /// channel up again (what the [`BufferManager`](crate::buffer::BufferManager) keeps).
     pub fn channel(&self, id: ChannelId) -> Result<PoolChannel, PoolError> {
+        if id.owner() != self.owner {
+            return Err(PoolError::ForeignChannel { channel: id });
+        }
         self.channels
             .read()
             .get(id.index())
@@ -304,8 +241,9 @@ impl ResourcePool {
 
     /// Units of `kind` held by `channel`.
     pub fn channel_in_use(&self, channel: ChannelId, kind: ResourceKind) -> Result<u64, PoolError> {
+        let channel = self.channel(channel)?;
         let index = kind_index(&self.kinds, kind)?;
-        Ok(self.channel(channel)?.slot().used(index))
+        Ok(channel.slot().used(index))
     }
 
     /// A snapshot of every kind and channel.

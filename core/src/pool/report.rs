@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::{ChannelId, ResourceKind};
+use super::id::ChannelId;
+use super::kind::ResourceKind;
 
 /// Usage of one resource kind.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -157,10 +157,11 @@ impl Analytics {
             .current
             .insert(event.component.clone(), (to, event.at))
             .unwrap_or((from, event.at));
-        *self
+        let total = self
             .time_in_state
             .entry((event.component.clone(), state))
-            .or_default() += event.at.saturating_sub(since);
+            .or_default();
+        *total = total.saturating_add(event.at.saturating_sub(since));
     }
 
     /// The figures of every transition seen, in a stable order.

@@ -90,21 +90,28 @@ struct Reader {
     analytics: Analytics,
     recent: VecDeque<RecoveryEvent>,
     keep: usize,
+    /// Events folded into `recent` so far (the cursor of `events_since`).
+    folded: u64,
 }
 
 impl RecoveryLogger {
     /// The ring capacity of [`Default`].
     pub const DEFAULT_CAPACITY: usize = 4096;
 
-    /// A logger whose ring holds `capacity` events (at least one; rounded
-    /// up to a power of two) between collections; readers keep `capacity`
-    /// recent events for [`history`](Self::history).
+    /// The largest ring a logger gets: 65,536 events. A larger capacity
+    /// asked of [`new`](Self::new) is capped to it.
+    pub const MAX_CAPACITY: usize = 1 << 16;
+
+    /// A logger whose ring holds `capacity` events (at least one, at most
+    /// [`MAX_CAPACITY`](Self::MAX_CAPACITY); rounded up to a power of two)
+    /// between collections; readers keep `capacity` recent events for
+    /// [`history`](Self::history).
     ///
     /// Events are stamped with the OS coarse monotonic clock (resolution of
     /// the kernel tick, typically 1–4 ms; a few ns to read); see
     /// [`precise_time`](Self::precise_time).
     pub fn new(capacity: usize) -> Self {
-        let capacity = capacity.max(1);
+        let capacity = capacity.clamp(1, Self::MAX_CAPACITY);
         RecoveryLogger {
             ring: Ring::new(capacity),
             clock: Clock::coarse(),
@@ -113,8 +120,15 @@ impl RecoveryLogger {
                 analytics: Analytics::default(),
                 recent: VecDeque::with_capacity(capacity),
                 keep: capacity,
+                folded: 0,
             }),
         }
+    }
+
+    /// How many events the ring holds between collections (the capacity
+    /// asked for, capped and rounded up to a power of two).
+    pub fn capacity(&self) -> usize {
+        self.ring.capacity()
     }
 
     /// Stamps events with the TSC (nanosecond resolution) instead of the
@@ -193,8 +207,35 @@ impl RecoveryLogger {
                 reader.recent.pop_front();
             }
             reader.recent.push_back(event.clone());
+            reader.folded += 1;
         }
         events
+    }
+
+    /// Collects, then returns the recent events collected by any reader
+    /// since `cursor` (0 at first), oldest first, and the cursor to pass
+    /// next time. Unlike [`collect`](Self::collect) it takes nothing from
+    /// other readers: every caller sees every event other readers collected
+    /// too, as long as it calls again before `capacity` more were collected.
+    /// When it did not, the oldest are gone: `next - cursor` exceeds
+    /// `events.len()` by the number missed.
+    ///
+    /// ```
+    /// use typestep_core::{RecoveryEvent, RecoveryLogger};
+    /// let logger = RecoveryLogger::new(8);
+    /// logger.record(RecoveryEvent::failure("pump", "stalled"));
+    /// let _ = logger.analytics(); // another reader collects first
+    /// let (events, next) = logger.events_since(0);
+    /// assert_eq!((events.len(), next), (1, 1));
+    /// assert!(logger.events_since(next).0.is_empty());
+    /// ```
+    pub fn events_since(&self, cursor: u64) -> (Vec<RecoveryEvent>, u64) {
+        self.collect();
+        let reader = self.reader.lock();
+        let oldest = reader.folded - reader.recent.len() as u64;
+        let skip = usize::try_from(cursor.saturating_sub(oldest)).unwrap_or(usize::MAX);
+        let events = reader.recent.iter().skip(skip).cloned().collect();
+        (events, reader.folded)
     }
 
     /// Collects and writes every collected event to `sink`, then flushes it.
