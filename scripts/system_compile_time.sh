@@ -9,7 +9,7 @@
 #   deps      #[derive(System)] with ~2.5 dependencies per part, the builder
 #             called for every part in init order, constants read
 #   locks     as `deps`, plus a 200-level lock chain (19 900 ordered pairs,
-#             each two direct impls) and one ordered lock
+#             one direct impl each) and one ordered lock
 #
 # Usage: scripts/system_compile_time.sh [PARTS] [RUNS]   (defaults 200, 3)
 set -euo pipefail

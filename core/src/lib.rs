@@ -87,7 +87,9 @@ pub mod __private {
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
     };
-    pub use crate::system::{Built, CleanupPlan, Missing, Slot, System};
+    pub use crate::system::{
+        built_part, into_built_part, Built, CleanupPlan, Missing, Slot, System,
+    };
 
     /// Locks `mutex` (the generated token has checked the order).
     #[inline(always)]

@@ -102,9 +102,9 @@
 ///   `make` receives references to the part's dependencies; a method is
 ///   offered once those are built, and `.build()` once every part is;
 /// * with a lock order: a zero-sized level per ordered part
-///   (`monitoring::level::Pool`), the traits `monitoring::LockAfter` /
-///   `monitoring::LockBefore` with one direct impl per ordered pair of the
-///   order's transitive closure, and the token `monitoring::Locked` (see
+///   (`monitoring::level::Pool`), the trait `monitoring::LockAfter` with one
+///   direct impl per ordered pair of the order's transitive closure (and its
+///   mirror `monitoring::LockBefore`, one blanket impl), and the token `monitoring::Locked` (see
 ///   [`lock`](crate::lock)). A part named in `lock_order(...)` must be a lock
 ///   of its level ([`AtLevel`](crate::lock::AtLevel)).
 ///
@@ -237,4 +237,37 @@ impl<T> Slot<T> for Built<T> {
     fn into_part(self) -> T {
         self.0
     }
+}
+
+/// The part in a builder's storage for a slot whose type says `Built`.
+///
+/// The generated builder keeps its parts in one storage struct of `Option`s
+/// (so that each constructor moves one value instead of every slot: build
+/// time linear in the number of parts), and the slot types only on the type
+/// level. A slot typed `Built` is filled by the one method that changes its
+/// type, so `None` is unreachable through the builder's API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn built_part<T>(slot: &Option<T>) -> &T {
+    match slot {
+        Some(part) => part,
+        None => empty_slot(),
+    }
+}
+
+/// Takes the part out of a builder's storage slot typed `Built`
+/// (see [`built_part`]).
+#[doc(hidden)]
+#[inline(always)]
+pub fn into_built_part<T>(slot: Option<T>) -> T {
+    match slot {
+        Some(part) => part,
+        None => empty_slot(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn empty_slot() -> ! {
+    unreachable!("a system builder slot typed `Built` is filled by the method that typed it")
 }

@@ -4,7 +4,8 @@
 //! lock's type ([`OrderedMutex<T, L>`](OrderedMutex)). `#[derive(System)]`
 //! reads the declared order (`#[system(lock_order(pool -> coordinator -> buffers))]`),
 //! computes its transitive closure with petgraph and emits one direct
-//! `LockBefore`/`LockAfter` impl per ordered pair, plus a token type
+//! `LockAfter` impl per ordered pair (its mirror `LockBefore` is one blanket
+//! impl), plus a token type
 //! (`<system>::Locked<'_, L>`) that remembers, in its type, the level of the
 //! last lock the thread took. Taking a lock that is not declared after the
 //! held one is an `E0277` naming both levels and the declared order.

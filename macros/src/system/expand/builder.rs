@@ -74,10 +74,6 @@ pub fn builder(
          offered once every part is built. Init order: `{init_text}`.",
         private_doc = "::typestep",
     );
-    let fields = parts
-        .iter()
-        .zip(&params)
-        .map(|(part, param)| quote!(#[doc(hidden)] pub(super) #part: #param));
 
     let mut traits = TokenStream::new();
     for (part, deps) in checked.dependencies.iter().enumerate() {
@@ -125,11 +121,16 @@ pub fn builder(
         });
     }
 
+    let missing = quote!(::typestep::__private::Missing);
+    let all_missing = uniform_tree(0, parts.len(), &missing);
     let module_items = quote! {
         #[doc = #builder_doc]
         #[must_use = "a builder does nothing until `build()` is called"]
-        pub struct Builder<#(#params = ::typestep::__private::Missing),*> {
-            #(#fields,)*
+        pub struct Builder<__TypestepParts, __TypestepSlots = #all_missing> {
+            #[doc(hidden)]
+            pub(super) parts: __TypestepParts,
+            #[doc(hidden)]
+            pub(super) slots: ::core::marker::PhantomData<fn() -> __TypestepSlots>,
         }
 
         #traits
@@ -146,18 +147,26 @@ pub fn builder(
         let ty = types[i];
         let own_param = &params[i];
         let vacant = &vacant_traits[i];
-        let output_slots: Vec<TokenStream> = params
-            .iter()
-            .enumerate()
-            .map(|(j, p)| {
-                if j == i {
-                    quote!(#private::Built<#ty>)
-                } else {
-                    quote!(#p)
-                }
-            })
-            .collect();
         let deps = &checked.dependencies[i];
+        // Only the slots of this part and of its dependencies are spelled
+        // out; every other subtree of the slot tree is one parameter.
+        let mut open = vec![false; parts.len()];
+        open[i] = true;
+        for &d in deps {
+            open[d] = true;
+        }
+        let built = quote!(#private::Built<#ty>);
+        let mut generics = Vec::new();
+        let input = slot_tree(0, parts.len(), &open, &params, None, &mut generics);
+        let mut unused = Vec::new();
+        let output = slot_tree(
+            0,
+            parts.len(),
+            &open,
+            &params,
+            Some((i, &built)),
+            &mut unused,
+        );
         let dep_types: Vec<&Type> = deps.iter().map(|&d| types[d]).collect();
         let dep_bounds: Vec<TokenStream> = deps
             .iter()
@@ -173,17 +182,15 @@ pub fn builder(
             .map(|&d| {
                 let field = parts[d];
                 let dep_ty = types[d];
-                quote!(#private::Slot::<#dep_ty>::part(&self.#field))
+                quote!(#private::built_part::<#dep_ty>(&self.parts.#field))
             })
             .collect();
-        let rebuild = parts.iter().enumerate().map(|(j, field)| {
-            if j == i {
-                quote!(#field: #private::Built(part))
-            } else {
-                quote!(#field: self.#field)
-            }
-        });
-        let rebuild: Vec<TokenStream> = rebuild.collect();
+        let field = parts[i];
+        let rebuild = quote! {
+            let mut parts = self.parts;
+            parts.#field = ::core::option::Option::Some(part);
+            #module::Builder { parts, slots: ::core::marker::PhantomData }
+        };
         let dep_list = if deps.is_empty() {
             "no other part".to_owned()
         } else {
@@ -202,17 +209,17 @@ pub fn builder(
         );
         outer.extend(quote_spanned! {Span::call_site()=>
             #[automatically_derived]
-            impl<#(#params),*> #module::Builder<#(#params),*> {
+            impl<#(#generics),*> #module::Builder<__TypestepParts, #input> {
                 #[doc = #doc]
                 #[inline]
-                pub fn #part<__TypestepMake>(self, make: __TypestepMake) -> #module::Builder<#(#output_slots),*>
+                pub fn #part<__TypestepMake>(self, make: __TypestepMake) -> #module::Builder<__TypestepParts, #output>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> #ty,
                     #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*);
-                    #module::Builder { #(#rebuild,)* }
+                    #rebuild
                 }
 
                 #[doc = #try_doc]
@@ -220,19 +227,38 @@ pub fn builder(
                 pub fn #try_part<__TypestepMake, __TypestepError>(
                     self,
                     make: __TypestepMake,
-                ) -> ::core::result::Result<#module::Builder<#(#output_slots),*>, __TypestepError>
+                ) -> ::core::result::Result<#module::Builder<__TypestepParts, #output>, __TypestepError>
                 where
                     __TypestepMake: ::core::ops::FnOnce(#(&#dep_types),*) -> ::core::result::Result<#ty, __TypestepError>,
                     #own_param: #module::#vacant,
                     #(#dep_bounds,)*
                 {
                     let part = make(#(#dep_args),*)?;
-                    ::core::result::Result::Ok(#module::Builder { #(#rebuild,)* })
+                    ::core::result::Result::Ok({ #rebuild })
                 }
             }
         });
     }
 
+    // The parts themselves, in one struct of the user's types: each
+    // constructor moves this one value (the slot types live only on the
+    // type level), so a method's body does not grow with the part count.
+    let storage_doc = format!("The parts of a `{system}` under construction.");
+    outer.extend(quote! {
+        #[doc = #storage_doc]
+        #[doc(hidden)]
+        pub struct __TypestepParts {
+            #(#parts: ::core::option::Option<#types>,)*
+        }
+    });
+    let all_open = slot_tree(
+        0,
+        parts.len(),
+        &vec![true; parts.len()],
+        &params,
+        None,
+        &mut Vec::new(),
+    );
     let built_bounds = params
         .iter()
         .zip(&built_traits)
@@ -241,21 +267,75 @@ pub fn builder(
     let take = parts
         .iter()
         .zip(&types)
-        .map(|(field, ty)| quote!(#field: #private::Slot::<#ty>::into_part(self.#field)));
+        .map(|(field, ty)| quote!(#field: #private::into_built_part::<#ty>(parts.#field)));
     let build_doc = format!("The finished `{system}` (offered once every part is built).");
     outer.extend(quote! {
         #[automatically_derived]
-        impl<#(#params),*> #module::Builder<#(#params),*> {
+        impl<#(#params),*> #module::Builder<__TypestepParts, #all_open> {
             #[doc = #build_doc]
             #[inline]
             pub fn build(self) -> #ident
             where
                 #(#built_bounds,)*
             {
+                let parts = self.parts;
                 #ident { #(#take,)* }
             }
         }
     });
 
     (module_items, outer)
+}
+
+/// The slot tree of parts `lo..hi`: a balanced binary tree of pairs whose
+/// leaves are the parts' slots. A slot type is a tree rather than one type
+/// parameter per part so that a constructor names only the slots it
+/// checks (its own and its dependencies'; `open`) and one parameter per
+/// subtree it leaves alone (pushed to `generics`): O(log n) parameters a
+/// method instead of n, so the builder's size grows as n log n, not n².
+/// `replace` puts a type at one leaf (the constructor's output).
+fn slot_tree(
+    lo: usize,
+    hi: usize,
+    open: &[bool],
+    params: &[Ident],
+    replace: Option<(usize, &TokenStream)>,
+    generics: &mut Vec<Ident>,
+) -> TokenStream {
+    if hi <= lo {
+        return quote!(());
+    }
+    if !open[lo..hi].iter().any(|&o| o) {
+        let rest = format_ident!("__TypestepRest{}_{}", lo, hi);
+        generics.push(rest.clone());
+        return quote!(#rest);
+    }
+    if hi - lo == 1 {
+        if let Some((at, ty)) = replace {
+            if at == lo {
+                return ty.clone();
+            }
+        }
+        generics.push(params[lo].clone());
+        let param = &params[lo];
+        return quote!(#param);
+    }
+    let mid = lo + (hi - lo) / 2;
+    let left = slot_tree(lo, mid, open, params, replace, generics);
+    let right = slot_tree(mid, hi, open, params, replace, generics);
+    quote!((#left, #right))
+}
+
+/// The slot tree of parts `lo..hi` with `leaf` at every leaf.
+fn uniform_tree(lo: usize, hi: usize, leaf: &TokenStream) -> TokenStream {
+    match hi.saturating_sub(lo) {
+        0 => quote!(()),
+        1 => leaf.clone(),
+        _ => {
+            let mid = lo + (hi - lo) / 2;
+            let left = uniform_tree(lo, mid, leaf);
+            let right = uniform_tree(mid, hi, leaf);
+            quote!((#left, #right))
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Compile-time lock ordering of a system: the level types, the
-//! `LockBefore`/`LockAfter` traits with one direct impl per pair of the
-//! order's transitive closure, the `Locked` token, and (outside the module)
+//! `LockAfter` trait with one direct impl per pair of the order's
+//! transitive closure (`LockBefore` is its mirror, one blanket impl), the `Locked` token, and (outside the module)
 //! the assertions that fix each part's level by its type.
 
 use heck::ToUpperCamelCase;
@@ -63,7 +63,6 @@ pub fn locks(
 
     let root_impls = levels.iter().map(|level| {
         quote! {
-            impl LockBefore<level::#level> for #private::Unlocked {}
             impl LockAfter<#private::Unlocked> for level::#level {}
         }
     });
@@ -72,7 +71,6 @@ pub fn locks(
             return TokenStream::new();
         };
         quote! {
-            impl LockBefore<level::#after> for level::#before {}
             impl LockAfter<level::#before> for level::#after {}
         }
     });
@@ -101,7 +99,7 @@ pub fn locks(
         "lock it through its own system's `Locked` token; the lock order of `{system}` is: {lock_text}"
     );
     let before_doc =
-        "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held.".to_owned();
+        "`A: LockBefore<B>`: the mirror of [`LockAfter`], for bounds on the level held (one blanket impl over `LockAfter`).".to_owned();
 
     let module_items = quote! {
         /// Lock levels: one zero-sized type per part named in `lock_order(...)`.
@@ -120,6 +118,8 @@ pub fn locks(
         #[doc = #before_doc]
         #[diagnostic::on_unimplemented(message = #before_message, label = #before_label, note = #order_note, note = #same_note)]
         pub trait LockBefore<B> {}
+
+        impl<A, B: LockAfter<A>> LockBefore<B> for A {}
 
         #[doc = #after_doc]
         #[diagnostic::on_unimplemented(message = #after_message, label = #after_label, note = #order_note, note = #same_note)]

@@ -3,9 +3,10 @@
 //! The generated module (snake_case of the system's name) holds what does
 //! not mention the user's types: the typestate `Builder` and the traits that
 //! explain a missing dependency, the lock levels (`level::*`), the
-//! `LockBefore`/`LockAfter` traits with one direct impl per ordered pair, and
-//! the `Locked` token. Everything that mentions the user's types (the
-//! builder's methods, the `System` impl, the level assertions) is emitted
+//! `LockAfter` trait with one direct impl per ordered pair (`LockBefore`,
+//! its mirror, is one blanket impl), and the `Locked` token. Everything that
+//! mentions the user's types (the builder's parts storage and methods, the
+//! `System` impl, the level assertions) is emitted
 //! next to the struct, in a `const _` block, so it resolves those types in
 //! the user's scope. Paths go through `::typestep::__private`.
 
@@ -95,7 +96,7 @@ pub fn generate(decl: &Declaration, checked: &Checked) -> TokenStream {
     );
     let missing = decl.parts.iter().map(|p| {
         let field = &p.ident;
-        quote!(#field: #private::Missing)
+        quote!(#field: ::core::option::Option::None)
     });
 
     let (module_items, outer_items) = builder;
@@ -113,8 +114,11 @@ pub fn generate(decl: &Declaration, checked: &Checked) -> TokenStream {
             impl #ident {
                 #[doc = #builder_fn_doc]
                 #[inline]
-                #vis fn builder() -> #module::Builder {
-                    #module::Builder { #(#missing,)* }
+                #vis fn builder() -> #module::Builder<__TypestepParts> {
+                    #module::Builder {
+                        parts: __TypestepParts { #(#missing,)* },
+                        slots: ::core::marker::PhantomData,
+                    }
                 }
             }
 
