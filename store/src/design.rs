@@ -80,10 +80,13 @@ impl fmt::Display for Fingerprint {
 /// How to read machines stored under an older design: old state and event
 /// names mapped to new ones.
 ///
-/// Loading with a migration rewrites the stored machine and its moves in one
-/// transaction (names renamed, the new fingerprint stored), then validates
-/// them against the new design like any load: a stored state or move that
-/// the new design does not declare is still refused.
+/// Loading with a migration first checks that the renamed machine is valid
+/// under the new design (its state, every move of its chain and an open
+/// intent): a migration that misses a name is refused with
+/// [`MigrationIncomplete`](crate::StoreError::MigrationIncomplete) and the
+/// store is left as it was. Then it rewrites the stored machine and its moves
+/// in one transaction (names renamed, the new fingerprint stored) and loads
+/// it like any load.
 ///
 /// ```
 /// use typestep::store::Migration;

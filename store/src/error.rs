@@ -51,6 +51,20 @@ pub enum StoreError {
         /// The fingerprint of the component as compiled.
         current: String,
     },
+    /// A [`Migration`](crate::Migration) does not make the stored machine
+    /// valid under the new design (a state or event it leaves undeclared, a
+    /// move that is not a declared transition once renamed). It is checked
+    /// before anything is rewritten: the store still holds the machine under
+    /// its old design, and a corrected migration can load it.
+    #[error("`{component}` `{id}` cannot be migrated (nothing was rewritten): {reason}")]
+    MigrationIncomplete {
+        /// The component's name.
+        component: &'static str,
+        /// The machine's id.
+        id: String,
+        /// What the renamed machine would get wrong.
+        reason: String,
+    },
     /// The stored rows are not a valid machine of this component: an
     /// undeclared state, a broken move chain, a counter out of range, data
     /// that does not deserialize or is too large.

@@ -42,9 +42,11 @@ pub(crate) fn record<C: Component>(
 ) -> Result<MoveRecord<C>, StoreError> {
     let bad = |what: &str| corrupt(key, C::NAME, format!("move {}: {what}", row.seq));
     let seq = u64::try_from(row.seq).map_err(|_| bad("negative number"))?;
-    let from = C::State::from_name(&row.from).ok_or_else(|| bad("undeclared `from` state"))?;
-    let to = C::State::from_name(&row.to).ok_or_else(|| bad("undeclared `to` state"))?;
-    let event = C::Event::from_name(&row.event).ok_or_else(|| bad("undeclared event"))?;
+    let undeclared = |what: &str, name: &str| bad(&format!("undeclared {what} `{name}`"));
+    let from =
+        C::State::from_name(&row.from).ok_or_else(|| undeclared("`from` state", &row.from))?;
+    let to = C::State::from_name(&row.to).ok_or_else(|| undeclared("`to` state", &row.to))?;
+    let event = C::Event::from_name(&row.event).ok_or_else(|| undeclared("event", &row.event))?;
     let at = from_us(row.at_us).ok_or_else(|| bad("time out of range"))?;
     let took = u64::try_from(row.took_ns).map_err(|_| bad("negative duration"))?;
     Ok(MoveRecord {
@@ -145,8 +147,10 @@ pub(crate) fn intent<C: Component>(
     };
     Ok(IntentRecord {
         seq: u64::try_from(row.seq).map_err(|_| bad("negative number"))?,
-        event: C::Event::from_name(&row.event).ok_or_else(|| bad("undeclared event"))?,
-        from: C::State::from_name(&row.from).ok_or_else(|| bad("undeclared state"))?,
+        event: C::Event::from_name(&row.event)
+            .ok_or_else(|| bad(&format!("undeclared event `{}`", row.event)))?,
+        from: C::State::from_name(&row.from)
+            .ok_or_else(|| bad(&format!("undeclared state `{}`", row.from)))?,
         opened_at: from_us(row.opened_us).ok_or_else(|| bad("time out of range"))?,
         resolved,
     })

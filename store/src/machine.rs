@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use typestep_core::machine::MoveRecord;
 use typestep_core::{Component, Label, Snapshot, StateMachine};
 
-use crate::backend::{Commit, Key, MoveRow, NewMachine, Store, Written};
+use crate::backend::{Commit, IntentRow, Key, MachineRow, MoveRow, NewMachine, Store, Written};
 use crate::design::{Fingerprint, Migration};
 use crate::durable::{Durable, OpenIntent, Recovery};
 use crate::error::{DurableError, StoreError};
@@ -138,6 +138,7 @@ where
         if row.design != current {
             match migration {
                 Some(m) if m.applies_to(&row.design) => {
+                    preflight::<C>(store, key, &row, m)?;
                     match store.migrate(key, row.seq, &row.design, &current, m)? {
                         Written::Done => {}
                         Written::Absent => return Err(not_found::<C>(id)),
@@ -175,7 +176,7 @@ where
         })?;
         let data: C = serde_json::from_str(json)
             .map_err(|e| bad(format!("its data does not deserialize: {e}")))?;
-        check_chain::<C>(store, key, row.seq, state)?;
+        check_chain::<C>(store, key, row.seq, state, None)?;
         let machine = StateMachine::rehydrate(state, data)
             .map_err(|e| bad(e.to_string()))?
             .with_timing(true);
@@ -448,6 +449,7 @@ fn check_chain<C: Component>(
     key: Key<'_>,
     upto: i64,
     state: C::State,
+    renamed_by: Option<&Migration>,
 ) -> Result<(), StoreError> {
     let bad = |reason: String| corrupt(key, C::NAME, reason);
     let mut at = C::INITIAL;
@@ -457,7 +459,20 @@ fn check_chain<C: Component>(
         if page.is_empty() {
             break;
         }
-        for row in &page {
+        for stored in &page {
+            let renamed;
+            let row = match renamed_by {
+                Some(m) => {
+                    renamed = MoveRow {
+                        from: m.state(&stored.from).to_owned(),
+                        event: m.event(&stored.event).to_owned(),
+                        to: m.state(&stored.to).to_owned(),
+                        ..stored.clone()
+                    };
+                    &renamed
+                }
+                None => stored,
+            };
             let record = history::record::<C>(key, row)?;
             if row.seq != after + 1 {
                 return Err(bad(format!("move {} is missing", after + 1)));
@@ -490,6 +505,51 @@ fn check_chain<C: Component>(
         return Err(bad(format!(
             "its state is `{state}` but its last move entered `{at}`"
         )));
+    }
+    Ok(())
+}
+
+/// Checks, before anything is rewritten, that `migration` turns the stored
+/// machine into a valid one of `C`: its state, every move of its chain and an
+/// open intent, renamed, are declared. A migration that misses a name is
+/// refused with the store untouched, rather than leaving rows that no design
+/// can load.
+fn preflight<C: Component>(
+    store: &(impl Store + ?Sized),
+    key: Key<'_>,
+    row: &MachineRow,
+    migration: &Migration,
+) -> Result<(), StoreError> {
+    let incomplete = |reason: String| StoreError::MigrationIncomplete {
+        component: C::NAME,
+        id: key.id.to_owned(),
+        reason,
+    };
+    let state = C::State::from_name(migration.state(&row.state)).ok_or_else(|| {
+        incomplete(format!(
+            "its state `{}` is not a state of `{}` once renamed",
+            row.state,
+            C::NAME
+        ))
+    })?;
+    let reason = |e: StoreError| match e {
+        StoreError::Corrupt { reason, .. } => incomplete(reason),
+        other => other,
+    };
+    check_chain::<C>(store, key, row.seq, state, Some(migration)).map_err(reason)?;
+    if let Some(at) = row.intent_seq {
+        for intent in store
+            .intents(key, at - 1, 1)?
+            .iter()
+            .filter(|r| r.seq == at)
+        {
+            let renamed = IntentRow {
+                from: migration.state(&intent.from).to_owned(),
+                event: migration.event(&intent.event).to_owned(),
+                ..intent.clone()
+            };
+            history::intent::<C>(key, &renamed).map_err(reason)?;
+        }
     }
     Ok(())
 }

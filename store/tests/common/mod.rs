@@ -426,18 +426,33 @@ pub fn design_change(open: Open<'_>, _raw: Raw<'_>) {
         DurableMachine::<v2::Order, dyn Store>::load_migrating(&*store, &id, &elsewhere),
         Err(StoreError::DesignChanged { .. })
     ));
-    // Renaming only the state leaves the stored event undeclared: the whole
-    // rewrite is one transaction, but validation then refuses it...
+    // Renaming only the state leaves the stored event undeclared: the
+    // migration is checked before anything is rewritten, and refused...
     let partial = Migration::new()
         .from_design(stored.clone())
         .rename_state("Paid", "Charged");
     let second = fresh("design");
     let mut other = DurableMachine::create(&*store, &second, v1::Order { total: 1 }).unwrap();
     other.fire(v1::order::Pay).unwrap();
-    assert!(matches!(
-        DurableMachine::<v2::Order, dyn Store>::load_migrating(&*store, &second, &partial),
-        Err(StoreError::Corrupt { .. })
-    ));
+    let refused =
+        DurableMachine::<v2::Order, dyn Store>::load_migrating(&*store, &second, &partial)
+            .unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::MigrationIncomplete { reason, .. } if reason.contains("Pay")),
+        "{refused}"
+    );
+    // ...leaving the store as it was: the old design still loads it, and a
+    // corrected migration still can.
+    let untouched = DurableMachine::<v1::Order, dyn Store>::load(&*store, &second).unwrap();
+    assert_eq!(untouched.state(), v1::order::State::Paid);
+    let corrected = Migration::new()
+        .from_design(stored.clone())
+        .rename_state("Paid", "Charged")
+        .rename_event("Pay", "Charge");
+    let fixed =
+        DurableMachine::<v2::Order, dyn Store>::load_migrating(&*store, &second, &corrected)
+            .unwrap();
+    assert_eq!(fixed.state(), v2::order::State::Charged);
     // ...while the full mapping loads, and rewrites the store for good.
     let full = Migration::new()
         .from_design(stored)
