@@ -268,14 +268,7 @@ async fn run_step(step: AsyncCleanupStep) -> Finished {
                         Err(message) => format!("verification panicked: {message}"),
                         Ok(Ok(())) => String::new(),
                     };
-                    if outcome == StepOutcome::Ok {
-                        outcome = StepOutcome::Unverified;
-                    }
-                    context = Some(match context {
-                        Some(first) => format!("{first}; {problem}"),
-                        None => problem,
-                    });
-                    Verification::Failed
+                    Verification::failed(&mut outcome, &mut context, problem)
                 }
             },
         };

@@ -20,6 +20,26 @@ pub enum Verification {
     NotRun,
 }
 
+impl Verification {
+    /// Notes a failed verification of a step that ended with `outcome`: a
+    /// clean step becomes [`StepOutcome::Unverified`], and `problem` joins
+    /// the step's context. Blocking and async cleanup report it alike.
+    pub(crate) fn failed(
+        outcome: &mut StepOutcome,
+        context: &mut Option<String>,
+        problem: String,
+    ) -> Verification {
+        if *outcome == StepOutcome::Ok {
+            *outcome = StepOutcome::Unverified;
+        }
+        *context = Some(match context.take() {
+            Some(first) => format!("{first}; {problem}"),
+            None => problem,
+        });
+        Verification::Failed
+    }
+}
+
 impl fmt::Display for Verification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -333,16 +333,7 @@ fn run_step(action: Work, verify: Option<Work>) -> Finished {
             };
             match problem {
                 None => Verification::Passed,
-                Some(problem) => {
-                    if outcome == StepOutcome::Ok {
-                        outcome = StepOutcome::Unverified;
-                    }
-                    context = Some(match context {
-                        Some(first) => format!("{first}; {problem}"),
-                        None => problem,
-                    });
-                    Verification::Failed
-                }
+                Some(problem) => Verification::failed(&mut outcome, &mut context, problem),
             }
         }
     };

@@ -36,6 +36,13 @@
 //! [`RehydrateError`] refuses a stored state or machine that is not valid for
 //! the component; [`WrongState`] hands a machine back when it is not in the
 //! state a typed handle asks for.
+//!
+//! This file is a little over 500 lines because it holds one thing whole: the
+//! machine and its blocking move (check, guard, snapshot, action, commit,
+//! record), which reads best in one place. Everything around the move has a
+//! file of its own: `history.rs`, `observer.rs`, `subscribe.rs`,
+//! `record.rs`, `error.rs`, `rehydrate.rs`, `serde.rs`, `shared.rs`
+//! (`SharedMachine`) and `future.rs` (async moves).
 
 mod error;
 mod future;
