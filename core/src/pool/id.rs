@@ -6,7 +6,7 @@ use core::fmt;
 ///
 /// It carries its pool's owner tag: another pool (and a
 /// [`BufferManager`](crate::buffer::BufferManager) of another pool) refuses
-/// it with [`PoolError::ForeignChannel`] instead of charging a channel of its
+/// it with [`PoolError::ForeignChannel`](super::PoolError::ForeignChannel) instead of charging a channel of its
 /// own that happens to have the same number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChannelId {
