@@ -42,10 +42,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clients;
 mod dashboard;
 mod declared;
 mod error;
 mod live;
+mod message;
 mod metrics;
 mod server;
 mod snapshot;
