@@ -36,5 +36,5 @@ mod render;
 mod text;
 
 pub use graph::{Edge, EdgeLook, Graph, State, StateLook};
-pub use render::{list, render, MAX_ELEMENTS};
+pub use render::{list, render, render_with, Effort, MAX_ELEMENTS};
 pub use text::escape;

@@ -123,3 +123,13 @@ fn style_rules_are_sorted() {
         "<svg><style>\n.a { y }\n.b { x }\n</style><g/></svg>"
     );
 }
+
+#[test]
+fn fast_draws_the_same_states_and_edges() {
+    let best = render(&worker()).expect("lays out");
+    let fast = render_with(&worker(), Effort::Fast).expect("lays out");
+    for svg in [&best, &fast] {
+        assert_eq!(svg.matches("data-state=").count(), 4, "{svg}");
+        assert_eq!(svg.matches("class=\"edge\"").count(), 5, "{svg}");
+    }
+}

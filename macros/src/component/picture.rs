@@ -25,7 +25,7 @@ pub fn doc(name: &str, graph: &Graph, mermaid: &str) -> String {
 
 #[cfg(feature = "doc-diagram")]
 fn svg(name: &str, graph: &Graph) -> Option<String> {
-    use typestep_diagram::{Edge, Graph as Picture, State, StateLook};
+    use typestep_diagram::{Edge, Effort, Graph as Picture, State, StateLook};
 
     let mut picture = Picture::default();
     picture.attributes = vec![
@@ -58,7 +58,9 @@ fn svg(name: &str, graph: &Graph) -> Option<String> {
         }
         picture.edges.push(Edge::new(edge.from, edge.to, label));
     }
-    typestep_diagram::render(&picture)
+    // Without the crossing optimiser: it is most of the layout's time, and
+    // this runs in the (unoptimised) proc macro on every build.
+    typestep_diagram::render_with(&picture, Effort::Fast)
 }
 
 #[cfg(not(feature = "doc-diagram"))]
