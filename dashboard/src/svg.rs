@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use typestep_diagram::{Edge, EdgeLook, Graph, State, StateLook};
+use typestep_diagram::{Edge, EdgeLook, Effort, Graph, State, StateLook};
 
 use crate::declared::Declared;
 
@@ -17,6 +17,9 @@ pub(crate) struct EdgeFigures {
     pub(crate) p99: Duration,
 }
 
+/// Graphs up to this many states plus edges get the layout's best effort.
+const SMALL: usize = 40;
+
 /// The SVG of `declared` (drawn by `typestep-diagram`), or a plain list
 /// when it cannot be laid out (a drawing must never take the server down).
 pub(crate) fn draw(
@@ -26,7 +29,14 @@ pub(crate) fn draw(
     figures: &HashMap<(&'static str, &'static str), EdgeFigures>,
 ) -> String {
     let graph = graph(declared, current, failed, figures);
-    typestep_diagram::render(&graph).unwrap_or_else(|| {
+    // The crossing optimiser makes small graphs clearer but takes seconds
+    // on large ones (3 s for 50 states and 100 edges): the sampler waits.
+    let effort = if graph.states.len() + graph.edges.len() <= SMALL {
+        Effort::Best
+    } else {
+        Effort::Fast
+    };
+    typestep_diagram::render_with(&graph, effort).unwrap_or_else(|| {
         let mut graph = graph;
         graph.attributes[0].1.push_str(" fallback");
         typestep_diagram::list(&graph)
