@@ -51,12 +51,14 @@ fn graph(
     failed: bool,
     figures: &HashMap<(&'static str, &'static str), EdgeFigures>,
 ) -> Graph {
-    let mut graph = Graph::default();
-    graph.attributes = vec![
-        ("class".into(), "graph".into()),
-        ("data-kind".into(), declared.kind.into()),
-        ("role".into(), "img".into()),
-    ];
+    let mut graph = Graph {
+        attributes: vec![
+            ("class".into(), "graph".into()),
+            ("data-kind".into(), declared.kind.into()),
+            ("role".into(), "img".into()),
+        ],
+        ..Graph::default()
+    };
     let mut index = HashMap::new();
     for &state in &declared.states {
         let is_current = current == Some(state);

@@ -37,15 +37,17 @@ fn svg(name: &str, graph: &Graph) -> Option<String> {
         return None;
     }
 
-    let mut picture = Picture::default();
-    picture.attributes = vec![
-        ("role".into(), "img".into()),
-        ("aria-label".into(), format!("State graph of {name}")),
-        (
-            "style".into(),
-            "background:#fff;max-width:100%;height:auto".into(),
-        ),
-    ];
+    let mut picture = Picture {
+        attributes: vec![
+            ("role".into(), "img".into()),
+            ("aria-label".into(), format!("State graph of {name}")),
+            (
+                "style".into(),
+                "background:#fff;max-width:100%;height:auto".into(),
+            ),
+        ],
+        ..Picture::default()
+    };
     for (index, state) in graph.states.iter().enumerate() {
         let look = if graph.initial == Some(index) {
             StateLook::Initial
