@@ -22,6 +22,7 @@ pub mod recovery;
 #[cfg(feature = "tokio")]
 pub mod supervisor;
 pub mod system;
+mod ticks;
 mod time;
 
 // The dozen names most code needs; everything else lives in its part's module.
