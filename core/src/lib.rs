@@ -80,7 +80,8 @@ pub use {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::{
-        catch_unwind_async, run_action, run_guard, run_guard_async, take_edge, ActionGuard,
+        catch_unwind_async, guard_verdict, into_async, poll_caught, run_action, run_guard,
+        run_guard_async, take_edge, ActionGuard,
         AsyncMove, ByClone, Component, Edge, EventMarker, Label, Refusal, Rejected, StateMarker,
         Step, Transition, TransitionSpec, Typed,
     };
