@@ -48,9 +48,9 @@ pub fn poll_caught<F: Future>(
 /// The future of an `async` guard or action's result.
 ///
 /// Generated code passes every `guard = async path` / `action = async path`
-/// result through this function, spanned at the user's path: a blocking
-/// function named `async` is then one error there ("... is not a future"),
-/// and the code after it sees an error type and adds none.
+/// result through this function, spanned at the user's path, so that a
+/// blocking function named `async` is reported first at that path ("... is
+/// not a future").
 #[inline(always)]
 pub fn into_async<F: IntoFuture>(step: F) -> F::IntoFuture {
     step.into_future()

@@ -36,8 +36,8 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
             // reported there.
             // An async guard or action is polled in place (no wrapping
             // future) through `poll_caught`, which turns a panic into a
-            // refusal; `into_async` is where a blocking function named
-            // `async` is reported, once.
+            // refusal; `into_async` makes a blocking function named `async`
+            // an error at the user's path first.
             let guard = edge.guard.as_ref().map(|path| {
                 if edge.guard_async {
                     quote_spanned! {path.span()=>
