@@ -81,9 +81,9 @@ pub use {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::{
-        catch_unwind_async, run_action, run_guard, run_guard_async, take_edge, ActionGuard,
-        AsyncMove, ByClone, Component, Edge, EventMarker, Label, Refusal, Rejected, StateMarker,
-        Step, Transition, TransitionSpec, Typed,
+        catch_unwind_async, guard_verdict, into_async, poll_caught, run_action, run_guard,
+        run_guard_async, take_edge, ActionGuard, AsyncMove, ByClone, Component, Edge, EventMarker,
+        Label, Refusal, Rejected, StateMarker, Step, Transition, TransitionSpec, Typed,
     };
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
