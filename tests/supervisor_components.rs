@@ -438,3 +438,30 @@ async fn a_temporary_linked_task_is_not_restarted_but_still_fails_its_component(
     let report = run.await.unwrap().unwrap();
     assert_eq!(report.restarts, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_heartbeat_allocates_nothing() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let supervisor = Supervisor::new(Strategy::OneForOne).child(
+        ChildSpec::new("beater", move |cx| {
+            if let Some(tx) = tx.lock().unwrap().take() {
+                let _ = tx.send(cx.heartbeat.clone());
+            }
+            async move {
+                cx.token.cancelled().await;
+                Ok(())
+            }
+        })
+        .heartbeat(Duration::from_millis(10)),
+    );
+    let run = tokio::spawn(supervisor.run_until(tokio::time::sleep(Duration::from_millis(5))));
+    let heartbeat = rx.await.unwrap();
+    let counted = allocation_counter::measure(|| {
+        for _ in 0..1000 {
+            heartbeat.beat();
+        }
+    });
+    assert_eq!(counted.count_total, 0);
+    assert!(run.await.unwrap().unwrap().is_clean());
+}
