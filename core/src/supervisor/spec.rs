@@ -141,7 +141,10 @@ impl ChildSpec {
     /// * A restart fires `restart`: a failed component whose lifecycle has
     ///   no restart event, or whose state refuses it, stays failed and its
     ///   task is not restarted. A sibling restarted with the group moves
-    ///   through `restart` if its state accepts it.
+    ///   through `restart` if its state accepts it. How often is the
+    ///   supervisor's [intensity](super::Supervisor::intensity) (the
+    ///   lifecycle's [`RestartPolicy`](crate::coordinator::RestartPolicy) is
+    ///   for worker threads).
     /// * Escalation marks the component
     ///   [escalated](ComponentCoordinator::is_escalated).
     /// * The graceful stop fires `stop` (or `abandon` when failed), then
