@@ -28,7 +28,9 @@ impl Running {
         exit: &Exit,
         action: FailureAction,
     ) -> Option<Recorded> {
+        let began = Instant::now();
         let cleanup = self.reap(index).await;
+        let took = began.elapsed();
         let child = self.children.get(index)?;
         let name = child.spec.name.clone();
         let Some(link) = child.spec.link.clone() else {
@@ -55,7 +57,7 @@ impl Running {
             link.component().clone(),
             format!("{}/{}#{}", link.component(), name, generation),
             cleanup,
-            std::time::Duration::ZERO,
+            took,
             None,
         ));
         let index = link.record(&name, run, cause, state, action);
