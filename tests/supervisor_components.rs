@@ -465,3 +465,29 @@ async fn a_heartbeat_allocates_nothing() {
     assert_eq!(counted.count_total, 0);
     assert!(run.await.unwrap().unwrap().is_clean());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_component_left_failed_stays_down_when_a_sibling_restarts_the_group() {
+    let (coordinator, _changes) = coordinator();
+    let stuck = register(&coordinator, "stuck", false);
+    let other = register(&coordinator, "other", true);
+    let (s, ts) = task(&coordinator, &stuck, false);
+    let (o, to) = task(&coordinator, &other, false);
+    let mut supervisor = Supervisor::new(Strategy::OneForAll).child(s).child(o);
+    let mut events = supervisor.events();
+    let run = tokio::spawn(supervisor.run_until(tokio::time::sleep(Duration::from_secs(1))));
+    settle().await;
+    drain(&mut events);
+    ts.send(Cmd::Panic).unwrap();
+    settle().await;
+    assert_eq!(stuck.state(), part::State::Failed);
+    to.send(Cmd::Fail).unwrap();
+    settle().await;
+    let after = drain(&mut events);
+    assert_eq!(started(&after), ["other"], "{after:?}");
+    assert_eq!(stuck.state(), part::State::Failed);
+    assert_eq!(other.state(), part::State::Running);
+    let report = run.await.unwrap().unwrap();
+    assert_eq!(report.children.len(), 1);
+    assert_eq!(stuck.state(), part::State::Stopped, "abandoned at the stop");
+}

@@ -75,6 +75,13 @@ impl Running {
         }
     }
 
+    /// A child whose component refused its restart stays down.
+    fn leave_down(&mut self, index: usize) {
+        if let Some(child) = self.children.get_mut(index) {
+            child.gone = true;
+        }
+    }
+
     /// The action a restart records: the id the next run will get.
     fn restart_action(&mut self, index: usize) -> FailureAction {
         let Some(child) = self.children.get_mut(index) else {
@@ -104,9 +111,11 @@ impl Running {
             child.gone = true;
         }
         let abnormal = exit.is_abnormal();
-        // A failed component that cannot restart stays failed.
+        // A failed component that cannot restart stays failed, and its task
+        // stays down (also when a sibling's failure restarts a group).
         if abnormal && link.as_ref().is_some_and(|l| !l.offers_restart()) {
             restart = false;
+            child.gone = true;
         }
         // Decide before announcing anything: the record is stored before the
         // restart, as for worker threads.
@@ -224,6 +233,7 @@ impl Running {
                             link.state()
                         );
                         self.set_action(i, recorded, FailureAction::RestartFailed(reason));
+                        self.leave_down(i);
                         false
                     }
                     (Err(reason), failed) => {
@@ -234,6 +244,7 @@ impl Running {
                         if let Some(recorded) = failed {
                             self.set_action(i, recorded, FailureAction::RestartFailed(reason));
                         }
+                        self.leave_down(i);
                         false
                     }
                 },
