@@ -54,7 +54,8 @@ mod typed;
 pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
-    catch_unwind_async, run_guard, run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
+    catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
+    ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
