@@ -7,6 +7,8 @@ mod check;
 mod diagram;
 mod expand;
 mod future;
+mod hierarchy;
+mod nesting;
 
 use proc_macro2::TokenStream;
 
