@@ -46,6 +46,7 @@
 
 mod action;
 mod future;
+mod nested;
 mod refusal;
 mod snapshot;
 mod table;
@@ -56,11 +57,12 @@ pub use action::run_action;
 pub use future::{
     catch_unwind_async, run_guard, run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
+pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
 pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
-    TransitionSpec,
+    Superstate, TransitionSpec,
 };
 pub use typed::{Rejected, Transition, Typed};
 

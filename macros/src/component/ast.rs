@@ -74,6 +74,5 @@ pub struct StateDecl {
 
 /// `entry = path` or `exit = path`: a `fn(&mut Self) -> Result<(), E>`.
 pub struct Hook {
-    pub key: Ident,
     pub path: ExprPath,
 }

@@ -71,10 +71,11 @@ pub struct Edge {
     pub guard_async: bool,
     /// The action is an async fn.
     pub action_async: bool,
-    /// The exit actions run, innermost first: the state and its action.
-    pub exits: Vec<(Name, ExprPath)>,
-    /// The entry actions run, outermost first.
-    pub entries: Vec<(Name, ExprPath)>,
+    /// The states whose exit action runs, innermost first (node indices
+    /// into `Graph::tree`).
+    pub exits: Vec<usize>,
+    /// The states whose entry action runs, outermost first.
+    pub entries: Vec<usize>,
 }
 
 impl Edge {

@@ -76,11 +76,6 @@ impl Tree {
         std::iter::successors(Some(node), move |&n| self.nodes[n].parent)
     }
 
-    /// Whether `inner` is `outer` or nested in it.
-    pub fn within(&self, inner: usize, outer: usize) -> bool {
-        self.ancestors(inner).any(|n| n == outer)
-    }
-
     /// The leaves in or under `node`, in the order written.
     pub fn leaves_under(&self, node: usize) -> Vec<usize> {
         let mut out = Vec::new();

@@ -8,6 +8,7 @@ mod diagram;
 mod expand;
 mod future;
 mod hierarchy;
+mod nested;
 mod nesting;
 
 use proc_macro2::TokenStream;

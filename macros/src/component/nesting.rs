@@ -181,18 +181,23 @@ impl Checker<'_> {
                 source: d.source.clone(),
             })
             .collect();
-        let hooks = |nodes: &[usize], exit: bool| -> Vec<(Name, syn::ExprPath)> {
+        let hooks = |nodes: &[usize], exit: bool| -> Vec<usize> {
             nodes
                 .iter()
-                .filter_map(|&n| {
+                .copied()
+                .filter(|&n| {
                     let node = &tree.nodes[n];
-                    let hook = if exit { &node.exit } else { &node.entry };
-                    hook.clone().map(|path| (node.name.clone(), path))
+                    if exit {
+                        node.exit.is_some()
+                    } else {
+                        node.entry.is_some()
+                    }
                 })
                 .collect()
         };
         let mut inherited_by_terminal: HashMap<usize, ()> = HashMap::new();
         let mut edges = Vec::new();
+        let mut reported_async = HashSet::new();
         for flat in hierarchy::flatten(tree, &declared_owned) {
             let (decl_edge, edge) = &self.node_edges[flat.declared];
             let (Some(from), Some(to)) = (leaf_index(flat.leaf), leaf_index(flat.target)) else {
@@ -209,6 +214,25 @@ impl Checker<'_> {
                      a terminal state ends the lifecycle; move `{leaf}` out of `{source}` or remove it from `terminal(...)`"
                 ));
             }
+            let (exits, entries) = (hooks(&flat.exits, true), hooks(&flat.entries, false));
+            let async_path = [
+                (&edge.guard, edge.guard_async),
+                (&edge.action, edge.action_async),
+            ]
+            .into_iter()
+            .find_map(|(path, is_async)| path.as_ref().filter(|_| is_async));
+            if let Some(path) = async_path {
+                if (!exits.is_empty() || !entries.is_empty())
+                    && reported_async.insert(flat.declared)
+                {
+                    self.cx.error_spanned_by(path, format_args!(
+                        "an async transition of `{component}` cannot run exit or entry actions yet: \
+                         make `{}` sync, or move the work out of the `#[state(...)]` actions",
+                        quote::ToTokens::to_token_stream(path).to_string().replace(' ', "")
+                    ));
+                    continue;
+                }
+            }
             edges.push(Edge {
                 from,
                 event: edge.event,
@@ -217,8 +241,8 @@ impl Checker<'_> {
                 action: edge.action.clone(),
                 guard_async: edge.guard_async,
                 action_async: edge.action_async,
-                exits: hooks(&flat.exits, true),
-                entries: hooks(&flat.entries, false),
+                exits,
+                entries,
             });
         }
         self.graph.arrows = self

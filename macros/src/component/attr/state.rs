@@ -164,7 +164,7 @@ fn parse_option(r: &mut Reader, state: &mut StateDecl, stream: ParseStream) -> s
             if slot.is_some() {
                 return Err(twice(&key));
             }
-            *slot = Some(Hook { key, path });
+            *slot = Some(Hook { path });
         }
         other => {
             return Err(syn::Error::new(
