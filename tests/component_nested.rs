@@ -185,3 +185,39 @@ fn the_nesting_is_data_for_tools() {
     // The leaves are the states; `Blinking` is not one.
     assert_eq!(led::State::from_name("Blinking"), None);
 }
+
+#[test]
+fn diagrams_draw_the_nesting_and_the_actions() {
+    use typestep::component::Component;
+    let mermaid = Led::MERMAID;
+    assert!(
+        mermaid.contains(
+            "    state Blinking {\n        [*] --> LedOn\n        LedOn\n        LedOff\n    }\n"
+        ),
+        "{mermaid}"
+    );
+    // Declared once, on the superstate, not once per leaf.
+    assert_eq!(
+        mermaid.matches("Blinking --> Idle: Stop / action").count(),
+        1
+    );
+    assert!(mermaid.contains("    note right of Blinking\n        entry / power_on\n        exit / power_off\n    end note\n"), "{mermaid}");
+    let dot = Led::DOT;
+    assert!(dot.contains("subgraph \"cluster_Blinking\""), "{dot}");
+    assert!(
+        dot.contains(
+            "\"LedOn\" -> \"Idle\" [label=\"Stop / action\", ltail=\"cluster_Blinking\"];"
+        ),
+        "{dot}"
+    );
+
+    let logger = typestep::recovery::RecoveryLogger::new(8);
+    let analytics = logger.mermaid::<Led>("Led");
+    assert!(
+        analytics.contains("    state Blinking {\n        LedOn\n        LedOff\n    }\n"),
+        "{analytics}"
+    );
+    assert!(logger
+        .dot::<Led>("Led")
+        .contains("subgraph \"cluster_Blinking\""));
+}

@@ -57,6 +57,7 @@ pub use action::run_action;
 pub use future::{
     catch_unwind_async, run_guard, run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
+pub(crate) use nested::{dot_clusters, mermaid_nesting};
 pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};

@@ -43,7 +43,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
-use super::table::{Component, Label};
+use super::table::{Component, Label, Superstate};
 use crate::fault::{panic_message, BoxError};
 
 /// A state type of component `C` (a leaf like `led::LedOn` or a superstate
@@ -133,5 +133,46 @@ where
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(error))),
         Err(payload) => Err(Refusal::ActionPanicked(panic_message(payload.as_ref()))),
+    }
+}
+
+/// Writes `C`'s superstates as Mermaid composite states (nothing for a
+/// machine without nesting), for diagrams drawn from the table.
+pub(crate) fn mermaid_nesting<C: Component>(out: &mut String) {
+    fn block<S: Label>(all: &[Superstate<S>], at: usize, depth: usize, out: &mut String) {
+        let pad = "    ".repeat(depth);
+        out.push_str(&format!("{pad}state {} {{\n", all[at].name));
+        for leaf in all[at].leaves {
+            out.push_str(&format!("{pad}    {}\n", leaf.name()));
+        }
+        for inner in (0..all.len()).filter(|&i| all[i].parent == Some(at)) {
+            block(all, inner, depth + 1, out);
+        }
+        out.push_str(&format!("{pad}}}\n"));
+    }
+    for root in (0..C::NESTING.len()).filter(|&i| C::NESTING[i].parent.is_none()) {
+        block(C::NESTING, root, 1, out);
+    }
+}
+
+/// Writes `C`'s superstates as Graphviz clusters (nothing for a machine
+/// without nesting).
+pub(crate) fn dot_clusters<C: Component>(out: &mut String) {
+    fn cluster<S: Label>(all: &[Superstate<S>], at: usize, depth: usize, out: &mut String) {
+        let pad = "    ".repeat(depth);
+        let name = all[at].name;
+        out.push_str(&format!(
+            "{pad}subgraph \"cluster_{name}\" {{\n{pad}    label=\"{name}\";\n"
+        ));
+        for leaf in all[at].leaves {
+            out.push_str(&format!("{pad}    \"{}\";\n", leaf.name()));
+        }
+        for inner in (0..all.len()).filter(|&i| all[i].parent == Some(at)) {
+            cluster(all, inner, depth + 1, out);
+        }
+        out.push_str(&format!("{pad}}}\n"));
+    }
+    for root in (0..C::NESTING.len()).filter(|&i| C::NESTING[i].parent.is_none()) {
+        cluster(C::NESTING, root, 1, out);
     }
 }

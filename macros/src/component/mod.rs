@@ -9,6 +9,7 @@ mod expand;
 mod future;
 mod hierarchy;
 mod nested;
+mod nested_diagram;
 mod nesting;
 
 use proc_macro2::TokenStream;
