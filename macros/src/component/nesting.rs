@@ -88,6 +88,7 @@ impl Checker<'_> {
                     if self.graph.tree.nodes[child_node].parent == Some(node) {
                         self.graph.tree.nodes[node].initial = Some(child_node);
                     } else {
+                        self.complete = false;
                         let children = self.graph.tree.nodes[node]
                             .children
                             .iter()
@@ -129,8 +130,10 @@ impl Checker<'_> {
 
         // A superstate entered with no `initial` on the way down: once each.
         let mut reported = HashSet::new();
+        let complete = &mut self.complete;
         let mut no_initial = |cx: &mut crate::ctxt::Ctxt, node: usize, at: &Name, role: &str| {
             if let Some(superstate) = tree.missing_initial(node) {
+                *complete = false;
                 if reported.insert(superstate) {
                     let name = &tree.nodes[superstate].name;
                     let first = tree.nodes[tree.nodes[superstate].children[0]].name.clone();
