@@ -111,7 +111,10 @@ fn handwritten(data: &mut Hooked, from: hooked::State, event: hooked::Event) -> 
 
 fn inherited_vs_own(c: &mut Criterion) {
     let mut group = c.benchmark_group("inherited_vs_own");
-    for (name, event) in [("inherited", plain::Event::Stop), ("own", plain::Event::Halt)] {
+    for (name, event) in [
+        ("inherited", plain::Event::Stop),
+        ("own", plain::Event::Halt),
+    ] {
         group.bench_function(name, |b| {
             let mut data = Plain::default();
             b.iter(|| {
@@ -129,7 +132,11 @@ fn exit_entry_vs_handwritten(c: &mut Criterion) {
     group.bench_function("typestep", |b| {
         let mut data = Hooked::default();
         b.iter(|| {
-            let off = step(&mut data, black_box(hooked::State::A), black_box(hooked::Event::Stop));
+            let off = step(
+                &mut data,
+                black_box(hooked::State::A),
+                black_box(hooked::Event::Stop),
+            );
             let back = step(&mut data, black_box(off), black_box(hooked::Event::Go));
             black_box(back)
         })
@@ -137,7 +144,11 @@ fn exit_entry_vs_handwritten(c: &mut Criterion) {
     group.bench_function("handwritten", |b| {
         let mut data = Hooked::default();
         b.iter(|| {
-            let off = handwritten(&mut data, black_box(hooked::State::A), black_box(hooked::Event::Stop));
+            let off = handwritten(
+                &mut data,
+                black_box(hooked::State::A),
+                black_box(hooked::Event::Stop),
+            );
             let back = handwritten(&mut data, black_box(off), black_box(hooked::Event::Go));
             black_box(back)
         })

@@ -1,6 +1,6 @@
 //! Asking a machine which superstate it is in.
 
-use super::StateMachine;
+use super::{Observer, SharedMachine, StateMachine};
 use crate::component::{Component, Region};
 
 impl<C: Component, O> StateMachine<C, O> {
@@ -11,5 +11,14 @@ impl<C: Component, O> StateMachine<C, O> {
     pub fn is_in<R: Region<C>>(&self, region: R) -> bool {
         let _ = region;
         R::contains(self.state)
+    }
+}
+
+impl<C: Component, O: Observer<C>> SharedMachine<C, O> {
+    /// Whether the committed state ([`state`](SharedMachine::state)) is
+    /// `region` or nested in it.
+    pub fn is_in<R: Region<C>>(&self, region: R) -> bool {
+        let _ = region;
+        R::contains(self.state())
     }
 }

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use syn::ExprPath;
 
 use super::ast::Declaration;
+pub use super::hierarchy::Arrow;
 use super::hierarchy::{self, Declared, Tree};
 use crate::ctxt::Ctxt;
 use crate::graph;
@@ -49,15 +50,6 @@ pub struct Graph {
     pub tree: Tree,
     /// The transitions as declared, on any state (for diagrams).
     pub arrows: Vec<Arrow>,
-}
-
-/// A declared transition between two states of the tree.
-pub struct Arrow {
-    pub from: usize,
-    pub to: usize,
-    pub event: usize,
-    pub guarded: bool,
-    pub has_action: bool,
 }
 
 /// One valid transition `from -> to on event`.

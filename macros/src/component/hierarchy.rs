@@ -45,6 +45,15 @@ pub struct Declared {
     pub source: Name,
 }
 
+/// A declared transition between two states of the tree.
+pub struct Arrow {
+    pub from: usize,
+    pub to: usize,
+    pub event: usize,
+    pub guarded: bool,
+    pub has_action: bool,
+}
+
 /// One move of a leaf along a flattened transition.
 pub struct Flat {
     /// The leaf (node index) the move leaves.
