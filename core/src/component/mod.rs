@@ -11,6 +11,10 @@
 //! This module also holds what generated code and hand-written impls need:
 //! [`Edge`], [`Step`], the marker traits [`StateMarker`] and [`EventMarker`], and
 //! [`run_action`], the snapshot wrapper put around every declared action.
+//! Nested states (`states(Idle, Blinking(LedOn, LedOff))`) are flattened by the
+//! derive into leaf moves; [`Region`] answers `is_in`, [`Component::NESTING`]
+//! lists the superstates, and [`run_chain`] runs a move's exit actions, action
+//! and entry actions under one snapshot ([`HookFailed`] names a failing one).
 //!
 //! ```
 //! use typestep::prelude::*;

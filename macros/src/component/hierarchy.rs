@@ -171,7 +171,6 @@ impl Tree {
 /// Flattens the declared transitions into leaf moves, in declaration order:
 /// a transition declared on a superstate becomes one move per leaf under
 /// it, unless the leaf (or a state between them) declares the same event.
-/// `accepted(node, event)` says whether a state declares an event.
 pub fn flatten(tree: &Tree, declared: &[Declared]) -> Vec<Flat> {
     let mut out = Vec::new();
     for (index, edge) in declared.iter().enumerate() {

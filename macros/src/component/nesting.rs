@@ -3,7 +3,7 @@
 //! their exit and entry actions), each mistake a spanned error at the
 //! user's token.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::check::{Arrow, Checker, Edge};
 use super::hierarchy::{self, Node};
@@ -198,7 +198,7 @@ impl Checker<'_> {
                 })
                 .collect()
         };
-        let mut inherited_by_terminal: HashMap<usize, ()> = HashMap::new();
+        let mut inherited_by_terminal = HashSet::new();
         let mut edges = Vec::new();
         let mut reported_async = HashSet::new();
         for flat in hierarchy::flatten(tree, &declared_owned) {
@@ -208,7 +208,7 @@ impl Checker<'_> {
             };
             if flat.leaf != decl_edge.from
                 && self.graph.terminal.contains(&from)
-                && inherited_by_terminal.insert(flat.declared, ()).is_none()
+                && inherited_by_terminal.insert(flat.declared)
             {
                 let (leaf, source) = (&tree.nodes[flat.leaf].name, &decl_edge.source);
                 let event = &self.graph.events[decl_edge.event];

@@ -248,13 +248,15 @@ fn a_sixty_leaf_hierarchy_is_valid() {
 
 /// A random tree: `parents[i]` is `None` or an earlier node.
 fn tree_of(parents: &[Option<usize>], initials: &[usize]) -> Tree {
-    let mut nodes: Vec<Node> = (0..parents.len())
-        .map(|i| Node {
+    let mut nodes: Vec<Node> = parents
+        .iter()
+        .enumerate()
+        .map(|(i, &parent)| Node {
             name: crate::name::Name::new(syn::Ident::new(
                 &format!("N{i}"),
                 proc_macro2::Span::call_site(),
             )),
-            parent: parents[i],
+            parent,
             children: Vec::new(),
             leaf: None,
             initial: None,
@@ -263,8 +265,8 @@ fn tree_of(parents: &[Option<usize>], initials: &[usize]) -> Tree {
             exit: None,
         })
         .collect();
-    for i in 0..parents.len() {
-        if let Some(p) = parents[i] {
+    for (i, parent) in parents.iter().enumerate() {
+        if let Some(p) = *parent {
             nodes[p].children.push(i);
         }
     }
