@@ -278,7 +278,7 @@ fn parse_name_list(
     r: &mut Reader,
     stream: ParseStream,
     key: &Ident,
-    mut parents: Option<&mut Vec<Option<usize>>>,
+    parents: Option<&mut Vec<Option<usize>>>,
 ) -> syn::Result<Vec<Name>> {
     let component = r.component;
     if !stream.peek(syn::token::Paren) {
@@ -302,7 +302,7 @@ fn parse_name_list(
         &content,
         key,
         &mut names,
-        parents.as_deref_mut().map(|p| (p, None)),
+        parents.map(|p| (p, None)),
     );
     let names = result.map(|()| names);
     if names.is_err() {
