@@ -5,14 +5,30 @@
 //! actions that snapshot small `Copy` data; the same with timing), statig,
 //! smlang and rust-fsm. Every row builds its machine inside the timed closure.
 //!
+//! Every row is timed in the benchmarking thread's CPU time (`cpu-time`'s
+//! `ThreadTime`, criterion `iter_custom`): on a loaded shared machine
+//! wall-clock time also counts the time the thread waits for a core.
+//!
 //! `cargo bench --bench cd_player`; ratios of medians go to BENCHMARKS.md.
 // `criterion_group!` generates an undocumented `pub fn`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use cpu_time::ThreadTime;
+use criterion::{criterion_group, criterion_main, Bencher, Criterion};
 use typestep::prelude::*;
+
+/// Times `iters` calls of `f` in the thread's CPU time.
+fn cpu_iter<R>(b: &mut Bencher, mut f: impl FnMut() -> R) {
+    b.iter_custom(|iters| {
+        let start = ThreadTime::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        start.elapsed()
+    })
+}
 
 /// Events per iteration.
 const WALK: usize = 1024;
@@ -334,7 +350,7 @@ fn cd_player(c: &mut Criterion) {
     group.throughput(criterion::Throughput::Elements(WALK as u64));
 
     group.bench_function("hand-written match", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut state = hand::State::Empty;
             for &event in black_box(&hand_events) {
                 if let Some(next) = hand::next(state, event) {
@@ -346,7 +362,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("hand-written match + data", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut state = hand::State::Empty;
             let mut data = hand::Data::default();
             for &event in black_box(&hand_events) {
@@ -359,7 +375,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep plain", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = StateMachine::new(Player);
             for &event in black_box(&events) {
                 let _ = m.fire(event);
@@ -369,7 +385,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep history only", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = StateMachine::new(Player).with_history(64);
             for &event in black_box(&events) {
                 let _ = m.fire(event);
@@ -379,7 +395,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep history + snapshot", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             // One allocation of the 64-record ring per walk of 1024 moves.
             let mut m = StateMachine::new(Deck::default()).with_history(64);
             for &event in black_box(&deck_events) {
@@ -390,7 +406,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("typestep history + snapshot + timing", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = StateMachine::new(Deck::default())
                 .with_history(64)
                 .with_timing(true);
@@ -403,7 +419,7 @@ fn cd_player(c: &mut Criterion) {
 
     group.bench_function("statig", |b| {
         use statig::prelude::*;
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = with_statig::Player.state_machine();
             for event in black_box(&statig_events) {
                 m.handle(event);
@@ -413,7 +429,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("smlang", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = with_smlang::StateMachine::new(with_smlang::Context);
             for &event in black_box(&smlang_events) {
                 let _ = m.process_event(event);
@@ -423,7 +439,7 @@ fn cd_player(c: &mut Criterion) {
     });
 
     group.bench_function("rust-fsm", |b| {
-        b.iter(|| {
+        cpu_iter(b, || {
             let mut m = with_rust_fsm::player::StateMachine::new();
             for event in black_box(&rust_fsm_events) {
                 let _ = m.consume(event);

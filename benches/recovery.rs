@@ -2,6 +2,11 @@
 //! as a JSON line (the work the hot path avoids), and a machine move with and
 //! without the recording observer.
 //!
+//! The `*_cpu` groups time the same work in the benchmarking thread's own
+//! CPU time (`cpu-time`'s `ThreadTime`, criterion `iter_custom`): on a
+//! loaded shared machine wall-clock time also counts the time the thread
+//! waits for a core, so absolute figures are quoted from those groups.
+//!
 //! Run: `cargo bench --bench recovery -- --warm-up-time 1 --measurement-time 3`
 #![allow(missing_docs)] // `criterion_group!` generates an undocumented `pub fn`.
 
@@ -9,6 +14,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cpu_time::ThreadTime;
 use criterion::{criterion_group, criterion_main, Criterion};
 use typestep::prelude::*;
 use typestep::recovery::{MoveLogger, RecoveryEvent, RecoveryLogger};
@@ -56,6 +62,9 @@ fn recording(c: &mut Criterion) {
         b.iter(|| counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     });
     group.bench_function("ref_std_instant_now", |b| b.iter(std::time::Instant::now));
+    // One TSC read through `quanta` (what a timed move reads twice).
+    let tsc = quanta::Clock::new();
+    group.bench_function("ref_quanta_raw", |b| b.iter(|| tsc.raw()));
 
     let mut formatted = event();
     formatted.seq = 123_456;
@@ -76,10 +85,79 @@ fn recording(c: &mut Criterion) {
     group.bench_function("no_observer", |b| {
         b.iter(|| black_box(plain.fire(black_box(lamp::Press))).is_ok())
     });
+    let mut timed = StateMachine::new(Lamp).with_timing(true);
+    group.bench_function("timing", |b| {
+        b.iter(|| black_box(timed.fire(black_box(lamp::Press))).is_ok())
+    });
     let log = Arc::new(RecoveryLogger::new(1024));
     let mut logged = StateMachine::new(Lamp).with_observer(MoveLogger::new(log));
     group.bench_function("move_logger", |b| {
         b.iter(|| black_box(logged.fire(black_box(lamp::Press))).is_ok())
+    });
+    group.finish();
+}
+
+/// Runs `work` `iters` times and returns the thread's CPU time.
+fn cpu_time(iters: u64, mut work: impl FnMut()) -> Duration {
+    let start = ThreadTime::now();
+    for _ in 0..iters {
+        work();
+    }
+    start.elapsed()
+}
+
+fn recording_cpu(c: &mut Criterion) {
+    let mut group = c.benchmark_group("recovery_event_cpu");
+    let logger = RecoveryLogger::new(1024);
+    for _ in 0..2048 {
+        logger.record(event());
+    }
+    group.bench_function("record", |b| {
+        b.iter_custom(|iters| cpu_time(iters, || logger.record(opaque_event())))
+    });
+    let counter = std::sync::atomic::AtomicU64::new(0);
+    group.bench_function("ref_atomic_fetch_add", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                black_box(counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            })
+        })
+    });
+    let tsc = quanta::Clock::new();
+    group.bench_function("ref_quanta_raw", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                black_box(tsc.raw());
+            })
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("machine_move_cpu");
+    let mut plain = StateMachine::new(Lamp);
+    group.bench_function("no_observer", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                black_box(black_box(plain.fire(black_box(lamp::Press))).is_ok());
+            })
+        })
+    });
+    let mut timed = StateMachine::new(Lamp).with_timing(true);
+    group.bench_function("timing", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                black_box(black_box(timed.fire(black_box(lamp::Press))).is_ok());
+            })
+        })
+    });
+    let log = Arc::new(RecoveryLogger::new(1024));
+    let mut logged = StateMachine::new(Lamp).with_observer(MoveLogger::new(log));
+    group.bench_function("move_logger", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                black_box(black_box(logged.fire(black_box(lamp::Press))).is_ok());
+            })
+        })
     });
     group.finish();
 }
@@ -89,6 +167,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = recording
+    targets = recording, recording_cpu
 }
 criterion_main!(benches);

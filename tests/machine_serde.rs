@@ -104,3 +104,29 @@ fn unknown_names_and_inconsistent_stores_are_errors() {
         "the stored history of `Worker` is out of order at move 3"
     );
 }
+
+#[test]
+fn a_restored_history_with_gaps_keeps_its_order_as_moves_wrap_it() {
+    // A stored history of moves 2 and 4 (numbers need not follow each
+    // other), 4 moves made, room for 3 records.
+    let mut json = serde_json::to_value(running()).unwrap();
+    json["history_capacity"] = 3.into();
+    json["history"][0]["seq"] = 2.into();
+    let mut m: StateMachine<Worker> = serde_json::from_value(json).unwrap();
+    let seqs = |m: &StateMachine<Worker>| m.history().iter().map(|r| r.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(&m), [2, 4]);
+    let checkpoint = m.checkpoint();
+    m.fire(worker::Stop).unwrap();
+    assert_eq!(seqs(&m), [2, 4, 5]);
+    m.rollback_to(checkpoint.clone());
+    assert_eq!(seqs(&m), [4, 5, 6]);
+    m.fire(worker::Stop).unwrap();
+    m.rollback_to(checkpoint);
+    assert_eq!(seqs(&m), [6, 7, 8]);
+    assert_eq!(m.history().last().map(|r| r.seq), Some(8));
+    assert_eq!(
+        m.history().iter().rev().map(|r| r.seq).collect::<Vec<_>>(),
+        [8, 7, 6]
+    );
+    assert_eq!(m.history().len(), 3);
+}

@@ -22,6 +22,7 @@ pub mod recovery;
 #[cfg(feature = "tokio")]
 pub mod supervisor;
 pub mod system;
+mod ticks;
 mod time;
 
 // The dozen names most code needs; everything else lives in its part's module.
@@ -80,10 +81,10 @@ pub use {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::{
-        catch_unwind_async, run_action, run_chain, run_chained_action, run_guard, run_guard_async,
-        run_hook, take_edge, ActionGuard, AsyncMove, ByClone, Component, Edge, EventMarker, Label,
-        Refusal, Region, Rejected, StateMarker, Step, Superstate, Transition, TransitionSpec,
-        Typed,
+        catch_unwind_async, guard_verdict, into_async, poll_caught, run_action, run_chain,
+        run_chained_action, run_guard, run_guard_async, run_hook, take_edge, ActionGuard,
+        AsyncMove, ByClone, Component, Edge, EventMarker, Label, Refusal, Region, Rejected,
+        StateMarker, Step, Superstate, Transition, TransitionSpec, Typed,
     };
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,

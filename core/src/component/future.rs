@@ -9,7 +9,7 @@
 use core::future::{poll_fn, Future, IntoFuture};
 use core::marker::PhantomData;
 use core::pin::{pin, Pin};
-use core::task::Poll;
+use core::task::{Context, Poll};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::refusal::Refusal;
@@ -21,18 +21,50 @@ use crate::fault::panic_message;
 /// Polls `future` to completion, turning a panic in any poll into
 /// `Err(message)`.
 ///
-/// Generated code awaits every async guard and action through it, so that a
-/// panicking action is a refused move, as in the blocking path.
+/// For futures the library runs itself (supervised tasks, cleanup steps);
+/// generated code polls an action in place with [`poll_caught`], which
+/// saves a layer of future.
 pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, String> {
     let mut future = pin!(future);
-    poll_fn(
-        move |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
-        },
-    )
-    .await
+    poll_fn(move |cx| poll_caught(future.as_mut(), cx)).await
+}
+
+/// Polls `future` once, turning a panic into `Ready(Err(message))`.
+///
+/// Generated code polls every async guard and action through it, so that a
+/// panicking action is a refused move, as in the blocking path.
+#[inline(always)]
+pub fn poll_caught<F: Future>(
+    future: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<F::Output, String>> {
+    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+    }
+}
+
+/// The future of an `async` guard or action's result.
+///
+/// Generated code passes every `guard = async path` / `action = async path`
+/// result through this function, spanned at the user's path, so that a
+/// blocking function named `async` is reported first at that path ("... is
+/// not a future").
+#[inline(always)]
+pub fn into_async<F: IntoFuture>(step: F) -> F::IntoFuture {
+    step.into_future()
+}
+
+/// The verdict of an async guard, polled with [`poll_caught`]: `Ok` when
+/// it allows the move.
+#[inline]
+pub fn guard_verdict(outcome: Result<bool, String>) -> Result<(), Refusal> {
+    match outcome {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Refusal::GuardRefused),
+        Err(message) => Err(Refusal::GuardPanicked(message)),
+    }
 }
 
 /// Awaits an async guard: `Ok` when it allows the move.
@@ -40,11 +72,7 @@ pub async fn run_guard_async<F>(guard: F) -> Result<(), Refusal>
 where
     F: Future<Output = bool>,
 {
-    match catch_unwind_async(guard).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Refusal::GuardRefused),
-        Err(message) => Err(Refusal::GuardPanicked(message)),
-    }
+    guard_verdict(catch_unwind_async(guard).await)
 }
 
 /// Runs a blocking guard inside an async move (same as the blocking path).

@@ -59,7 +59,8 @@ mod typed;
 pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
-    catch_unwind_async, run_guard, run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
+    catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
+    ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
 pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};

@@ -2,8 +2,8 @@
 //! whose cancellation is a rollback.
 
 use core::future::{poll_fn, Future};
-use core::pin::pin;
-use core::task::Poll;
+use core::pin::{pin, Pin};
+use core::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
 
 use super::error::FireError;
@@ -11,6 +11,7 @@ use super::observer::Observer;
 use super::record::{Cause, MoveRecord};
 use super::{clock_now, StateMachine};
 use crate::component::{Component, Refusal, Step};
+use pin_project_lite::pin_project;
 
 impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// Fires `event` on any edge, sync or async: one checked move, awaiting
@@ -67,34 +68,11 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         &mut self,
         event: impl Into<C::Event>,
     ) -> impl Future<Output = Result<MoveRecord<C>, FireError<C>>> + '_ {
-        let event = event.into();
-        async move {
-            let clock = if self.timing || self.observer.wants_time() {
-                Some(clock_now())
-            } else {
-                None
-            };
-            let from = self.state;
-            match C::step(&mut self.data, from, event) {
-                Step::Refused {
-                    refusal: Refusal::NeedsAsync,
-                    ..
-                } => {}
-                step => return self.settle(from, event, step, clock),
-            }
-            // Records the move as cancelled if this future is dropped while
-            // the step below is pending. The step's future is dropped first
-            // (it is the newer value), which restores the data.
-            let mut flight = InFlight {
-                machine: self,
-                from,
-                event,
-                clock,
-                landed: false,
-            };
-            let step = C::step_async(&mut flight.machine.data, from, event).await;
-            flight.landed = true;
-            flight.machine.settle(from, event, step, clock)
+        FireAsync {
+            start: Some(self),
+            event: event.into(),
+            flight: None,
+            fly: Some(fly::<C, O>),
         }
     }
 
@@ -148,7 +126,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
 
     /// Records a cancelled async move: numbered, in the history, told to
     /// observers and subscribers.
-    fn cancelled(&mut self, from: C::State, event: C::Event, clock: Option<(SystemTime, Instant)>) {
+    fn cancelled(&mut self, from: C::State, event: C::Event, clock: Clock) {
         self.seq += 1;
         let record = MoveRecord {
             seq: self.seq,
@@ -175,13 +153,110 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     }
 }
 
+/// The clock of a timed move: wall-clock time and instant at its start.
+type Clock = Option<(SystemTime, Instant)>;
+
+pin_project! {
+    /// The future of [`StateMachine::fire_async`].
+    ///
+    /// Its first poll tries the move as [`fire`](StateMachine::fire) does,
+    /// with no future in between, and is done when the edge is sync. Only an
+    /// async edge starts the inner future `flight` (made by `fly`, a
+    /// zero-sized function item), which owns the machine until it lands.
+    struct FireAsync<'a, C: Component, O: Observer<C>, Fly, Flight> {
+        start: Option<&'a mut StateMachine<C, O>>,
+        event: C::Event,
+        fly: Option<Fly>,
+        #[pin]
+        flight: Option<Flight>,
+    }
+}
+
+impl<'a, C, O, Fly, Flight> Future for FireAsync<'a, C, O, Fly, Flight>
+where
+    C: Component,
+    O: Observer<C>,
+    Fly: FnOnce(&'a mut StateMachine<C, O>, C::State, C::Event, Clock) -> Flight,
+    Flight: Future<Output = Result<MoveRecord<C>, FireError<C>>>,
+{
+    type Output = Result<MoveRecord<C>, FireError<C>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        if let Some(machine) = this.start.take() {
+            let event = *this.event;
+            // Two copies of the first try, as in `fire`: the untimed one
+            // keeps no clock value live.
+            let clock = if machine.timing || machine.observer.wants_time() {
+                let clock = Some(clock_now());
+                if let Some(done) = try_sync(machine, event, clock) {
+                    return Poll::Ready(done);
+                }
+                clock
+            } else {
+                if let Some(done) = try_sync(machine, event, None) {
+                    return Poll::Ready(done);
+                }
+                None
+            };
+            let from = machine.state;
+            if let Some(fly) = this.fly.take() {
+                this.flight.set(Some(fly(machine, from, event, clock)));
+            }
+        }
+        match this.flight.as_pin_mut() {
+            Some(flight) => flight.poll(cx),
+            None => panic!("`fire_async` polled after it completed"),
+        }
+    }
+}
+
+/// The first try of an async move: the move itself when the edge is sync
+/// (or there is none), `None` when it needs the async path.
+#[inline(always)]
+fn try_sync<C: Component, O: Observer<C>>(
+    machine: &mut StateMachine<C, O>,
+    event: C::Event,
+    clock: Clock,
+) -> Option<Result<MoveRecord<C>, FireError<C>>> {
+    let from = machine.state;
+    match C::step(&mut machine.data, from, event) {
+        Step::Refused {
+            refusal: Refusal::NeedsAsync,
+            ..
+        } => None,
+        step => Some(machine.settle(from, event, step, clock)),
+    }
+}
+
+/// The async path of a move: awaits the guard and action, then settles. If
+/// it is dropped before it lands, the move is recorded as cancelled (the
+/// step's future, dropped first, has restored the data).
+async fn fly<C: Component, O: Observer<C>>(
+    machine: &mut StateMachine<C, O>,
+    from: C::State,
+    event: C::Event,
+    clock: Clock,
+) -> Result<MoveRecord<C>, FireError<C>> {
+    let mut flight = InFlight {
+        machine,
+        from,
+        event,
+        clock,
+        landed: false,
+    };
+    let step = C::step_async(&mut flight.machine.data, from, event).await;
+    flight.landed = true;
+    flight.machine.settle(from, event, step, clock)
+}
+
 /// An async move in flight: dropped before it landed, it records the move
 /// as cancelled.
 struct InFlight<'a, C: Component, O: Observer<C>> {
     machine: &'a mut StateMachine<C, O>,
     from: C::State,
     event: C::Event,
-    clock: Option<(SystemTime, Instant)>,
+    clock: Clock,
     landed: bool,
 }
 

@@ -31,12 +31,50 @@ pub struct History<C: Component> {
     ring: Option<Box<Ring<C>>>,
 }
 
-/// One recorded move without its clock fields.
+/// One recorded move without its clock fields. The cause is kept in
+/// pieces (the event, or the checkpoint of a rollback), each written with a
+/// store of its own size: a `Cause` built and copied whole is read back
+/// with one 16-byte load of bytes just stored one by one, which stalls the
+/// CPU (no store forwarding) on every move.
 struct Entry<C: Component> {
     seq: u64,
-    cause: Cause<C::Event>,
+    /// The rollback's checkpoint (only for `Cause::Rollback`).
+    checkpoint: u64,
     from: C::State,
     to: C::State,
+    /// The event (`None` for a rollback).
+    event: Option<C::Event>,
+    /// Whether an event's move was cancelled.
+    cancelled: bool,
+}
+
+impl<C: Component> Entry<C> {
+    #[inline(always)]
+    fn new(record: &MoveRecord<C>) -> Self {
+        let (event, checkpoint, cancelled) = match record.cause {
+            Cause::Event(event) => (Some(event), 0, false),
+            Cause::Rollback { checkpoint } => (None, checkpoint, false),
+            Cause::Cancelled(event) => (Some(event), 0, true),
+        };
+        Entry {
+            seq: record.seq,
+            checkpoint,
+            from: record.from,
+            to: record.to,
+            event,
+            cancelled,
+        }
+    }
+
+    fn cause(&self) -> Cause<C::Event> {
+        match (self.event, self.cancelled) {
+            (Some(event), false) => Cause::Event(event),
+            (Some(event), true) => Cause::Cancelled(event),
+            (None, _) => Cause::Rollback {
+                checkpoint: self.checkpoint,
+            },
+        }
+    }
 }
 
 impl<C: Component> Clone for Entry<C> {
@@ -50,19 +88,46 @@ impl<C: Component> Copy for Entry<C> {}
 /// The clock fields of one recorded move.
 type Times = (Option<SystemTime>, Option<Duration>);
 
-/// The storage of an enabled history: up to `capacity` slots, written at
-/// `head`, of which the last `len` written are live. The slots are filled in
-/// order (`slots.len() == len` until the ring is full); the live records
-/// oldest first are `slots[head..]` then `slots[..head]` once the ring is
-/// full, `slots[..len]` before.
+/// The storage of an enabled history.
+///
+/// Each record has a *position*: its sequence number plus `offset`
+/// (wrapping). Positions of the records pushed are 0, 1, 2, ... (`offset`
+/// is changed only when a record's number does not follow the previous
+/// one, as after a restore), so a record's slot is its position masked to
+/// the ring's power-of-two size, and a move writes its slot and `last` and
+/// depends on nothing that the previous move stored. The live records are
+/// the last `min(count, capacity)` positions. The slots are filled in
+/// order (`slots.len()` grows up to `mask + 1`, so a ring restored with
+/// little room allocates as it fills).
 struct Ring<C: Component> {
     slots: Vec<Entry<C>>,
     /// The clock fields, slot by slot; allocated (once) by the first move
     /// that carries them.
     times: Option<Vec<Times>>,
+    /// The ring's size (a power of two at least `capacity`) less one.
+    mask: usize,
     capacity: usize,
-    head: usize,
-    len: usize,
+    /// Added (wrapping) to a sequence number to give its position.
+    offset: u64,
+    /// The sequence number of the newest record (`last + offset + 1`, the
+    /// number of records pushed, is 0 when empty).
+    last: u64,
+}
+
+impl<C: Component> Ring<C> {
+    /// How many records were pushed: the position of the next one.
+    #[inline]
+    fn count(&self) -> u64 {
+        self.last.wrapping_add(self.offset).wrapping_add(1)
+    }
+
+    /// How many live records the ring holds.
+    #[inline]
+    fn len(&self) -> usize {
+        usize::try_from(self.count())
+            .unwrap_or(usize::MAX)
+            .min(self.capacity)
+    }
 }
 
 impl<C: Component> History<C> {
@@ -80,12 +145,16 @@ impl<C: Component> History<C> {
         let capacity = capacity.min(MAX_HISTORY_CAPACITY);
         History {
             ring: (capacity != 0).then(|| {
+                let size = capacity.next_power_of_two();
                 Box::new(Ring {
-                    slots: Vec::with_capacity(room.min(capacity)),
+                    // All of it now unless asked for less room.
+                    slots: Vec::with_capacity(if room >= capacity { size } else { room }),
                     times: None,
+                    mask: size - 1,
                     capacity,
-                    head: 0,
-                    len: 0,
+                    // Empty: no record pushed, the next position is 0.
+                    offset: u64::MAX,
+                    last: 0,
                 })
             }),
         }
@@ -104,7 +173,7 @@ impl<C: Component> History<C> {
 
     /// How many records the ring holds now.
     pub fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, |r| r.len)
+        self.ring.as_ref().map_or(0, |r| r.len())
     }
 
     /// Whether the ring holds no record.
@@ -116,18 +185,14 @@ impl<C: Component> History<C> {
     pub fn iter(&self) -> Iter<'_, C> {
         match &self.ring {
             Some(ring) => {
-                // Before the ring is full, `head == len` and `slots[head..]`
-                // holds no live record.
-                let start = if ring.len < ring.capacity {
-                    0
-                } else {
-                    ring.head
-                };
+                let len = ring.len();
+                // Positions `count - len .. count`; the oldest's slot.
+                let oldest = ring.count().wrapping_sub(len as u64);
                 Iter {
                     ring: Some(ring),
-                    start,
+                    start: oldest as usize & ring.mask,
                     front: 0,
-                    back: ring.len,
+                    back: len,
                 }
             }
             None => Iter {
@@ -156,40 +221,41 @@ impl<C: Component> History<C> {
 impl<C: Component> Ring<C> {
     #[inline]
     fn push(&mut self, record: MoveRecord<C>) {
-        let head = self.head;
-        let capacity = self.capacity;
-        let cause = match record.cause {
-            Cause::Event(event) => Cause::Event(event),
-            Cause::Rollback { checkpoint } => Cause::Rollback { checkpoint },
-            Cause::Cancelled(event) => Cause::Cancelled(event),
-        };
-        if let Some(slot) = self.slots.get_mut(head) {
-            // Field by field, and the cause by variant: a whole-entry copy
-            // reads freshly written bytes back with wider loads than they
-            // were stored with, which stalls the CPU on every move.
-            slot.seq = record.seq;
-            slot.from = record.from;
-            slot.cause = cause;
-            slot.to = record.to;
+        let mut position = record.seq.wrapping_add(self.offset);
+        let next = self.count();
+        if position != next {
+            // Not the number after the previous record's (the first move
+            // after a restore, or a stored history with gaps): renumber.
+            self.offset = next.wrapping_sub(record.seq);
+            position = next;
+        }
+        let slot = position as usize & self.mask;
+        let new = Entry::new(&record);
+        if let Some(entry) = self.slots.get_mut(slot) {
+            // Field by field: a whole-entry copy reads freshly written
+            // bytes back with wider loads than they were stored with.
+            entry.seq = new.seq;
+            entry.checkpoint = new.checkpoint;
+            entry.from = new.from;
+            entry.to = new.to;
+            entry.event = new.event;
+            entry.cancelled = new.cancelled;
         } else {
-            // Filling: `head == slots.len()`.
-            self.slots.push(Entry {
-                seq: record.seq,
-                cause,
-                from: record.from,
-                to: record.to,
-            });
+            self.fill(slot, new);
         }
         if record.at.is_some() || record.took.is_some() || self.times.is_some() {
-            self.push_times(head, (record.at, record.took));
+            self.push_times(slot, (record.at, record.took));
         }
-        let next = head + 1;
-        self.head = if next >= capacity { 0 } else { next };
-        self.len = if self.len >= capacity {
-            capacity
-        } else {
-            self.len + 1
-        };
+        self.last = record.seq;
+    }
+
+    /// Adds the slot after the last one filled (`slot == slots.len()`:
+    /// slots fill in position order). Out of line: a ring fills once.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, slot: usize, entry: Entry<C>) {
+        debug_assert_eq!(slot, self.slots.len());
+        self.slots.push(entry);
     }
 
     /// Stores the clock fields of the record at `slot` (out of line: only
@@ -217,7 +283,7 @@ impl<C: Component> Ring<C> {
         Some(MoveRecord {
             seq: entry.seq,
             from: entry.from,
-            cause: entry.cause,
+            cause: entry.cause(),
             to: entry.to,
             at,
             took,
@@ -269,7 +335,7 @@ impl<C: Component> Iter<'_, C> {
     /// The record at `position` (0 = oldest).
     fn at(&self, position: usize) -> Option<MoveRecord<C>> {
         let ring = self.ring?;
-        let slot = (self.start + position) % ring.capacity.max(1);
+        let slot = (self.start + position) & ring.mask;
         ring.record(slot)
     }
 }

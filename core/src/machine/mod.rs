@@ -70,6 +70,7 @@ use crate::component::Snapshot;
 use crate::component::Step;
 use crate::component::Typed;
 use crate::component::{Component, StateMarker};
+use crate::ticks::{MoveClock, Started};
 use subscribe::Subscribers;
 
 /// A component whose state is a run-time value, moved only by checked moves.
@@ -328,19 +329,19 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         // value live across the action. (An out-of-line timed move would
         // take `&mut self` and so keep the machine out of registers.)
         if self.timing || self.observer.wants_time() {
-            self.fire_at(event, Some(clock_now()))
+            self.fire_at(event, Some(Started::now()))
         } else {
-            self.fire_at(event, None)
+            self.fire_at(event, None::<Started>)
         }
     }
 
-    /// One checked move; `clock` is the wall-clock time and the instant at
-    /// its start, when the machine reads the clock.
+    /// One checked move; `clock` is its start, when the machine reads the
+    /// clock.
     #[inline(always)]
     fn fire_at(
         &mut self,
         event: C::Event,
-        clock: Option<(SystemTime, Instant)>,
+        clock: Option<impl MoveClock>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
         let step = C::step(&mut self.data, from, event);
@@ -355,7 +356,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         from: C::State,
         event: C::Event,
         step: Step<C>,
-        clock: Option<(SystemTime, Instant)>,
+        clock: Option<impl MoveClock>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let to = match step {
             Step::Moved(to) => to,
@@ -372,13 +373,14 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         };
         self.state = to;
         self.seq += 1;
+        let times = clock.map(MoveClock::finish);
         let record = MoveRecord {
             seq: self.seq,
             from,
             cause: Cause::Event(event),
             to,
-            at: clock.map(|(at, _)| at),
-            took: clock.map(|(_, start)| start.elapsed()),
+            at: times.map(|(at, _)| at),
+            took: times.map(|(_, took)| took),
         };
         self.publish(record);
         Ok(record)
@@ -462,7 +464,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         C::Snapshot: Snapshot<C>,
     {
         let clock = if self.timing || self.observer.wants_time() {
-            Some((SystemTime::now(), Instant::now()))
+            Some(Started::now())
         } else {
             None
         };
@@ -470,6 +472,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
         self.state = checkpoint.state;
         self.seq += 1;
+        let times = clock.map(Started::finish);
         let record = MoveRecord {
             seq: self.seq,
             from,
@@ -477,8 +480,8 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
                 checkpoint: checkpoint.seq,
             },
             to: checkpoint.state,
-            at: clock.map(|(at, _)| at),
-            took: clock.map(|(_, start)| start.elapsed()),
+            at: times.map(|(at, _)| at),
+            took: times.map(|(_, took)| took),
         };
         self.publish(record);
         record
@@ -525,7 +528,8 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     }
 }
 
-/// The wall-clock time and the instant at the start of a timed move.
+/// The wall-clock time and the instant at the start of a timed async move
+/// (an async move reads the OS clocks: it is not on the fast path).
 #[inline(never)]
 fn clock_now() -> (SystemTime, Instant) {
     (SystemTime::now(), Instant::now())

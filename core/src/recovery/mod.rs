@@ -164,6 +164,20 @@ impl RecoveryLogger {
         self.ring.push(Packed::new(event, 0, at));
     }
 
+    /// Records a committed move (what [`MoveLogger`] records on every
+    /// move): [`record`](Self::record) without building the event first.
+    #[inline(always)]
+    pub(crate) fn record_moved(
+        &self,
+        component: &'static str,
+        names: (&'static str, &'static str, &'static str),
+        took: Duration,
+    ) {
+        let at = self.clock.read();
+        self.ring
+            .push(Packed::moved(component, names, event::nanos(took), at));
+    }
+
     /// Events recorded so far (including overwritten ones). Sums a counter
     /// per slot: O(capacity).
     pub fn recorded(&self) -> u64 {

@@ -62,6 +62,11 @@ impl<C: Component> Observer<C> for MoveLogger {
     fn on_move(&mut self, record: &MoveRecord<C>, _: &C) {
         let took = record.took.unwrap_or_default();
         let event = match record.cause {
+            Cause::Event(event) if self.label.is_none() => {
+                // The common case, packed where it is recorded.
+                let names = (record.from.name(), event.name(), record.to.name());
+                return self.logger.record_moved(C::NAME, names, took);
+            }
             Cause::Event(event) => RecoveryEvent::moved(
                 self.component::<C>(),
                 record.from.name(),

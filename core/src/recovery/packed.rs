@@ -54,6 +54,31 @@ impl Packed {
         }
     }
 
+    /// A committed move of a component with a static name, packed where
+    /// it is recorded: the name is written into the slot from the constant
+    /// (building a `RecoveryEvent` first and moving its name in costs a
+    /// store-forwarding stall: a 16-byte load of bytes just stored as
+    /// 8-byte pieces).
+    #[inline(always)]
+    pub(crate) fn moved(
+        component: &'static str,
+        (from, event, to): (&'static str, &'static str, &'static str),
+        duration_ns: u64,
+        at_raw: u64,
+    ) -> Self {
+        Packed {
+            seq: 0,
+            at_raw,
+            duration_ns,
+            component: Name::Static(component),
+            from: Some(from),
+            event: Some(event),
+            to: Some(to),
+            kind: EventKind::Moved,
+            extra: Extra::None,
+        }
+    }
+
     /// Replaces `self` field by field: a whole-struct move is compiled
     /// into 16-byte copies of a value just stored in 8-byte pieces, which
     /// stall (no store forwarding) on the hot path.

@@ -34,11 +34,19 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
             };
             // Spanned at the user's path, so that a wrong signature is
             // reported there.
+            // An async guard or action is polled in place (no wrapping
+            // future) through `poll_caught`, which turns a panic into a
+            // refusal; `into_async` makes a blocking function named `async`
+            // an error at the user's path first.
             let guard = edge.guard.as_ref().map(|path| {
                 if edge.guard_async {
                     quote_spanned! {path.span()=>
-                        if let ::core::result::Result::Err(refusal) =
-                            #private::run_guard_async(#path(&*data)).await { #refused }
+                        if let ::core::result::Result::Err(refusal) = {
+                            let mut guard = ::core::pin::pin!(#private::into_async(#path(&*data)));
+                            #private::guard_verdict(
+                                ::core::future::poll_fn(|cx| #private::poll_caught(guard.as_mut(), cx)).await,
+                            )
+                        } { #refused }
                     }
                 } else {
                     quote_spanned! {path.span()=>
@@ -53,7 +61,10 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
                 if edge.action_async {
                     quote_spanned! {path.span()=> {
                         let mut snapshot = #private::ActionGuard::<Self>::new(data);
-                        let outcome = #private::catch_unwind_async(#path(snapshot.data())).await;
+                        let outcome = {
+                            let mut action = ::core::pin::pin!(#private::into_async(#path(snapshot.data())));
+                            ::core::future::poll_fn(|cx| #private::poll_caught(action.as_mut(), cx)).await
+                        };
                         if let ::core::result::Result::Err(refusal) = snapshot.finish(outcome) { #refused }
                     }}
                 } else {

@@ -1,0 +1,153 @@
+//! One process-wide clock for move timing and event stamps: the TSC read
+//! through `quanta` (the OS monotonic clock where there is no usable TSC),
+//! calibrated once, the first time anything asks for time.
+//!
+//! A reading is a raw counter value (one `rdtsc`, a few nanoseconds); it is
+//! turned into nanoseconds only when a duration is wanted, and into
+//! wall-clock time from a base taken once (`SystemTime` and a reading at
+//! calibration), so that a timed move reads no OS clock at all. Wall-clock
+//! times derived this way follow the TSC: they do not see later steps of the
+//! system clock (NTP), which is what a move's time stamp should do anyway
+//! (moves keep their order).
+
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+/// The calibrated counter and the wall-clock base.
+pub(crate) struct Ticks {
+    clock: quanta::Clock,
+    /// A reading taken when `base_wall` was read.
+    base_raw: u64,
+    base_wall: SystemTime,
+}
+
+static TICKS: OnceLock<Ticks> = OnceLock::new();
+
+impl Ticks {
+    /// The process-wide clock (calibrated by the first call, out of line).
+    #[inline(always)]
+    pub(crate) fn get() -> &'static Ticks {
+        match TICKS.get() {
+            Some(ticks) => ticks,
+            None => Self::init(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn init() -> &'static Ticks {
+        TICKS.get_or_init(|| {
+            let clock = quanta::Clock::new();
+            let base_wall = SystemTime::now();
+            let base_raw = clock.raw();
+            Ticks {
+                clock,
+                base_raw,
+                base_wall,
+            }
+        })
+    }
+
+    /// A raw reading: one counter read.
+    #[inline(always)]
+    pub(crate) fn raw(&self) -> u64 {
+        self.clock.raw()
+    }
+
+    /// Nanoseconds from reading `start` to reading `end` (0 if `end` is
+    /// not later).
+    #[inline(always)]
+    pub(crate) fn nanos(&self, start: u64, end: u64) -> u64 {
+        self.clock.delta_as_nanos(start, end)
+    }
+
+    /// The wall-clock time of reading `raw`: the base plus the counter's
+    /// advance since (the base itself for a reading taken before it).
+    #[inline]
+    pub(crate) fn wall(&self, raw: u64) -> SystemTime {
+        let since = Duration::from_nanos(self.nanos(self.base_raw, raw));
+        self.base_wall.checked_add(since).unwrap_or(self.base_wall)
+    }
+}
+
+/// The start of a timed move: one reading.
+#[derive(Clone, Copy)]
+pub(crate) struct Started {
+    ticks: &'static Ticks,
+    raw: u64,
+}
+
+impl Started {
+    /// Reads the clock now.
+    #[inline(always)]
+    pub(crate) fn now() -> Self {
+        let ticks = Ticks::get();
+        Started {
+            ticks,
+            raw: ticks.raw(),
+        }
+    }
+
+    /// The wall-clock time of the start, and the time since (one more
+    /// reading).
+    #[inline(always)]
+    pub(crate) fn finish(self) -> (SystemTime, Duration) {
+        let end = self.ticks.raw();
+        (
+            self.ticks.wall(self.raw),
+            Duration::from_nanos(self.ticks.nanos(self.raw, end)),
+        )
+    }
+}
+
+/// Where a move's time comes from: the start of a timed move, finished
+/// when the move is recorded.
+pub(crate) trait MoveClock: Copy {
+    /// The wall-clock time of the start and the time since.
+    fn finish(self) -> (SystemTime, Duration);
+}
+
+impl MoveClock for Started {
+    #[inline(always)]
+    fn finish(self) -> (SystemTime, Duration) {
+        Started::finish(self)
+    }
+}
+
+/// The OS clocks (the async move's start, read before it first yields).
+impl MoveClock for (SystemTime, std::time::Instant) {
+    #[inline]
+    fn finish(self) -> (SystemTime, Duration) {
+        (self.0, self.1.elapsed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wall_time_follows_the_system_clock() {
+        let before = SystemTime::now();
+        let started = Started::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let (at, took) = started.finish();
+        let after = SystemTime::now();
+        assert!(took >= Duration::from_millis(1), "{took:?}");
+        // The derived start lies between two system-clock reads, give or
+        // take the calibration's error (generous: the TSC is calibrated
+        // against the monotonic clock, not the wall clock).
+        let slack = Duration::from_millis(50);
+        assert!(at + slack >= before, "{at:?} vs {before:?}");
+        assert!(at <= after + slack, "{at:?} vs {after:?}");
+    }
+
+    #[test]
+    fn an_earlier_reading_is_not_later() {
+        let ticks = Ticks::get();
+        let a = ticks.raw();
+        let b = ticks.raw();
+        assert_eq!(ticks.nanos(b, a.min(b)), 0);
+        assert!(ticks.wall(a) <= ticks.wall(b.max(a)));
+    }
+}
