@@ -148,8 +148,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             "typestep async move cancelled"
         );
         #[cfg(feature = "metrics")]
-        metrics::counter!("typestep_moves_total", "component" => C::NAME, "outcome" => "cancelled")
-            .increment(1);
+        super::meter::cancelled::<C>();
     }
 }
 

@@ -47,6 +47,8 @@
 mod error;
 mod future;
 mod history;
+#[cfg(feature = "metrics")]
+mod meter;
 mod observer;
 mod record;
 mod region;
@@ -401,8 +403,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             "typestep move"
         );
         #[cfg(feature = "metrics")]
-        metrics::counter!("typestep_moves_total", "component" => C::NAME, "outcome" => "moved")
-            .increment(1);
+        meter::moved::<C>();
     }
 
     /// Tells observers about a rejected move and hands the error back.
@@ -418,8 +419,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             "typestep move rejected"
         );
         #[cfg(feature = "metrics")]
-        metrics::counter!("typestep_moves_total", "component" => C::NAME, "outcome" => error.kind())
-            .increment(1);
+        meter::rejected(&error);
         error
     }
 
