@@ -74,7 +74,11 @@ fn a_move_allocates_nothing_with_or_without_a_dashboard_or_a_client() {
         .serve("127.0.0.1:0")
         .expect("binds loopback");
     dashboard.refresh();
-    assert_eq!(allocations_per_1000_moves(&pump), alone, "dashboard, no client");
+    assert_eq!(
+        allocations_per_1000_moves(&pump),
+        alone,
+        "dashboard, no client"
+    );
 
     // One client reading the stream while the moves run.
     let url = format!("http://{}/events", dashboard.address());

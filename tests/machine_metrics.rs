@@ -91,7 +91,11 @@ fn a_counted_move_allocates_nothing_without_a_recorder() {
     let mut on = false;
     let info = allocation_counter::measure(|| {
         for _ in 0..1000 {
-            let event = if on { lamp::Event::Release } else { lamp::Event::Press };
+            let event = if on {
+                lamp::Event::Release
+            } else {
+                lamp::Event::Press
+            };
             on = !on;
             assert!(lamp.fire(event).is_ok());
         }
