@@ -1,20 +1,26 @@
 //! Acquire + release of a pooled buffer, side by side with allocating a
 //! fresh `Vec` of the same capacity each time.
 //!
+//! The `_cpu` group times the same work in the benchmarking thread's own CPU
+//! time (`cpu-time`'s `ThreadTime`, criterion `iter_custom`): on a loaded
+//! machine wall-clock time mostly measures waiting for a core.
+//!
 //! `cargo bench --bench buffer`
 #![allow(missing_docs)] // `criterion_group!` generates undocumented items
 
 use std::hint::black_box;
+use std::time::Duration;
 
+use cpu_time::ThreadTime;
 use criterion::{criterion_group, criterion_main, Criterion};
 use typestep::{
-    buffer::BufferManager,
+    buffer::{BufferChannel, BufferManager},
     pool::{Quotas, ResourceKind, ResourcePool},
 };
 
 const SIZE: usize = 4096;
 
-fn acquire_release(c: &mut Criterion) {
+fn setup() -> (ResourcePool, BufferManager, BufferChannel) {
     let pool = ResourcePool::builder()
         .capacity(ResourceKind::BUFFER_BYTES, 64 * SIZE as u64)
         .build()
@@ -23,24 +29,51 @@ fn acquire_release(c: &mut Criterion) {
     let manager = BufferManager::new(&pool, SIZE).expect("manager");
     let buffers = manager.channel(channel).expect("buffer channel");
     drop(buffers.acquire().expect("warm-up buffer"));
+    (pool, manager, buffers)
+}
 
+/// One pooled cycle: acquire, write a byte, release.
+fn pooled(buffers: &BufferChannel) {
+    let mut buffer = buffers.acquire().expect("budget");
+    buffer.extend_from_slice(black_box(b"x")).expect("fits");
+    black_box(&buffer);
+}
+
+/// The baseline: a fresh allocation of the same capacity, written and freed.
+fn fresh() {
+    let mut buffer: Vec<u8> = Vec::with_capacity(black_box(SIZE));
+    buffer.extend_from_slice(black_box(b"x"));
+    black_box(&buffer);
+}
+
+fn acquire_release(c: &mut Criterion) {
+    let (_pool, _manager, buffers) = setup();
     let mut group = c.benchmark_group("buffer_4k_acquire_release");
+    group.bench_function("typestep_buffer_manager", |b| b.iter(|| pooled(&buffers)));
+    group.bench_function("fresh_vec_with_capacity", |b| b.iter(fresh));
+    group.finish();
+}
+
+/// Runs `work` `iters` times and returns the thread's CPU time.
+fn cpu_time(iters: u64, mut work: impl FnMut()) -> Duration {
+    let start = ThreadTime::now();
+    for _ in 0..iters {
+        work();
+    }
+    start.elapsed()
+}
+
+fn acquire_release_cpu(c: &mut Criterion) {
+    let (_pool, _manager, buffers) = setup();
+    let mut group = c.benchmark_group("buffer_4k_acquire_release_cpu");
     group.bench_function("typestep_buffer_manager", |b| {
-        b.iter(|| {
-            let mut buffer = buffers.acquire().expect("budget");
-            buffer.extend_from_slice(black_box(b"x")).expect("fits");
-            black_box(&buffer);
-        })
+        b.iter_custom(|iters| cpu_time(iters, || pooled(&buffers)))
     });
     group.bench_function("fresh_vec_with_capacity", |b| {
-        b.iter(|| {
-            let mut buffer: Vec<u8> = Vec::with_capacity(black_box(SIZE));
-            buffer.extend_from_slice(black_box(b"x"));
-            black_box(&buffer);
-        })
+        b.iter_custom(|iters| cpu_time(iters, fresh))
     });
     group.finish();
 }
 
-criterion_group!(benches, acquire_release);
+criterion_group!(benches, acquire_release, acquire_release_cpu);
 criterion_main!(benches);
