@@ -1,5 +1,5 @@
 //! Async moves against their blocking twins, side by side in one run
-//! (feature `tokio` for the supervisor rows).
+//! (feature `tokio` for the heartbeat rows).
 //!
 //! * `sync_edge`: one move on an edge without guard or action, with
 //!   `fire` and with `fire_async` (polled once with a no-op waker: no
@@ -9,9 +9,8 @@
 //!   (`action = async Self::bump_async`), both through a `StateMachine`, and
 //!   the same for typed handles (`fire` vs `fire(..).run()`).
 //! * `heartbeat`: one `TaskHeartbeat::beat` against a bare relaxed store.
-//! * `panic_restart`: a child that panics at every start, restarted `iters`
-//!   times: typestep's `Supervisor` against a hand-written `JoinSet` restart
-//!   loop (time per detection-and-restart).
+//!
+//! The supervisor's detection-to-restart latency is `benches/supervisor.rs`.
 //!
 //! Each machine toggles between two states, so every iteration is a real
 //! move and the machine never needs resetting.
@@ -128,15 +127,11 @@ fn moves(c: &mut Criterion) {
 
 #[cfg(feature = "tokio")]
 mod tokio_rows {
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    use std::sync::Arc;
-    use std::time::{Duration, Instant};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
 
     use criterion::Criterion;
     use std::hint::black_box;
-    use tokio::sync::Notify;
-    use tokio::task::JoinSet;
-    use typestep::coordinator::RestartPolicy;
     use typestep::supervisor::{ChildSpec, Strategy, Supervisor, TaskContext};
 
     pub fn rows(c: &mut Criterion) {
@@ -150,22 +145,6 @@ mod tokio_rows {
             b.iter(|| black_box(&beat).beat())
         });
         group.finish();
-
-        // Panics are the point here; keep their messages out of the output.
-        std::panic::set_hook(Box::new(|_| {}));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let mut group = c.benchmark_group("panic_restart");
-        group.bench_function("supervisor", |b| {
-            b.iter_custom(|iters| runtime.block_on(supervised(iters)))
-        });
-        group.bench_function("handwritten_joinset_loop", |b| {
-            b.iter_custom(|iters| runtime.block_on(handwritten(iters)))
-        });
-        group.finish();
-        let _ = std::panic::take_hook();
     }
 
     /// A heartbeat as a supervised task gets it.
@@ -192,53 +171,6 @@ mod tokio_rows {
             let _ = run.await;
             beat
         })
-    }
-
-    /// `iters` panics detected and restarted by the supervisor.
-    async fn supervised(iters: u64) -> Duration {
-        let starts = Arc::new(AtomicU64::new(0));
-        let done = Arc::new(Notify::new());
-        let (s, d) = (starts.clone(), done.clone());
-        let supervisor = Supervisor::new(Strategy::OneForOne)
-            .intensity(RestartPolicy::new(u32::MAX, Duration::from_secs(1)))
-            .child(ChildSpec::new("crasher", move |cx| {
-                let n = s.fetch_add(1, Ordering::Relaxed);
-                let d = d.clone();
-                async move {
-                    if n >= iters {
-                        d.notify_one();
-                        cx.token.cancelled().await;
-                        return Ok(());
-                    }
-                    panic!("crash");
-                }
-            }));
-        let start = Instant::now();
-        let _ = supervisor.run_until(done.notified()).await;
-        start.elapsed()
-    }
-
-    /// The same with a hand-written loop: `JoinSet`, `is_panic`, respawn.
-    async fn handwritten(iters: u64) -> Duration {
-        let starts = Arc::new(AtomicU64::new(0));
-        let task = |starts: Arc<AtomicU64>| async move {
-            let n = starts.fetch_add(1, Ordering::Relaxed);
-            if n < iters {
-                panic!("crash");
-            }
-        };
-        let start = Instant::now();
-        let mut set = JoinSet::new();
-        set.spawn(task(starts.clone()));
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Err(error) if error.is_panic() => {
-                    set.spawn(task(starts.clone()));
-                }
-                _ => break,
-            }
-        }
-        start.elapsed()
     }
 }
 

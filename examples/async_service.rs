@@ -1,23 +1,28 @@
-//! A small tokio service under typestep's supervisor:
+//! A small tokio service whose tasks are the work of coordinator components:
 //! `cargo run --example async_service --features tokio`.
 //!
-//! A `cache` (a state machine whose `Load` is an async action) and a
-//! `frontend` (a listener on 127.0.0.1 and three connection handlers, under
-//! their own one-for-one supervisor) run under a rest-for-one supervisor:
-//! the frontend depends on the cache, so it is registered after it. A client
-//! inside the example then:
+//! Components registered with a `ComponentCoordinator`: a `cache` (its
+//! `Load` is an async action) and a `frontend` (a listener on 127.0.0.1 and
+//! three connection handlers, each handler a component too). A
+//! `#[derive(System)]` says the frontend depends on the cache; the
+//! supervisor takes its init order from it (the tasks are registered
+//! frontend first, and still start cache first). Every task is linked to
+//! its component, so each failure, restart and stop moves that component's
+//! state machine. A client inside the example then:
 //!
 //! 1. connects with a `Link` whose `Connect` is an async action; the server
 //!    is slow to greet the first connection, so the move times out, is
 //!    rolled back (the data restored, the state still `Idle`, the move
 //!    recorded as cancelled) and is retried;
-//! 2. asks a handler to panic: it is restarted one for one;
-//! 3. makes the cache stall (it stops beating its heartbeat): the cache and
-//!    what depends on it (the frontend) are restarted rest for one;
+//! 2. asks a handler to panic: its component fails through its machine and
+//!    it is restarted one for one;
+//! 3. makes the cache stall (it stops beating its heartbeat): the cache
+//!    fails through its machine, and it and what depends on it (the
+//!    frontend) are restarted rest for one, in init order;
 //! 4. stops everything gracefully, in reverse dependency order.
 //!
-//! It prints the state changes, supervisor events, the stop report and the
-//! recovery analytics, and exits 0 only if every check passed.
+//! It prints the state changes, supervisor events, failure records, the stop
+//! report and the recovery analytics, and exits 0 only if every check passed.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -30,18 +35,31 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::time::sleep;
-use typestep::coordinator::RestartPolicy;
-use typestep::machine::{on_move, FireError, OnMove};
+use typestep::coordinator::{
+    ComponentCoordinator, CoordinatorConfig, FailureAction, FailureCause, Lifecycle, Managed,
+    RestartPolicy,
+};
+use typestep::machine::{on_move, FireError};
+use typestep::pool::{Quotas, ResourcePool};
 use typestep::prelude::*;
-use typestep::recovery::{MoveLogger, RecoveryLogger};
+use typestep::recovery::MoveLogger;
 use typestep::supervisor::{ChildSpec, Exit, Strategy, Supervisor, SupervisorEvent};
 use typestep::Snapshot;
 
 /// The cache: `Load` fetches its entries (an async action).
 #[derive(Component, Clone, Debug, Default)]
-#[component(states(Cold, Warm), initial = Cold)]
+#[component(
+    states(Cold, Warm, Failed, Stopping, Stopped),
+    initial = Cold,
+    terminal(Stopped)
+)]
 #[transition(Cold -> Warm on Load, action = async Self::load)]
-#[transition(Warm -> Cold on Evict)]
+#[transition(Cold | Warm -> Failed on Fail)]
+#[transition(Failed -> Cold on Restart, action = Self::evict)]
+#[transition(Cold | Warm -> Stopping on Stop)]
+#[transition(Stopping -> Stopped on Done)]
+#[transition(Stopping -> Failed on Fail)]
+#[transition(Failed -> Stopped on Abandon)]
 struct Cache {
     entries: BTreeMap<String, String>,
     loads: u32,
@@ -54,6 +72,35 @@ impl Cache {
         self.loads += 1;
         Ok(())
     }
+
+    fn evict(&mut self) -> Result<(), std::io::Error> {
+        self.entries.clear();
+        Ok(())
+    }
+}
+
+/// A part of the service that just runs: the frontend and each handler.
+#[derive(Component, Clone, Debug, Default)]
+#[component(
+    states(Created, Running, Failed, Stopping, Stopped),
+    initial = Created,
+    terminal(Stopped)
+)]
+#[transition(Created -> Running on Start)]
+#[transition(Running | Stopping -> Failed on Fail)]
+#[transition(Failed -> Running on Restart)]
+#[transition(Running -> Stopping on Stop)]
+#[transition(Stopping -> Stopped on Done)]
+#[transition(Failed -> Stopped on Abandon)]
+struct Part;
+
+/// The service's parts and who depends on whom: `#[derive(System)]`
+/// computes the init order (cache, then frontend) at build time.
+#[derive(System)]
+struct Service {
+    #[depends_on(cache)]
+    frontend: Managed<Part>,
+    cache: Managed<Cache>,
 }
 
 /// The client's connection: `Connect` dials and waits for the greeting.
@@ -118,18 +165,8 @@ impl Link {
     }
 }
 
-type CacheObserver = (
-    (typestep::machine::NoObserver, MoveLogger),
-    OnMove<fn(&MoveRecord<Cache>, &Cache)>,
-);
-type SharedCache = Arc<SharedMachine<Cache, CacheObserver>>;
-
-fn print_cache(record: &MoveRecord<Cache>, _: &Cache) {
-    println!("  [state] {record}");
-}
-
 fn print_link(record: &MoveRecord<Link>, _: &Link) {
-    println!("  [state] {record}");
+    println!("  [state] link: {record}");
 }
 
 /// Every supervisor event, as `(supervisor, event)`.
@@ -152,7 +189,11 @@ fn saw(seen: &Seen, f: impl Fn(&(&'static str, SupervisorEvent)) -> bool) -> boo
 }
 
 /// Serves one connection: a greeting, then `GET key` and `PANIC` requests.
-async fn serve(stream: TcpStream, cache: &SharedCache, slow: &AtomicBool) -> std::io::Result<()> {
+async fn serve(
+    stream: TcpStream,
+    cache: &Managed<Cache>,
+    slow: &AtomicBool,
+) -> std::io::Result<()> {
     let mut stream = BufReader::new(stream);
     if slow.swap(false, Ordering::SeqCst) {
         sleep(Duration::from_millis(300)).await; // the first greeting is late
@@ -165,6 +206,7 @@ async fn serve(stream: TcpStream, cache: &SharedCache, slow: &AtomicBool) -> std
         }
         let reply = match line.trim().split_once(' ') {
             Some(("GET", key)) if cache.state() == cache::State::Warm => cache
+                .machine()
                 .with(|m| m.data().entries.get(key).cloned())
                 .unwrap_or_else(|| "MISSING".into()),
             Some(("GET", _)) => "COLD".into(),
@@ -178,26 +220,28 @@ async fn serve(stream: TcpStream, cache: &SharedCache, slow: &AtomicBool) -> std
     }
 }
 
-/// The frontend: an acceptor and three handlers under a one-for-one
-/// supervisor, run until the frontend's own token is cancelled.
-fn frontend(
+/// What the frontend's task needs.
+#[derive(Clone)]
+struct Frontend {
+    coordinator: ComponentCoordinator,
     listener: Arc<TcpListener>,
-    cache: SharedCache,
+    cache: Managed<Cache>,
+    handlers: Vec<Managed<Part>>,
     slow: Arc<AtomicBool>,
-    logger: Arc<RecoveryLogger>,
     seen: Seen,
-) -> ChildSpec {
-    ChildSpec::new("frontend", move |cx| {
-        let (listener, cache, slow, logger, seen) = (
-            listener.clone(),
-            cache.clone(),
-            slow.clone(),
-            logger.clone(),
-            seen.clone(),
-        );
+}
+
+/// The frontend: an acceptor and three handlers (each linked to its own
+/// component) under a one-for-one supervisor, run until the frontend's own
+/// token is cancelled.
+fn frontend(service: &Service, parts: Frontend) -> Result<ChildSpec, Box<dyn std::error::Error>> {
+    let coordinator = parts.coordinator.clone();
+    let spec = ChildSpec::new("frontend", move |cx| {
+        let parts = parts.clone();
         async move {
             let (tx, rx) = unbounded_channel::<TcpStream>();
             let rx = Arc::new(tokio::sync::Mutex::new(rx));
+            let listener = parts.listener.clone();
             let acceptor = ChildSpec::new("acceptor", move |cx| {
                 let (listener, tx) = (listener.clone(), tx.clone());
                 async move {
@@ -214,11 +258,10 @@ fn frontend(
             });
             let mut handlers = Supervisor::new(Strategy::OneForOne)
                 .intensity(RestartPolicy::new(5, Duration::from_secs(10)))
-                .logger(logger)
                 .child(acceptor);
-            for name in ["handler-0", "handler-1", "handler-2"] {
-                let (rx, cache, slow) = (rx.clone(), cache.clone(), slow.clone());
-                handlers = handlers.child(ChildSpec::new(name, move |cx| {
+            for handler in &parts.handlers {
+                let (rx, cache, slow) = (rx.clone(), parts.cache.clone(), parts.slow.clone());
+                let spec = ChildSpec::new(handler.name().to_owned(), move |cx| {
                     let (rx, cache, slow) = (rx.clone(), cache.clone(), slow.clone());
                     async move {
                         loop {
@@ -234,27 +277,33 @@ fn frontend(
                             }
                         }
                     }
-                }));
+                })
+                .component(&parts.coordinator, handler.id())?;
+                handlers = handlers.child(spec);
             }
-            watch("frontend", handlers.events(), seen);
+            watch("frontend", handlers.events(), parts.seen.clone());
             let report = handlers.run_until(cx.token.cancelled()).await?;
             println!("  [frontend] handlers stopped:\n{report}");
             Ok(())
         }
     })
     .shutdown(Duration::from_millis(500))
+    .component(&coordinator, service.frontend.id())?;
+    Ok(spec)
 }
 
 /// The cache's task: loads (again after a restart), then beats its heartbeat
 /// until it is told to stall.
-fn cache_task(cache: SharedCache, stall: Arc<AtomicBool>) -> ChildSpec {
-    ChildSpec::new("cache", move |cx| {
+fn cache_task(
+    coordinator: &ComponentCoordinator,
+    service: &Service,
+    stall: Arc<AtomicBool>,
+) -> Result<ChildSpec, Box<dyn std::error::Error>> {
+    let cache = service.cache.clone();
+    let spec = ChildSpec::new("cache", move |cx| {
         let (cache, stall) = (cache.clone(), stall.clone());
         async move {
-            if cache.state() == cache::State::Warm {
-                cache.fire_async(cache::Evict).await?;
-            }
-            cache.fire_async(cache::Load).await?;
+            cache.machine().fire_async(cache::Load).await?;
             loop {
                 if stall.swap(false, Ordering::SeqCst) {
                     println!("  [cache] stalls (stops beating its heartbeat)");
@@ -270,6 +319,8 @@ fn cache_task(cache: SharedCache, stall: Arc<AtomicBool>) -> ChildSpec {
     })
     .heartbeat(Duration::from_millis(250))
     .shutdown(Duration::from_millis(200))
+    .component(coordinator, service.cache.id())?;
+    Ok(spec)
 }
 
 /// Waits until `cond` holds (or 3 s pass).
@@ -312,45 +363,133 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The state changes of `component` so far, as `from->to`.
+fn path(changes: &Mutex<Vec<(String, String)>>, component: &str) -> Vec<String> {
+    changes
+        .lock()
+        .map(|c| {
+            c.iter()
+                .filter(|(name, _)| name == component)
+                .map(|(_, step)| step.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
     let mut checks = Checks::default();
     // One line per panic: the default hook may print a backtrace, which is
     // slow enough to hold up the other tasks of its worker thread.
     std::panic::set_hook(Box::new(|info| println!("  [panic] {info}")));
-    let logger = Arc::new(RecoveryLogger::default());
     let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await?);
     let addr = listener.local_addr()?;
     println!("listening on {addr}");
 
-    let cache: SharedCache = Arc::new(SharedMachine::new(
-        StateMachine::new(Cache::default())
-            .with_history(32)
-            .with_observer(MoveLogger::new(logger.clone()).labelled("cache"))
-            .with_observer(on_move(print_cache as fn(&MoveRecord<Cache>, &Cache))),
-    ));
+    let coordinator = ComponentCoordinator::new(
+        ResourcePool::builder().build()?,
+        CoordinatorConfig::default(),
+    );
+    let logger = coordinator.logger().clone();
+    // Every move of every component, printed and kept.
+    let changes: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let (subscription, kept) = (coordinator.subscribe(), changes.clone());
+    std::thread::spawn(move || {
+        for change in subscription {
+            println!("  [state] {change}");
+            if let Ok(mut kept) = kept.lock() {
+                kept.push((
+                    change.component.to_string(),
+                    format!("{}->{}", change.from, change.to),
+                ));
+            }
+        }
+    });
+    let restarts = RestartPolicy::new(5, Duration::from_secs(10));
+    let service = Service::builder()
+        .try_cache(|| {
+            coordinator.register(
+                "cache",
+                StateMachine::new(Cache::default()).with_history(32),
+                Lifecycle::new(cache::Fail)
+                    .restart(cache::Restart, restarts)
+                    .stop(cache::Stop, Some(cache::Done.into()))
+                    .abandon(cache::Abandon),
+                Quotas::new(),
+            )
+        })?
+        .try_frontend(|_cache| {
+            coordinator.register(
+                "frontend",
+                StateMachine::new(Part),
+                Lifecycle::new(part::Fail)
+                    .start(part::Start)
+                    .restart(part::Restart, restarts)
+                    .stop(part::Stop, Some(part::Done.into()))
+                    .abandon(part::Abandon),
+                Quotas::new(),
+            )
+        })?
+        .build();
+    // Handlers go on across frontend restarts: no stop event, so a stop of
+    // the frontend's supervisor leaves them as they are.
+    let handlers = (0..3)
+        .map(|i| {
+            coordinator.register(
+                format!("handler-{i}"),
+                StateMachine::new(Part),
+                Lifecycle::new(part::Fail)
+                    .start(part::Start)
+                    .restart(part::Restart, restarts),
+                Quotas::new(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let slow = Arc::new(AtomicBool::new(true));
     let stall = Arc::new(AtomicBool::new(false));
     let seen: Seen = Arc::default();
 
-    // Registration order is the init order: the frontend depends on the cache.
-    let mut supervisor = Supervisor::new(Strategy::RestForOne)
-        .intensity(RestartPolicy::new(5, Duration::from_secs(10)))
-        .logger(logger.clone())
-        .child(cache_task(cache.clone(), stall.clone()))
-        .child(frontend(
+    // Registered frontend first: the supervisor orders them by the system's
+    // init order (the frontend depends on the cache).
+    let front = frontend(
+        &service,
+        Frontend {
+            coordinator: coordinator.clone(),
             listener,
-            cache.clone(),
+            cache: service.cache.clone(),
+            handlers: handlers.clone(),
             slow,
-            logger.clone(),
-            seen.clone(),
-        ));
+            seen: seen.clone(),
+        },
+    )?;
+    let mut supervisor = Supervisor::new(Strategy::RestForOne)
+        .system::<Service>()
+        .intensity(restarts)
+        .child(front)
+        .child(cache_task(&coordinator, &service, stall.clone())?);
     watch("service", supervisor.events(), seen.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let service = tokio::spawn(supervisor.run_until(async move {
+    let running = tokio::spawn(supervisor.run_until(async move {
         let _ = stopped.await;
     }));
+    let cache = service.cache.clone();
     let warm = wait_for(|| cache.state() == cache::State::Warm).await;
     checks.check("the cache loaded (async action)", warm);
+    checks.check(
+        "started in init order: cache, then frontend",
+        saw(&seen, |(sup, e)| {
+            *sup == "service"
+                && matches!(e, SupervisorEvent::Started { child, .. } if &**child == "cache")
+        }) && seen.lock().is_ok_and(|s| {
+            let order: Vec<&str> = s
+                .iter()
+                .filter_map(|(sup, e)| match e {
+                    SupervisorEvent::Started { child, .. } if *sup == "service" => Some(&**child),
+                    _ => None,
+                })
+                .collect();
+            order == ["cache", "frontend"]
+        }),
+    );
 
     println!("\n-- 1. a Connect that times out is rolled back, then retried");
     let mut link = StateMachine::new(Link {
@@ -386,7 +525,7 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
     let reply = link.data_mut().ask("GET hello").await?;
     checks.check("GET hello -> world", reply == "world");
 
-    println!("\n-- 2. a handler panics: restarted one for one");
+    println!("\n-- 2. a handler panics: failed through its machine, restarted one for one");
     let mut panicking = TcpStream::connect(addr).await?;
     panicking.write_all(b"PANIC\n").await?;
     let restarted_one = wait_for(|| {
@@ -407,6 +546,26 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
             matches!(e, SupervisorEvent::Exited { exit: Exit::Panicked(m), .. } if m.contains("asked to panic"))
         }),
     );
+    let handler_failure = coordinator.failures().into_iter().find(|f| {
+        f.component.starts_with("handler")
+            && matches!(&f.cause, FailureCause::Panicked(m) if m.contains("asked to panic"))
+    });
+    checks.check(
+        "the panic is a failure record of its component (cleanup done, restarted)",
+        handler_failure.as_ref().is_some_and(|f| {
+            f.state == "Failed"
+                && f.cleanup.is_some_and(|c| c.is_ok())
+                && matches!(f.action, FailureAction::Restarted(_))
+        }),
+    );
+    if let Some(failure) = &handler_failure {
+        println!("  [failure] {failure}");
+        let moves = path(&changes, &failure.component);
+        checks.check(
+            "its component went Running -> Failed -> Running",
+            moves.ends_with(&["Running->Failed".to_owned(), "Failed->Running".to_owned()]),
+        );
+    }
     let reply = link.data_mut().ask("GET hello").await?;
     checks.check("the link still works", reply == "world");
     checks.check(
@@ -416,7 +575,7 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
         }),
     );
 
-    println!("\n-- 3. the cache stalls: restarted rest for one, with the frontend");
+    println!("\n-- 3. the cache stalls: failed through its machine, restarted rest for one");
     stall.store(true, Ordering::SeqCst);
     let restarted_rest = wait_for(|| {
         saw(&seen, |(sup, e)| {
@@ -426,17 +585,38 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
         })
     })
     .await;
-    checks.check("the cache missed its heartbeat", saw(&seen, |(_, e)| {
-        matches!(e, SupervisorEvent::Exited { child, exit: Exit::MissedHeartbeat } if &**child == "cache")
-    }));
     checks.check(
-        "cache and frontend were restarted, in that order",
+        "cache and frontend were restarted, in init order",
         restarted_rest,
     );
-    let reloaded =
-        wait_for(|| cache.with(|m| m.data().loads) == 2 && cache.state() == cache::State::Warm)
-            .await;
-    checks.check("the restarted cache evicted and loaded again", reloaded);
+    let cache_failure = coordinator
+        .failures()
+        .into_iter()
+        .find(|f| f.component == "cache");
+    checks.check(
+        "the cache missed its heartbeat: a failure record, its task aborted and awaited",
+        cache_failure.as_ref().is_some_and(|f| {
+            matches!(f.cause, FailureCause::MissedHeartbeat { .. })
+                && f.cleanup.is_some_and(|c| c.is_ok())
+                && matches!(f.action, FailureAction::Restarted(_))
+        }),
+    );
+    if let Some(failure) = &cache_failure {
+        println!("  [failure] {failure}");
+    }
+    let reloaded = wait_for(|| {
+        cache.machine().with(|m| m.data().loads) == 2 && cache.state() == cache::State::Warm
+    })
+    .await;
+    checks.check("the restarted cache loaded again", reloaded);
+    checks.check(
+        "the cache went Warm -> Failed -> Cold (evicted) -> Warm",
+        path(&changes, "cache").ends_with(&[
+            "Warm->Failed".to_owned(),
+            "Failed->Cold".to_owned(),
+            "Cold->Warm".to_owned(),
+        ]),
+    );
     // The old connection died with the old frontend: reconnect.
     link.fire(link::Disconnect)?;
     link.fire_async(link::Connect).await?;
@@ -445,7 +625,7 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
 
     println!("\n-- 4. graceful stop, in reverse dependency order");
     let _ = stop.send(());
-    let report = service.await??;
+    let report = running.await??;
     println!("{report}");
     let order: Vec<&str> = report.children.iter().map(|c| &*c.child).collect();
     checks.check(
@@ -453,6 +633,12 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
         order == ["frontend", "cache"],
     );
     checks.check("nothing had to be killed", report.is_clean());
+    checks.check(
+        "both components reached Stopped through their machines",
+        report.children.iter().all(|c| c.state == Some("Stopped"))
+            && service.frontend.state() == part::State::Stopped
+            && cache.state() == cache::State::Stopped,
+    );
 
     let analytics = logger.analytics();
     println!("\nrecovery analytics:\n{analytics}");

@@ -23,7 +23,12 @@
 # on. It prints the derive's expansion with `RUSTC_BOOTSTRAP=1 ... -Zunpretty=expanded`
 # (as cargo-expand does) and needs python3 for scripts/compile_time_rederive.py.
 #
+# PICTURE=1 instead compares the typed crate with the same crate built with
+# typestep's `doc-diagram` feature (the derive draws the graph as SVG into the
+# module's rustdoc): the picture's cost on a warm build.
+#
 # Usage: bash scripts/compile_time.sh            (RUNS=5 by default)
+#        RUNS=7 PICTURE=1 bash scripts/compile_time.sh
 #        RUNS=9 EXPLAIN=1 bash scripts/compile_time.sh
 # Works offline once the workspace's dependencies are fetched (`cargo fetch`).
 set -euo pipefail
@@ -270,6 +275,15 @@ gen_handwritten
 echo "  typed:       $(wc -l <"$WORK/typed/src/lib.rs") lines"
 echo "  handwritten: $(wc -l <"$WORK/handwritten/src/lib.rs") lines"
 CRATES="typed handwritten"
+if [[ "${PICTURE:-0}" == 1 ]]; then
+  # The same typed crate with the derive drawing its rustdoc picture.
+  mkdir -p "$WORK/typed_picture/src"
+  manifest ct_typed_picture "typestep = { path = \"$ROOT\", features = [\"doc-diagram\"] }" \
+    >"$WORK/typed_picture/Cargo.toml"
+  cp "$ROOT/Cargo.lock" "$WORK/typed_picture/Cargo.lock"
+  cp "$WORK/typed/src/lib.rs" "$WORK/typed_picture/src/lib.rs"
+  CRATES="typed typed_picture"
+fi
 if [[ "${EXPLAIN:-0}" == 1 ]]; then
   (cd "$WORK/typed" && cargo build --offline --quiet)
   gen_explain
@@ -283,9 +297,25 @@ done
 
 echo "== measuring ($RUNS runs each, alternating)"
 measure "warm build" 'touch "$WORK/$crate/src/lib.rs"' build
-measure "warm check" 'touch "$WORK/$crate/src/lib.rs"' check
-if [[ "${EXPLAIN:-0}" != 1 ]]; then
+# (With PICTURE=1 the build alone: a check runs the proc macro just the same.)
+[[ "${PICTURE:-0}" == 1 ]] || measure "warm check" 'touch "$WORK/$crate/src/lib.rs"' check
+if [[ "${EXPLAIN:-0}" != 1 && "${PICTURE:-0}" != 1 ]]; then
   measure "fresh build" '(cd "$WORK/$crate" && cargo clean --offline --quiet -p "ct_${crate##*/}")' build
+fi
+
+if [[ "${PICTURE:-0}" == 1 ]]; then
+  echo
+  echo "== medians in seconds, $(rustc --version): the rustdoc picture's cost"
+  printf '%-12s %-6s %8s %14s %8s\n' "" "" typed "with picture" ratio
+  for label in "warm build"; do
+    for kind in wall cpu; do
+      if [[ $kind == wall ]]; then a=${WALL[$label.typed]} b=${WALL[$label.typed_picture]}
+      else a=${CPU[$label.typed]} b=${CPU[$label.typed_picture]}; fi
+      printf '%-12s %-6s %8s %14s %8s\n' "$label" $kind "$a" "$b" "$(ratio "$b" "$a")"
+    done
+  done
+  echo "(keep the picture on by default if warm build costs under 5% more)"
+  exit 0
 fi
 
 echo

@@ -1,7 +1,8 @@
 //! The tokio supervisor (feature `tokio`), on tokio's paused clock: each
 //! strategy, restart type, the intensity limit, heartbeats, the graceful stop
 //! in reverse order, and a property test against a model of the three
-//! strategies.
+//! strategies (children registered in a shuffled order, ordered by the init
+//! order given to the supervisor).
 #![cfg(feature = "tokio")]
 
 use std::sync::Arc;
@@ -345,6 +346,9 @@ fn cmd() -> impl proptest::strategy::Strategy<Value = Cmd> {
     prop_oneof![Just(Cmd::Return), Just(Cmd::Fail), Just(Cmd::Panic)]
 }
 
+/// The init order the property test gives the supervisor.
+const INIT_ORDER: [&str; 5] = ["c0", "c1", "c2", "c3", "c4"];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -354,6 +358,7 @@ proptest! {
         restarts in proptest::collection::vec(restart(), 1..5),
         max in 0u32..6,
         exits in proptest::collection::vec((0usize..8, cmd()), 0..12),
+        shuffle in proptest::collection::vec(any::<u32>(), 5),
     ) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -361,15 +366,22 @@ proptest! {
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let names: Vec<String> = (0..restarts.len()).map(|i| format!("c{i}")).collect();
+            // The model works in init order (c0, c1, ...); the children are
+            // registered in a shuffled order, and the init order is given.
+            let n = restarts.len();
+            let names: Vec<String> = INIT_ORDER[..n].iter().map(|s| s.to_string()).collect();
+            let mut registration: Vec<usize> = (0..n).collect();
+            registration.sort_by_key(|&i| shuffle[i]);
             let mut supervisor = Supervisor::new(strategy)
-                .intensity(RestartPolicy::new(max, Duration::from_secs(3600)));
-            let mut senders = Vec::new();
-            for (name, &restart) in names.iter().zip(&restarts) {
-                let (spec, tx) = child(name, restart);
+                .intensity(RestartPolicy::new(max, Duration::from_secs(3600)))
+                .init_order(&INIT_ORDER[..n]);
+            let mut senders: Vec<Option<UnboundedSender<Cmd>>> = vec![None; n];
+            for &i in &registration {
+                let (spec, tx) = child(&names[i], restarts[i]);
                 supervisor = supervisor.child(spec);
-                senders.push(tx);
+                senders[i] = Some(tx);
             }
+            let senders: Vec<UnboundedSender<Cmd>> = senders.into_iter().flatten().collect();
             let mut events = supervisor.events();
             let run = tokio::spawn(supervisor.run_until(std::future::pending::<()>()));
             settle().await;

@@ -15,7 +15,12 @@
 //!   (filterable), pool and buffer usage, the init order and cleanup plan
 //!   with live progress, and trends;
 //! * `/events`: the stream; a client that reconnects with `Last-Event-ID`
-//!   resumes after that recovery-log `seq`, or gets a `fell-behind` event;
+//!   resumes after that recovery-log `seq`, or gets a `fell-behind` event.
+//!   Each client has its own bounded queue (1,024 messages) fed by a
+//!   fan-out that never waits: a client that does not keep up misses
+//!   messages and is told how many (`fell-behind`, `{"missed": n}`) where
+//!   they were missed, its memory stays bounded and the other clients are
+//!   not touched; at most 64 clients stream at once (then 503);
 //! * `/metrics`: Prometheus/OpenMetrics text (`typestep_state`,
 //!   `typestep_transitions_total`, `typestep_transition_duration_seconds`,
 //!   `typestep_transition_info`, restarts, heartbeat ages, pool, buffers);
@@ -42,10 +47,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clients;
 mod dashboard;
 mod declared;
 mod error;
 mod live;
+mod message;
 mod metrics;
 mod server;
 mod snapshot;

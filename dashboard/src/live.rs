@@ -1,7 +1,8 @@
 //! The dashboard's view of a running system: [`Hub`] pulls from the public
 //! runtime API on a timer (never from inside a move), keeps a bounded
 //! history of recovery events for resuming clients, per-second trends and
-//! the latest [`DashboardSnapshot`], and broadcasts each new event and snapshot.
+//! the latest [`DashboardSnapshot`], and hands each new event and snapshot to
+//! every stream client's own queue (`clients`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -10,7 +11,6 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
-use tokio::sync::broadcast;
 use typestep_core::buffer::BufferManager;
 use typestep_core::cleanup::CleanupCoordinator;
 use typestep_core::coordinator::{
@@ -19,7 +19,9 @@ use typestep_core::coordinator::{
 use typestep_core::pool::ResourcePool;
 use typestep_core::recovery::{Analytics, EventKind, Name, RecoveryEvent, RecoveryLogger};
 
+use crate::clients::{Clients, Full, Subscriber};
 use crate::declared::Declared;
+use crate::message::Message;
 use crate::snapshot::{
     BufferChannelView, BuffersView, ChannelView, CleanupStepView, ComponentView, DashboardSnapshot,
     EdgeView, KindView, PoolView, SystemView, Totals, Trends, UsedView,
@@ -64,26 +66,6 @@ pub(crate) struct SystemDecl {
     pub(crate) cleanup_plan: &'static [&'static [&'static str]],
 }
 
-/// One message to stream clients.
-#[derive(Debug)]
-// Every message lives in an `Arc` and snapshots are few: boxing the event
-// would cost an allocation per event to save bytes on a handful.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Message {
-    /// A recovery event (serialized only when sent: nobody watching, no
-    /// formatting), with its component and kind for filters.
-    Event {
-        /// Position in the order the dashboard read events (dense, from 1).
-        order: u64,
-        seq: u64,
-        component: String,
-        kind: &'static str,
-        event: RecoveryEvent,
-    },
-    /// A whole snapshot, JSON.
-    Snapshot(Arc<str>),
-}
-
 /// Labels of a transition histogram.
 pub(crate) type TransitionLabels = Vec<(&'static str, String)>;
 
@@ -91,8 +73,19 @@ pub(crate) type TransitionLabels = Vec<(&'static str, String)>;
 pub(crate) struct Hub {
     pub(crate) sources: Sources,
     pub(crate) live: Mutex<Live>,
-    pub(crate) tx: broadcast::Sender<Arc<Message>>,
     pub(crate) durations: Family<TransitionLabels, Histogram>,
+}
+
+/// What a new stream client starts with ([`Hub::subscribe`]).
+pub(crate) struct Joined {
+    /// The latest snapshot, JSON.
+    pub(crate) snapshot: Arc<str>,
+    /// The `Last-Event-ID` was not in the history: this many events are lost.
+    pub(crate) fell_behind: Option<u64>,
+    /// Kept events after the resume point, oldest first.
+    pub(crate) backlog: Vec<Arc<Message>>,
+    /// What comes after the backlog.
+    pub(crate) subscriber: Subscriber,
 }
 
 /// What the sampler keeps between ticks.
@@ -116,6 +109,8 @@ pub(crate) struct Live {
     pub(crate) snapshot: Arc<str>,
     snapshot_at: Option<Instant>,
     pub(crate) analytics: Analytics,
+    /// Every stream client's queue (sent to under this lock).
+    clients: Clients,
 }
 
 /// A component's last drawing and what it showed.
@@ -154,14 +149,8 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Messages a stream client may fall behind by before it is told so (the
-/// broadcast queue every client reads from; bounded, so a slow client never
-/// grows memory).
-pub(crate) const CLIENT_QUEUE: usize = 1024;
-
 impl Hub {
     pub(crate) fn new(sources: Sources) -> Self {
-        let (tx, _) = broadcast::channel(CLIENT_QUEUE);
         Hub {
             sources,
             live: Mutex::new(Live {
@@ -180,8 +169,8 @@ impl Hub {
                 snapshot: Arc::from("{}"),
                 snapshot_at: None,
                 analytics: Analytics::default(),
+                clients: Clients::default(),
             }),
-            tx,
             durations: Family::new_with_constructor(|| {
                 Histogram::new([1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0])
             }),
@@ -235,8 +224,7 @@ impl Hub {
                 .into();
             live.snapshot = json.clone();
             live.snapshot_at = Some(now);
-            // No receiver is not an error: nobody is watching.
-            let _ = self.tx.send(Arc::new(Message::Snapshot(json)));
+            live.clients.send(&Arc::new(Message::Snapshot(json)));
         }
     }
 
@@ -293,9 +281,53 @@ impl Hub {
             live.history.pop_front();
         }
         live.history.push_back(message.clone());
-        // Sent under the lock: a client that subscribed before reading the
-        // history sees each event in one of the two.
-        let _ = self.tx.send(message);
+        // Sent under the lock a client joins under: each event is in its
+        // backlog or its queue, never both, never neither.
+        live.clients.send(&message);
+    }
+
+    /// A new stream client: the latest snapshot, the history it asked for
+    /// and its own queue of what comes after, all read under one lock (no
+    /// event missed or repeated between the two). `last_event_id` is the
+    /// `seq` it already has; `None` gives the newest `initial` events.
+    pub(crate) fn subscribe(
+        &self,
+        last_event_id: Option<u64>,
+        initial: usize,
+    ) -> Result<Joined, Full> {
+        let mut live = self.live.lock();
+        let rx = live.clients.join()?;
+        let history = &live.history;
+        let mut fell_behind = None;
+        let start = match last_event_id {
+            None => history.len().saturating_sub(initial),
+            Some(id) => {
+                let found = history
+                    .iter()
+                    .rposition(|m| matches!(&**m, Message::Event { seq, .. } if *seq == id));
+                match found {
+                    Some(position) => position + 1,
+                    None => {
+                        // Older than anything kept, or from another run:
+                        // say so, then send what is kept.
+                        let first = history.front().and_then(|m| match &**m {
+                            Message::Event { seq, .. } => Some(*seq),
+                            Message::Snapshot(_) => None,
+                        });
+                        fell_behind = Some(
+                            first.map_or(0, |first| first.saturating_sub(id.saturating_add(1))),
+                        );
+                        0
+                    }
+                }
+            }
+        };
+        Ok(Joined {
+            snapshot: live.snapshot.clone(),
+            fell_behind,
+            backlog: history.iter().skip(start).cloned().collect(),
+            subscriber: Subscriber::new(rx, live.read),
+        })
     }
 
     /// The current snapshot (rebuilt now).

@@ -15,11 +15,12 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures_util::stream::{self, Stream};
+use futures_util::stream;
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 
-use crate::live::{Hub, Message};
+use crate::clients::Item;
+use crate::live::Hub;
+use crate::message::Message;
 
 /// Recovery events a new client (without `Last-Event-ID`) gets first.
 const INITIAL_EVENTS: usize = 300;
@@ -141,90 +142,61 @@ async fn events(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
     Query(filter): Query<Filter>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    // Subscribe first, then read the history under the lock the sampler
-    // sends under: each event is in the backlog, the queue, or both (and
-    // `order` drops the copies).
-    let rx = hub.tx.subscribe();
+) -> Response {
+    let Ok(joined) = hub.subscribe(last_event_id(&headers), INITIAL_EVENTS) else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many stream clients; try again later\n",
+        )
+            .into_response();
+    };
     let mut pending = VecDeque::new();
-    let last_order;
-    {
-        let live = hub.live.lock();
-        pending.push_back(
-            Event::default()
-                .retry(Duration::from_millis(1000))
-                .event("snapshot")
-                .data(&*live.snapshot),
-        );
-        let history: Vec<&Arc<Message>> = live.history.iter().collect();
-        let start = match last_event_id(&headers) {
-            None => history.len().saturating_sub(INITIAL_EVENTS),
-            Some(id) => {
-                let found = history
-                    .iter()
-                    .rposition(|m| matches!(&***m, Message::Event { seq, .. } if *seq == id));
-                match found {
-                    Some(position) => position + 1,
-                    None => {
-                        // Older than anything kept, or from another run:
-                        // say so, then send what is kept.
-                        let first = history.first().and_then(|m| match &***m {
-                            Message::Event { seq, .. } => Some(*seq),
-                            Message::Snapshot(_) => None,
-                        });
-                        let missed =
-                            first.map_or(0, |first| first.saturating_sub(id.saturating_add(1)));
-                        pending.push_back(fell_behind(missed));
-                        0
-                    }
-                }
-            }
-        };
-        for message in &history[start.min(history.len())..] {
-            if let Message::Event {
-                component, kind, ..
-            } = &***message
-            {
-                if filter.passes(component, kind) {
-                    pending.push_back(event_of(message));
-                }
+    pending.push_back(
+        Event::default()
+            .retry(Duration::from_millis(1000))
+            .event("snapshot")
+            .data(&*joined.snapshot),
+    );
+    if let Some(missed) = joined.fell_behind {
+        pending.push_back(fell_behind(missed));
+    }
+    for message in &joined.backlog {
+        if let Message::Event {
+            component, kind, ..
+        } = &**message
+        {
+            if filter.passes(component, kind) {
+                pending.push_back(event_of(message));
             }
         }
-        last_order = live.read;
     }
     let stream = stream::unfold(
-        (pending, rx, filter, last_order),
-        |(mut pending, mut rx, filter, mut last)| async move {
+        (pending, joined.subscriber, filter),
+        |(mut pending, mut subscriber, filter)| async move {
             loop {
                 if let Some(event) = pending.pop_front() {
-                    return Some((Ok(event), (pending, rx, filter, last)));
+                    return Some((Ok::<_, Infallible>(event), (pending, subscriber, filter)));
                 }
-                match rx.recv().await {
-                    Ok(message) => {
+                match subscriber.next().await? {
+                    Item::Message(message) => {
                         if let Message::Event {
-                            order,
-                            component,
-                            kind,
-                            ..
+                            component, kind, ..
                         } = &*message
                         {
-                            if *order <= last {
-                                continue;
-                            }
-                            last = *order;
                             if !filter.passes(component, kind) {
                                 continue;
                             }
                         }
                         pending.push_back(event_of(&message));
                     }
-                    Err(RecvError::Lagged(missed)) => pending.push_back(fell_behind(missed)),
-                    Err(RecvError::Closed) => return None,
+                    Item::FellBehind(missed) => pending.push_back(fell_behind(missed)),
                 }
             }
         },
     );
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -9,12 +9,18 @@
 //! the component moves to its failure state, the worker's cleanup runs, the
 //! failure is logged and, within the [`RestartPolicy`]'s intensity limit, the
 //! worker restarts. Every move is sent to subscribers as a [`StateChange`].
+//! A tokio task is supervised the same way (feature `tokio`): a task linked
+//! to a component with `ChildSpec::component` (in `typestep::supervisor`)
+//! fails, restarts and stops the component through its machine, and its
+//! failures are stored here with those of worker threads.
 //!
 //! The files say what they hold: `register.rs` (the coordinator and its
 //! components), `spawn.rs` (worker threads), `supervise.rs` (failure detection,
 //! restarts and the heartbeat monitor thread's loop), `monitor.rs` (the
-//! monitor thread's handle), `stop.rs` (the stop plan) and
-//! `status.rs` (status and metrics).
+//! monitor thread's handle), `stop.rs` (the stop plan),
+//! `status.rs` (status and metrics), `fail.rs` (failing a component through
+//! its machine, for threads and tasks alike) and `task.rs` (a supervised
+//! task's link to its component).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -55,6 +61,7 @@
 mod change;
 mod clock;
 mod error;
+mod fail;
 mod lifecycle;
 mod managed;
 mod monitor;
@@ -63,6 +70,8 @@ mod spawn;
 mod status;
 mod stop;
 mod supervise;
+#[cfg(feature = "tokio")]
+mod task;
 mod worker;
 
 pub use change::{Attached, StateChange};
@@ -72,4 +81,6 @@ pub use lifecycle::{Lifecycle, RestartPolicy};
 pub use managed::{ComponentId, Managed, ManagedMachine};
 pub use register::{ComponentCoordinator, CoordinatorConfig};
 pub use status::{ComponentStatus, CoordinatorMetrics};
+#[cfg(feature = "tokio")]
+pub(crate) use task::TaskLink;
 pub use worker::{Heartbeat, WorkerId, WorkerSpec, WorkerState, WorkerStatus};

@@ -114,6 +114,11 @@ impl Drop for Inner {
 ///   [`CleanupCoordinator`], is logged with its context, and — if the
 ///   lifecycle offers restarts — restarts the worker, at most
 ///   [`RestartPolicy::max_restarts`](super::RestartPolicy::max_restarts) times per window before escalating.
+/// * With the `tokio` feature, a tokio task linked to a component
+///   (`typestep::supervisor::ChildSpec::component`) is supervised the same
+///   way by the task supervisor: its failures fail the component through its
+///   machine and are stored in [`failures`](Self::failures) with those of
+///   the worker threads.
 ///
 /// Clones share the coordinator.
 #[derive(Clone)]

@@ -114,29 +114,8 @@ impl ComponentCoordinator {
         // Components are never removed, so a worker's component is always there.
         let components = self.inner.components.read().clone();
         let entry = &components[detected.component];
-        let (component, driven) = (entry.name.clone(), entry.driven.clone());
-        #[cfg(feature = "tracing")]
-        tracing::warn!(
-            component = &*component,
-            worker = &*detected.name,
-            cause = %detected.cause,
-            "typestep worker failed"
-        );
-        let logger = &self.inner.config.logger;
-        logger.record(RecoveryEvent::failure(
-            component.clone(),
-            format!(
-                "worker `{}` ({}) {}",
-                detected.name, detected.id, detected.cause
-            ),
-        ));
-        if let Err(reason) = driven.fire(Which::Fail) {
-            logger.record(RecoveryEvent::failure(
-                component.clone(),
-                format!("could not move to the failure state: {reason}"),
-            ));
-        }
-        let state = driven.state();
+        let component = entry.name.clone();
+        let state = self.fail_component(entry, &detected.name, detected.id, &detected.cause);
 
         // A thread that has ended is joined now, so its unit is back before
         // a restart asks for one; a stalled one is left to the cleanup step.
@@ -152,7 +131,7 @@ impl ComponentCoordinator {
         // Decide before announcing anything: the record of this failure is
         // stored before the restart is fired, so a subscriber that sees the
         // restart finds the failure already in `failures()`.
-        let decision = match driven.restart_policy() {
+        let decision = match entry.driven.restart_policy() {
             Some(policy) if !self.inner.stopping.load(Ordering::Acquire) => {
                 let mut times = entry.restarts.lock();
                 while times
@@ -166,14 +145,13 @@ impl ComponentCoordinator {
                     Decision::Restart(self.next_worker_id())
                 } else {
                     drop(times);
-                    entry.escalated.store(true, Ordering::Release);
-                    logger.record(RecoveryEvent::failure(
-                        component.clone(),
+                    self.escalate(
+                        entry,
                         format!(
                             "restart intensity exceeded: {} restarts within {:?}; escalating",
                             policy.max_restarts, policy.window
                         ),
-                    ));
+                    );
                     Decision::Escalate
                 }
             }
@@ -194,17 +172,12 @@ impl ComponentCoordinator {
             cleanup: None,
             action,
         };
-        let index = {
-            let mut failures = self.inner.failures.lock();
-            failures.push(failure.clone());
-            failures.len() - 1
-        };
+        let index = self.store_failure(failure.clone());
         if let Decision::Restart(id) = decision {
             if let Err(reason) = self.restart(&entry.driven, &detected, &component, id) {
                 failure.action = FailureAction::RestartFailed(reason);
-                if let Some(stored) = self.inner.failures.lock().get_mut(index) {
-                    stored.action = failure.action.clone();
-                }
+                let action = failure.action.clone();
+                self.update_failure(index, |stored| stored.action = action);
             }
         }
 

@@ -101,10 +101,13 @@ pub struct StoppedChild {
     pub exit: Exit,
     /// How long it took to stop.
     pub took: Duration,
+    /// The state of its component after the stop, when the child is linked
+    /// to one ([`ChildSpec::component`](super::ChildSpec::component)).
+    pub state: Option<&'static str>,
 }
 
-/// The graceful stop, child by child, in stop order (reverse registration
-/// order: dependents before what they depend on).
+/// The graceful stop, child by child, in stop order (the reverse of the
+/// init order: dependents before what they depend on).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StopReport {
     /// Each running child, in the order it was stopped.
@@ -132,13 +135,17 @@ impl fmt::Display for StopReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "stop report ({} restarts while running):", self.restarts)?;
         for child in &self.children {
-            writeln!(
+            write!(
                 f,
                 "  {:<16} {:<10} {:?}",
                 child.child,
                 child.exit.kind(),
                 child.took
             )?;
+            match child.state {
+                Some(state) => writeln!(f, " -> {state}")?,
+                None => writeln!(f)?,
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
-//! The supervision loop: start, detect, restart by strategy, stop.
+//! The supervision loop: start in init order, detect exits and missed
+//! heartbeats.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,27 +9,32 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::task::{AbortHandle, Id, JoinError, JoinSet};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::report::{Escalated, Exit, StopReport, StoppedChild, SupervisorEvent};
+use super::report::{Escalated, Exit, StopReport, SupervisorEvent};
 use super::spec::{ChildSpec, Restart, Strategy, TaskContext, TaskHeartbeat, TaskResult};
-use crate::component::catch_unwind_async;
-use crate::coordinator::RestartPolicy;
+use crate::coordinator::{RestartPolicy, WorkerId};
+use crate::fault::panic_message;
 use crate::recovery::{RecoveryEvent, RecoveryLogger};
+use crate::system::System;
 
 /// Supervises tokio tasks as OTP supervisors do: restarts by
 /// [`Strategy`] and [`Restart`] type, within a restart intensity, and stops
-/// gracefully in reverse registration order.
+/// gracefully in the reverse of the init order.
 ///
-/// Children are registered in init order (what others depend on first), as
-/// `#[derive(System)]`'s init order gives them; "rest for one" means the
-/// children registered after the failed one, and the stop runs in reverse.
+/// The init order is registration order, or the order of a
+/// [`System`] ([`system`](Self::system), [`init_order`](Self::init_order)):
+/// what others depend on comes first. "Rest for one" means the children
+/// after the failed one in that order, and the stop runs in reverse.
+/// Children linked to a component ([`ChildSpec::component`]) move its state
+/// machine through its lifecycle on every failure, restart and stop.
 pub struct Supervisor {
     strategy: Strategy,
     intensity: RestartPolicy,
     specs: Vec<ChildSpec>,
+    order: Option<&'static [&'static str]>,
     logger: Option<Arc<RecoveryLogger>>,
     events: Option<UnboundedSender<SupervisorEvent>>,
 }
@@ -40,6 +46,7 @@ impl Supervisor {
             strategy,
             intensity: RestartPolicy::new(3, Duration::from_secs(5)),
             specs: Vec::new(),
+            order: None,
             logger: None,
             events: None,
         }
@@ -52,13 +59,45 @@ impl Supervisor {
         self
     }
 
-    /// Registers a child; registration order is the init order.
+    /// Registers a child. Without an init order, registration order is the
+    /// init order.
     pub fn child(mut self, spec: ChildSpec) -> Self {
         self.specs.push(spec);
         self
     }
 
-    /// Records failures, restarts and the stop in `logger`.
+    /// Orders the children by the init order that `#[derive(System)]`
+    /// computed for `S` at build time ([`System::INIT_ORDER`]): a child
+    /// named after a part takes that part's place. Children that name no
+    /// part of `S` come after the parts, in registration order.
+    ///
+    /// ```
+    /// use typestep::prelude::*;
+    /// use typestep::supervisor::{Strategy, Supervisor};
+    ///
+    /// #[derive(System)]
+    /// struct Service {
+    ///     #[depends_on(cache)]
+    ///     frontend: (),
+    ///     cache: (),
+    /// }
+    /// assert_eq!(Service::INIT_ORDER, ["cache", "frontend"]);
+    /// let supervisor = Supervisor::new(Strategy::RestForOne).system::<Service>();
+    /// # let _ = supervisor;
+    /// ```
+    pub fn system<S: System>(self) -> Self {
+        self.init_order(S::INIT_ORDER)
+    }
+
+    /// Orders the children by `order` (part names, dependencies first), as
+    /// [`system`](Self::system) does with a system's init order.
+    pub fn init_order(mut self, order: &'static [&'static str]) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// Records failures, restarts and the stop in `logger` (a child linked
+    /// to a component records its failures in its coordinator's log).
     pub fn logger(mut self, logger: Arc<RecoveryLogger>) -> Self {
         self.logger = Some(logger);
         self
@@ -71,14 +110,22 @@ impl Supervisor {
         rx
     }
 
-    /// Starts every child in registration order and supervises them until
-    /// `shutdown` completes; then stops them gracefully in reverse
-    /// registration order (cancel, wait up to each shutdown timeout, abort)
-    /// and returns the stop report. If the restart intensity is exceeded,
-    /// every child is stopped the same way and the result is [`Escalated`].
+    /// Starts every child in init order and supervises them until
+    /// `shutdown` completes; then stops them gracefully in reverse init
+    /// order (cancel, wait up to each shutdown timeout, abort) and returns
+    /// the stop report. If the restart intensity is exceeded, every child is
+    /// stopped the same way and the result is [`Escalated`].
     pub async fn run_until<F: Future>(self, shutdown: F) -> Result<StopReport, Escalated> {
         let mut run = Running::new(self);
         for index in 0..run.children.len() {
+            if let Some(link) = run.children.get(index).and_then(|c| c.spec.link.clone()) {
+                if let Err(reason) = link.start() {
+                    link.logger().record(RecoveryEvent::failure(
+                        link.component().clone(),
+                        format!("could not fire the start event: {reason}"),
+                    ));
+                }
+            }
             run.start(index);
         }
         let mut shutdown = pin!(shutdown);
@@ -90,7 +137,7 @@ impl Supervisor {
                     let landed = tokio::select! {
                         biased;
                         _ = shutdown.as_mut() => break,
-                        Some(joined) = run.set.join_next() => run.accept(joined),
+                        Some(joined) = run.set.join_next_with_id() => run.landed(joined),
                         _ = sleep_until(check) => run.check_heartbeats(),
                     };
                     match landed {
@@ -114,38 +161,61 @@ async fn sleep_until(at: Option<Instant>) {
 }
 
 /// One child at run time.
-struct Child {
-    spec: ChildSpec,
-    generation: u64,
-    running: bool,
+pub(super) struct Child {
+    pub(super) spec: ChildSpec,
+    pub(super) generation: u64,
+    pub(super) running: bool,
     /// A temporary child that exited: never started again.
-    gone: bool,
-    token: CancellationToken,
+    pub(super) gone: bool,
+    pub(super) token: CancellationToken,
     alive: Arc<AtomicBool>,
     abort: Option<AbortHandle>,
+    /// The tokio id of the current run's task.
+    pub(super) task: Option<Id>,
+    /// The task aborted for a missed heartbeat, whose end is awaited as its
+    /// cleanup.
+    pub(super) killed: Option<Id>,
     next_check: Option<Instant>,
+    /// When a heartbeat check last found it alive (or it started).
+    pub(super) last_alive: Instant,
+    /// The coordinator's id of the current run (linked children).
+    pub(super) run: Option<WorkerId>,
+    /// The id reserved for the next run by a failure record.
+    pub(super) next_run: Option<WorkerId>,
 }
 
-/// What a child's task hands back: who it was and how it ended.
-type Joined = (usize, u64, Result<TaskResult, String>);
+/// A joined task: its id, and how it ended.
+pub(super) type Joined = Result<(Id, TaskResult), JoinError>;
 
-struct Running {
-    strategy: Strategy,
-    intensity: RestartPolicy,
-    children: Vec<Child>,
-    set: JoinSet<Joined>,
+pub(super) struct Running {
+    pub(super) strategy: Strategy,
+    pub(super) intensity: RestartPolicy,
+    pub(super) children: Vec<Child>,
+    pub(super) set: JoinSet<TaskResult>,
+    /// Which child (and run) each live task is.
+    pub(super) ids: HashMap<Id, (usize, u64)>,
     /// Exits seen while waiting for another child to stop.
-    pending: VecDeque<(usize, Exit)>,
-    restarts: VecDeque<Instant>,
-    restart_count: u32,
-    logger: Option<Arc<RecoveryLogger>>,
+    pub(super) pending: VecDeque<(usize, Exit)>,
+    pub(super) restarts: VecDeque<Instant>,
+    pub(super) restart_count: u32,
+    pub(super) logger: Option<Arc<RecoveryLogger>>,
     events: Option<UnboundedSender<SupervisorEvent>>,
 }
 
 impl Running {
     fn new(supervisor: Supervisor) -> Self {
-        let children = supervisor
-            .specs
+        let mut specs = supervisor.specs;
+        if let Some(order) = supervisor.order {
+            // A stable sort: children naming no part keep registration order.
+            specs.sort_by_key(|spec| {
+                order
+                    .iter()
+                    .position(|part| *part == &*spec.name)
+                    .unwrap_or(order.len())
+            });
+        }
+        let now = Instant::now();
+        let children = specs
             .into_iter()
             .map(|spec| Child {
                 spec,
@@ -155,7 +225,12 @@ impl Running {
                 token: CancellationToken::new(),
                 alive: Arc::new(AtomicBool::new(true)),
                 abort: None,
+                task: None,
+                killed: None,
                 next_check: None,
+                last_alive: now,
+                run: None,
+                next_run: None,
             })
             .collect();
         Running {
@@ -163,6 +238,7 @@ impl Running {
             intensity: supervisor.intensity,
             children,
             set: JoinSet::new(),
+            ids: HashMap::new(),
             pending: VecDeque::new(),
             restarts: VecDeque::new(),
             restart_count: 0,
@@ -171,14 +247,14 @@ impl Running {
         }
     }
 
-    fn emit(&self, event: SupervisorEvent) {
+    pub(super) fn emit(&self, event: SupervisorEvent) {
         if let Some(events) = &self.events {
             // A receiver that hung up only stops listening.
             let _ = events.send(event);
         }
     }
 
-    fn start(&mut self, index: usize) {
+    pub(super) fn start(&mut self, index: usize) {
         let Some(child) = self.children.get_mut(index) else {
             return;
         };
@@ -188,18 +264,28 @@ impl Running {
         let generation = child.generation;
         child.token = CancellationToken::new();
         child.alive = Arc::new(AtomicBool::new(true));
+        child.run = child
+            .spec
+            .link
+            .as_ref()
+            .map(|link| match child.next_run.take() {
+                Some(reserved) => reserved,
+                None => link.next_run(),
+            });
         let cx = TaskContext {
             token: child.token.clone(),
             heartbeat: TaskHeartbeat(child.alive.clone()),
             generation,
         };
         let task = (child.spec.factory)(cx);
-        let abort = self
-            .set
-            .spawn(async move { (index, generation, catch_unwind_async(task).await) });
+        let abort = self.set.spawn(task);
+        self.ids.insert(abort.id(), (index, generation));
+        child.task = Some(abort.id());
         child.abort = Some(abort);
         child.running = true;
-        child.next_check = child.spec.heartbeat.map(|period| Instant::now() + period);
+        let now = Instant::now();
+        child.last_alive = now;
+        child.next_check = child.spec.heartbeat.map(|period| now + period);
         let name = child.spec.name.clone();
         self.emit(SupervisorEvent::Started {
             child: name,
@@ -207,24 +293,33 @@ impl Running {
         });
     }
 
-    /// A finished task, if it is the current run of a running child.
-    fn accept(&mut self, joined: Result<Joined, tokio::task::JoinError>) -> Option<(usize, Exit)> {
-        // A `JoinError` only comes from a task the supervisor aborted (panics
-        // are caught inside the task), already accounted for.
-        let (index, generation, outcome) = joined.ok()?;
+    /// A task ended: the exit of a child, if it is the current run of a
+    /// running child. A panic comes as the task's `JoinError`; a task the
+    /// supervisor aborted is already accounted for.
+    pub(super) fn landed(&mut self, joined: Joined) -> Option<(usize, Exit)> {
+        let (id, outcome) = match joined {
+            Ok((id, result)) => (id, Ok(result)),
+            Err(error) => (error.id(), Err(error)),
+        };
+        let (index, generation) = self.ids.remove(&id)?;
         let child = self.children.get_mut(index)?;
         if !child.running || child.generation != generation {
             return None;
         }
-        child.running = false;
-        child.generation += 1;
-        child.abort = None;
         let exit = match outcome {
             Ok(Ok(())) if child.token.is_cancelled() => Exit::ShutDown,
             Ok(Ok(())) => Exit::Normal,
             Ok(Err(error)) => Exit::Failed(error.to_string()),
-            Err(message) => Exit::Panicked(message),
+            Err(error) if error.is_panic() => {
+                Exit::Panicked(panic_message(error.into_panic().as_ref()))
+            }
+            // Aborted from outside the supervisor (never by it while running).
+            Err(_) => Exit::Killed,
         };
+        child.running = false;
+        child.generation += 1;
+        child.abort = None;
+        child.task = None;
         Some((index, exit))
     }
 
@@ -250,7 +345,9 @@ impl Running {
                 continue;
             }
             child.next_check = Some(due + period);
-            if !child.alive.swap(false, Ordering::Relaxed) && silent.is_none() {
+            if child.alive.swap(false, Ordering::Relaxed) {
+                child.last_alive = now;
+            } else if silent.is_none() {
                 silent = Some(index);
             }
         }
@@ -259,196 +356,35 @@ impl Running {
         Some((index, Exit::MissedHeartbeat))
     }
 
-    /// Aborts a running child at once.
-    fn kill(&mut self, index: usize) {
+    /// Aborts a running child at once; its task's end is its cleanup.
+    pub(super) fn kill(&mut self, index: usize) {
         if let Some(child) = self.children.get_mut(index) {
             child.token.cancel();
             if let Some(abort) = child.abort.take() {
                 abort.abort();
             }
+            child.killed = child.task.take();
             child.running = false;
             child.generation += 1;
         }
     }
 
-    /// Handles a child's exit: logs it, and restarts by restart type and
-    /// strategy within the intensity.
-    async fn exited(&mut self, index: usize, exit: Exit) -> Result<(), Escalated> {
-        let Some(child) = self.children.get_mut(index) else {
-            return Ok(());
-        };
-        let name = child.spec.name.clone();
-        let restart = match child.spec.restart {
+    /// Whether `exit` of a child of restart type `restart` restarts it.
+    pub(super) fn restarts(restart: Restart, exit: &Exit) -> bool {
+        match restart {
             Restart::Permanent => true,
             Restart::Transient => exit.is_abnormal(),
             Restart::Temporary => false,
-        };
-        if child.spec.restart == Restart::Temporary {
-            child.gone = true;
         }
-        if exit.is_abnormal() {
-            if let Some(logger) = &self.logger {
-                logger.record(RecoveryEvent::failure(name.clone(), exit.to_string()));
-            }
-        }
-        self.emit(SupervisorEvent::Exited {
-            child: name.clone(),
-            exit: exit.clone(),
-        });
-        if !restart {
-            return Ok(());
-        }
-        let now = Instant::now();
-        while self
-            .restarts
-            .front()
-            .is_some_and(|&at| now.duration_since(at) >= self.intensity.window)
-        {
-            self.restarts.pop_front();
-        }
-        if self.restarts.len() >= self.intensity.max_restarts as usize {
-            self.emit(SupervisorEvent::Escalated {
-                child: name.clone(),
-            });
-            if let Some(logger) = &self.logger {
-                logger.record(RecoveryEvent::failure(
-                    name.clone(),
-                    "restart intensity exceeded: escalated",
-                ));
-            }
-            let report = self.stop_all().await;
-            return Err(Escalated {
-                child: name,
-                exit,
-                report,
-            });
-        }
-        self.restarts.push_back(now);
-        self.restart_count += 1;
-        let group: Vec<usize> = match self.strategy {
-            Strategy::OneForOne => vec![index],
-            Strategy::OneForAll => (0..self.children.len()).collect(),
-            Strategy::RestForOne => (index..self.children.len()).collect(),
-        };
-        // Stop the others of the group, dependents first.
-        for &other in group.iter().rev() {
-            if other != index && self.children.get(other).is_some_and(|c| c.running) {
-                let stopped = self.stop(other).await;
-                if let Some(child) = self.children.get_mut(other) {
-                    if child.spec.restart == Restart::Temporary {
-                        child.gone = true;
-                    }
-                }
-                self.emit(SupervisorEvent::Exited {
-                    child: stopped.child,
-                    exit: stopped.exit,
-                });
-            }
-        }
-        // A child of the group that exited on its own while the others were
-        // stopping is restarted with the group, not once more afterwards.
-        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
-            .into_iter()
-            .partition(|(i, _)| group.contains(i));
-        self.pending = others.into();
-        for (i, exit) in mine {
-            if let Some(child) = self.children.get_mut(i) {
-                if child.spec.restart == Restart::Temporary {
-                    child.gone = true;
-                }
-                let name = child.spec.name.clone();
-                if exit.is_abnormal() {
-                    if let Some(logger) = &self.logger {
-                        logger.record(RecoveryEvent::failure(name.clone(), exit.to_string()));
-                    }
-                }
-                self.emit(SupervisorEvent::Exited { child: name, exit });
-            }
-        }
-        let restarting: Vec<usize> = group
-            .into_iter()
-            .filter(|&i| self.children.get(i).is_some_and(|c| !c.gone))
-            .collect();
-        self.emit(SupervisorEvent::Restarting {
-            strategy: self.strategy,
-            children: restarting
-                .iter()
-                .filter_map(|&i| self.children.get(i).map(|c| c.spec.name.clone()))
-                .collect(),
-        });
-        for i in restarting {
-            self.start(i);
-        }
-        Ok(())
     }
 
-    /// Stops one running child: cancels its token, waits up to its shutdown
-    /// timeout, then aborts it.
-    async fn stop(&mut self, index: usize) -> StoppedChild {
-        let started = Instant::now();
-        let (name, timeout, generation) = match self.children.get(index) {
-            Some(child) => {
-                child.token.cancel();
-                (
-                    child.spec.name.clone(),
-                    child.spec.shutdown,
-                    child.generation,
-                )
-            }
-            None => (Arc::from("?"), Duration::ZERO, 0),
-        };
-        let deadline = started + timeout;
-        let exit = loop {
-            match tokio::time::timeout_at(deadline, self.set.join_next()).await {
-                Ok(Some(joined)) => {
-                    let is_this =
-                        matches!(&joined, Ok((i, g, _)) if *i == index && *g == generation);
-                    match self.accept(joined) {
-                        Some((_, exit)) if is_this => break exit,
-                        Some(other) => self.pending.push_back(other),
-                        None => {}
-                    }
-                }
-                // Nothing left to wait for.
-                Ok(None) => {
-                    self.kill(index);
-                    break Exit::ShutDown;
-                }
-                Err(_) => {
-                    self.kill(index);
-                    break Exit::Killed;
-                }
-            }
-        };
-        if exit.is_abnormal() || exit == Exit::Killed {
-            if let Some(logger) = &self.logger {
-                logger.record(RecoveryEvent::failure(name.clone(), exit.to_string()));
-            }
-        }
-        StoppedChild {
-            child: name,
+    /// Escalation: stop everything and give up.
+    pub(super) async fn escalated(&mut self, child: Arc<str>, exit: Exit) -> Escalated {
+        let report = self.stop_all().await;
+        Escalated {
+            child,
             exit,
-            took: started.elapsed(),
+            report,
         }
-    }
-
-    /// Stops every running child in reverse registration order.
-    async fn stop_all(&mut self) -> StopReport {
-        let mut report = StopReport {
-            children: Vec::new(),
-            restarts: self.restart_count,
-        };
-        for index in (0..self.children.len()).rev() {
-            if self.children.get(index).is_some_and(|c| c.running) {
-                let stopped = self.stop(index).await;
-                self.emit(SupervisorEvent::Exited {
-                    child: stopped.child.clone(),
-                    exit: stopped.exit.clone(),
-                });
-                report.children.push(stopped);
-            }
-        }
-        self.set.abort_all();
-        report
     }
 }

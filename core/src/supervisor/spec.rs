@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::coordinator::{ComponentCoordinator, ComponentId, CoordinatorError, TaskLink};
 use crate::fault::BoxError;
 
 /// Which children restart when one fails (OTP's restart strategies).
@@ -83,6 +84,7 @@ pub struct ChildSpec {
     pub(crate) shutdown: Duration,
     pub(crate) heartbeat: Option<Duration>,
     pub(crate) factory: Factory,
+    pub(crate) link: Option<TaskLink>,
 }
 
 impl ChildSpec {
@@ -99,6 +101,7 @@ impl ChildSpec {
             shutdown: Duration::from_secs(5),
             heartbeat: None,
             factory: Box::new(move |cx| Box::pin(task(cx))),
+            link: None,
         }
     }
 
@@ -122,6 +125,45 @@ impl ChildSpec {
         self
     }
 
+    /// Makes the task the work of `component`, registered with
+    /// `coordinator`: the supervisor then moves the component's machine
+    /// through its [`Lifecycle`](crate::coordinator::Lifecycle) as the
+    /// coordinator does for a worker thread.
+    ///
+    /// * The supervisor fires `start` (if the state accepts it) before the
+    ///   first start.
+    /// * A failure (panic, error, missed heartbeat) is logged in the
+    ///   coordinator's recovery log, fires `fail`, and is stored as a
+    ///   [`Failure`](crate::coordinator::Failure) in
+    ///   [`failures`](ComponentCoordinator::failures) with its cleanup outcome
+    ///   (the failed task has ended, or was aborted and ended within its
+    ///   shutdown timeout) and the action taken.
+    /// * A restart fires `restart`: a failed component whose lifecycle has
+    ///   no restart event, or whose state refuses it, stays failed and its
+    ///   task is not restarted. A sibling restarted with the group moves
+    ///   through `restart` if its state accepts it. How often is the
+    ///   supervisor's [intensity](super::Supervisor::intensity) (the
+    ///   lifecycle's [`RestartPolicy`](crate::coordinator::RestartPolicy) is
+    ///   for worker threads).
+    /// * Escalation marks the component
+    ///   [escalated](ComponentCoordinator::is_escalated).
+    /// * The graceful stop fires `stop` (or `abandon` when failed), then
+    ///   `stopped` when the task returned in time, `fail` when it was killed.
+    ///
+    /// # Errors
+    ///
+    /// [`CoordinatorError::UnknownComponent`] or
+    /// [`CoordinatorError::ForeignComponent`] when `component` is not
+    /// registered with `coordinator`.
+    pub fn component(
+        mut self,
+        coordinator: &ComponentCoordinator,
+        component: ComponentId,
+    ) -> Result<Self, CoordinatorError> {
+        self.link = Some(coordinator.task_link(component)?);
+        Ok(self)
+    }
+
     /// The child's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -135,6 +177,7 @@ impl fmt::Debug for ChildSpec {
             .field("restart", &self.restart)
             .field("shutdown", &self.shutdown)
             .field("heartbeat", &self.heartbeat)
+            .field("component", &self.link.as_ref().map(|l| l.component()))
             .finish_non_exhaustive()
     }
 }

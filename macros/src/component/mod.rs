@@ -7,6 +7,7 @@ mod check;
 mod diagram;
 mod expand;
 mod future;
+mod picture;
 
 use proc_macro2::TokenStream;
 
