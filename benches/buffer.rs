@@ -10,7 +10,8 @@
 
 use std::cell::RefCell;
 use std::hint::black_box;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cpu_time::ThreadTime;
@@ -66,6 +67,24 @@ fn thread_cache() {
     })
 }
 
+/// The same cache with the proposed pool bookkeeping: the owner publishes
+/// its idle units in a single-writer atomic that the pool's readers would
+/// subtract (a plain load and store, no read-modify-write).
+fn thread_cache_counted(idle_units: &AtomicU64) {
+    CACHE.with(|cache| {
+        let popped = cache.borrow_mut().pop();
+        let mut buffer = popped.unwrap_or_else(|| Vec::with_capacity(SIZE));
+        let idle = idle_units.load(Ordering::Relaxed);
+        idle_units.store(idle.wrapping_sub(SIZE as u64), Ordering::Release);
+        buffer.extend_from_slice(black_box(b"x"));
+        black_box(&buffer);
+        buffer.clear();
+        cache.borrow_mut().push(buffer);
+        let idle = idle_units.load(Ordering::Relaxed);
+        idle_units.store(idle.wrapping_add(SIZE as u64), Ordering::Release);
+    })
+}
+
 fn acquire_release(c: &mut Criterion) {
     let (_pool, _manager, buffers) = setup();
     let mut group = c.benchmark_group("buffer_4k_acquire_release");
@@ -94,6 +113,10 @@ fn acquire_release_cpu(c: &mut Criterion) {
     });
     group.bench_function("ref_thread_local_cache", |b| {
         b.iter_custom(|iters| cpu_time(iters, thread_cache))
+    });
+    let idle_units = Arc::new(AtomicU64::new(SIZE as u64));
+    group.bench_function("ref_thread_local_cache_counted", |b| {
+        b.iter_custom(|iters| cpu_time(iters, || thread_cache_counted(black_box(&idle_units))))
     });
     let lock = Mutex::new(0u64);
     group.bench_function("ref_uncontended_mutex", |b| {
