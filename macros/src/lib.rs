@@ -26,7 +26,7 @@ mod shapes;
 /// One `#[transition(...)]` may hold several transitions separated by `;`:
 /// rustc spends one level of its recursion limit (128) per helper attribute,
 /// so a large machine keeps to a few attributes.
-#[proc_macro_derive(Component, attributes(component, transition))]
+#[proc_macro_derive(Component, attributes(component, transition, state))]
 pub fn derive_component(input: TokenStream) -> TokenStream {
     component::expand(input.into()).into()
 }

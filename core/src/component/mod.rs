@@ -11,6 +11,10 @@
 //! This module also holds what generated code and hand-written impls need:
 //! [`Edge`], [`Step`], the marker traits [`StateMarker`] and [`EventMarker`], and
 //! [`run_action`], the snapshot wrapper put around every declared action.
+//! Nested states (`states(Idle, Blinking(LedOn, LedOff))`) are flattened by the
+//! derive into leaf moves; [`Region`] answers `is_in`, [`Component::NESTING`]
+//! lists the superstates, and [`run_chain`] runs a move's exit actions, action
+//! and entry actions under one snapshot ([`HookFailed`] names a failing one).
 //!
 //! ```
 //! use typestep::prelude::*;
@@ -46,6 +50,7 @@
 
 mod action;
 mod future;
+mod nested;
 mod refusal;
 mod snapshot;
 mod table;
@@ -57,11 +62,13 @@ pub use future::{
     catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
     ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
+pub(crate) use nested::{dot_clusters, mermaid_nesting};
+pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
 pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
-    TransitionSpec,
+    Superstate, TransitionSpec,
 };
 pub use typed::{Rejected, Transition, Typed};
 

@@ -55,6 +55,22 @@ pub struct TransitionSpec<S, E> {
     pub is_async: bool,
 }
 
+/// A superstate of a component, as data for tools (diagrams, analytics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Superstate<S: 'static> {
+    /// The name as written in `states(...)`.
+    pub name: &'static str,
+    /// The superstate it is nested in (an index into
+    /// [`Component::NESTING`]), or `None` at the top level.
+    pub parent: Option<usize>,
+    /// The leaves nested directly in it.
+    pub leaves: &'static [S],
+    /// Whether it declares an entry action.
+    pub has_entry: bool,
+    /// Whether it declares an exit action.
+    pub has_exit: bool,
+}
+
 /// A guard: decides from the component's data whether a move may happen.
 pub type Guard<C> = fn(&C) -> bool;
 
@@ -126,6 +142,10 @@ pub trait Component: Sized {
     const MERMAID: &'static str;
     /// The state graph in Graphviz DOT.
     const DOT: &'static str;
+    /// The superstates of `states(A, B(C, D))`, outermost first; empty for
+    /// a machine without nesting (and by default, so that hand-written
+    /// impls need not say it).
+    const NESTING: &'static [Superstate<Self::State>] = &[];
 
     /// The transition taken when `event` arrives in `from`, or `None` when
     /// `from` does not accept `event`.

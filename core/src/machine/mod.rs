@@ -49,6 +49,7 @@ mod future;
 mod history;
 mod observer;
 mod record;
+mod region;
 mod rehydrate;
 #[cfg(feature = "serde")]
 mod serde;

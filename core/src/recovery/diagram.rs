@@ -17,6 +17,7 @@ fn counts(analytics: &Analytics, component: &str, from: &str, event: &str) -> (u
 pub fn mermaid<C: Component>(analytics: &Analytics, component: &str) -> String {
     let mut out = String::from("stateDiagram-v2\n");
     let _ = writeln!(out, "    [*] --> {}", C::INITIAL.name());
+    crate::component::mermaid_nesting::<C>(&mut out);
     for spec in C::TRANSITIONS {
         let (taken, failed) = counts(analytics, component, spec.from.name(), spec.event.name());
         let _ = writeln!(
@@ -48,6 +49,7 @@ pub fn dot<C: Component>(analytics: &Analytics, component: &str) -> String {
     for state in C::TERMINAL {
         let _ = writeln!(out, "    \"{}\" [shape=doublecircle];", state.name());
     }
+    crate::component::dot_clusters::<C>(&mut out);
     for spec in C::TRANSITIONS {
         let (taken, failed) = counts(analytics, component, spec.from.name(), spec.event.name());
         let mut style = String::new();

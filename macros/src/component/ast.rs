@@ -15,8 +15,15 @@ pub struct Declaration {
     /// When the snake_case name is a keyword the error is recorded and a
     /// stand-in name is used, so that the rest of the crate still compiles.
     pub module: Ident,
-    /// `states(...)`: the `states` keyword and the listed names.
+    /// `states(...)`: the `states` keyword and every listed name, nested
+    /// ones included, in the order written (a superstate before its
+    /// children).
     pub states: Option<(Ident, Vec<Name>)>,
+    /// For each name in `states`, the position (in `states`) of the
+    /// superstate it is nested in; `None` at the top level.
+    pub state_parents: Vec<Option<usize>>,
+    /// Every `#[state(Name, ...)]`, in the order written.
+    pub state_attrs: Vec<StateDecl>,
     pub initial: Option<Name>,
     /// `terminal(...)`: the `terminal` keyword and the listed names; `None`
     /// when the component may run forever.
@@ -52,4 +59,20 @@ pub struct TransitionDecl {
     /// `action = async path`: the action is an
     /// `async fn(&mut Self) -> Result<(), E>`.
     pub action_async: bool,
+}
+
+/// One `#[state(Name, initial = Leaf, history, entry = path, exit = path)]`.
+pub struct StateDecl {
+    pub name: Name,
+    /// `initial = Leaf`: the `initial` keyword and the child entered first.
+    pub initial: Option<(Ident, Name)>,
+    /// `history`: re-entering resumes the last active child.
+    pub history: Option<Ident>,
+    pub entry: Option<Hook>,
+    pub exit: Option<Hook>,
+}
+
+/// `entry = path` or `exit = path`: a `fn(&mut Self) -> Result<(), E>`.
+pub struct Hook {
+    pub path: ExprPath,
 }

@@ -22,6 +22,8 @@ use std::collections::{HashMap, HashSet};
 use syn::ExprPath;
 
 use super::ast::Declaration;
+pub use super::hierarchy::Arrow;
+use super::hierarchy::{self, Declared, Tree};
 use crate::ctxt::Ctxt;
 use crate::graph;
 use crate::name::Name;
@@ -33,6 +35,7 @@ const RESERVED: &[&str] = &["State", "Event"];
 /// The valid part of a declaration, with states and events numbered in
 /// declaration order.
 pub struct Graph {
+    /// The leaves: the states a machine is ever in.
     pub states: Vec<Name>,
     pub events: Vec<Name>,
     pub initial: Option<usize>,
@@ -41,7 +44,12 @@ pub struct Graph {
     /// the first one.
     pub stand_in_initial: Option<usize>,
     pub terminal: Vec<usize>,
+    /// The moves of the leaves, nested transitions flattened.
     pub edges: Vec<Edge>,
+    /// Every valid state, leaves and superstates (node indices).
+    pub tree: Tree,
+    /// The transitions as declared, on any state (for diagrams).
+    pub arrows: Vec<Arrow>,
 }
 
 /// One valid transition `from -> to on event`.
@@ -55,11 +63,21 @@ pub struct Edge {
     pub guard_async: bool,
     /// The action is an async fn.
     pub action_async: bool,
+    /// The states whose exit action runs, innermost first (node indices
+    /// into `Graph::tree`).
+    pub exits: Vec<usize>,
+    /// The states whose entry action runs, outermost first.
+    pub entries: Vec<usize>,
 }
 
 impl Edge {
     pub fn is_fallible(&self) -> bool {
-        self.guard.is_some() || self.action.is_some()
+        self.guard.is_some() || self.action.is_some() || self.has_hooks()
+    }
+
+    /// Whether the move runs an exit or entry action.
+    pub fn has_hooks(&self) -> bool {
+        !self.exits.is_empty() || !self.entries.is_empty()
     }
 }
 
@@ -75,17 +93,23 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
             stand_in_initial: None,
             terminal: Vec::new(),
             edges: Vec::new(),
+            tree: Tree::default(),
+            arrows: Vec::new(),
         },
+        names: Vec::new(),
+        node_edges: Vec::new(),
         state_index: HashMap::new(),
         written: HashSet::new(),
         complete: !decl.transition_dropped,
         declared_edges: Vec::new(),
     };
     checker.states();
+    checker.state_options();
     checker.initial();
     let terminal_ok = checker.terminal();
     let event_index = checker.events();
     checker.transitions(&event_index);
+    checker.flatten();
 
     if checker.complete {
         if let Some(initial) = checker.graph.initial {
@@ -98,26 +122,31 @@ pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
 /// A state name resolved to its index: `exact` when declared, otherwise the
 /// close match that stands in for a misspelling (already reported).
 #[derive(Clone, Copy)]
-struct Resolved {
-    index: usize,
-    exact: bool,
+pub(super) struct Resolved {
+    pub(super) index: usize,
+    pub(super) exact: bool,
 }
 
-struct Checker<'a> {
-    cx: &'a mut Ctxt,
-    decl: &'a Declaration,
-    graph: Graph,
+/// The checks' state; `nesting` adds the checks of nested states.
+pub(super) struct Checker<'a> {
+    pub(super) cx: &'a mut Ctxt,
+    pub(super) decl: &'a Declaration,
+    pub(super) graph: Graph,
+    /// Every valid state, leaves and superstates, by node index.
+    pub(super) names: Vec<Name>,
+    /// The valid transitions as declared (on nodes), before flattening.
+    pub(super) node_edges: Vec<(Declared, Edge)>,
     /// Valid states by name.
-    state_index: HashMap<String, usize>,
+    pub(super) state_index: HashMap<String, usize>,
     /// Every name written in `states(...)`, valid or not.
-    written: HashSet<String>,
+    pub(super) written: HashSet<String>,
     /// Whether every declared transition was read and resolved.
-    complete: bool,
-    /// Every resolved `(from, to)` pair as declared, including the ones
+    pub(super) complete: bool,
+    /// Every resolved `(from, event, to)` node triple as declared, including the ones
     /// left out of the generated code because of another mistake (a
     /// conflicting target, an event named like a state): the graph checks
     /// judge the graph the user wrote.
-    declared_edges: Vec<(usize, usize)>,
+    pub(super) declared_edges: Vec<(usize, String, usize)>,
 }
 
 impl Checker<'_> {
@@ -156,8 +185,8 @@ impl Checker<'_> {
                             ));
                         }
                     } else if first_time {
-                        self.state_index.insert(text, self.graph.states.len());
-                        self.graph.states.push(name.clone());
+                        self.state_index.insert(text, self.names.len());
+                        self.names.push(name.clone());
                     } else {
                         self.cx.error_spanned_by(name, format_args!(
                             "duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`; remove this one"
@@ -172,7 +201,7 @@ impl Checker<'_> {
     /// written in `states(...)`, where its own mistake is already reported,
     /// or there is no usable state list to compare with). An unknown name
     /// with a close match resolves to that match as a stand-in.
-    fn resolve(&mut self, name: &Name, role: &str) -> Option<Resolved> {
+    pub(super) fn resolve(&mut self, name: &Name, role: &str) -> Option<Resolved> {
         let text = name.to_string();
         if let Some(&index) = self.state_index.get(&text) {
             return Some(Resolved { index, exact: true });
@@ -181,7 +210,7 @@ impl Checker<'_> {
         if !has_list || self.written.contains(&text) {
             return None;
         }
-        let names: Vec<String> = self.graph.states.iter().map(Name::to_string).collect();
+        let names: Vec<String> = self.names.iter().map(Name::to_string).collect();
         let closest = closest(&text, names.iter().map(String::as_str));
         let is_event = self.decl.transitions.iter().any(|t| t.event == *text);
         let fix = match closest {
@@ -208,7 +237,7 @@ impl Checker<'_> {
     }
 
     /// The index of state `name` when it is declared; see [`Self::resolve`].
-    fn lookup(&mut self, name: &Name, role: &str) -> Option<usize> {
+    pub(super) fn lookup(&mut self, name: &Name, role: &str) -> Option<usize> {
         self.resolve(name, role)
             .filter(|resolved| resolved.exact)
             .map(|resolved| resolved.index)
@@ -268,6 +297,16 @@ impl Checker<'_> {
                         ),
                     );
                 }
+                Some(index) if !self.graph.tree.is_leaf(index) => {
+                    usable = false;
+                    self.cx.error_spanned_by(
+                        name,
+                        format_args!(
+                            "terminal state `{name}` of `{component}` is a superstate: a machine is only ever in a leaf, \
+                             so list the nested states where the lifecycle ends"
+                        ),
+                    );
+                }
                 Some(index) => self.graph.terminal.push(index),
                 None => usable = false,
             }
@@ -310,7 +349,7 @@ impl Checker<'_> {
         let decl = self.decl;
         let component = &decl.ident;
         let mut first_target: HashMap<(usize, usize), (usize, &Name)> = HashMap::new();
-        for transition in &decl.transitions {
+        for (transition_index, transition) in decl.transitions.iter().enumerate() {
             let ev = &transition.event;
             let to = self.resolve(&transition.to, "as a transition target");
             let event = event_index.get(&ev.to_string()).copied();
@@ -330,7 +369,7 @@ impl Checker<'_> {
                 let exact = from.exact && to.exact;
                 let (from, to) = (from.index, to.index);
                 if exact {
-                    self.declared_edges.push((from, to));
+                    self.declared_edges.push((from, ev.to_string(), to));
                 } else {
                     self.complete = false;
                 }
@@ -343,16 +382,28 @@ impl Checker<'_> {
                     action: transition.action.clone(),
                     guard_async: transition.guard_async,
                     action_async: transition.action_async,
+                    exits: Vec::new(),
+                    entries: Vec::new(),
                 };
+                let edge = (
+                    Declared {
+                        from,
+                        event,
+                        to,
+                        transition: transition_index,
+                        source: source.clone(),
+                    },
+                    edge,
+                );
                 if !exact {
                     // A stand-in edge only fills a free slot, silently.
                     if let Entry::Vacant(slot) = first_target.entry((from, event)) {
                         slot.insert((to, ev));
-                        self.graph.edges.push(edge);
+                        self.node_edges.push(edge);
                     }
                     continue;
                 }
-                let states = &self.graph.states;
+                let states = &self.names;
                 match first_target.get(&(from, event)) {
                     Some(&(earlier, _)) if earlier == to => {
                         self.cx.error_spanned_by(ev, format_args!(
@@ -380,7 +431,7 @@ impl Checker<'_> {
                             ));
                         }
                         first_target.insert((from, event), (to, ev));
-                        self.graph.edges.push(edge);
+                        self.node_edges.push(edge);
                     }
                 }
             }
@@ -393,10 +444,15 @@ impl Checker<'_> {
     /// of them can be reached. The searches are [`crate::graph`]'s.
     fn graph_checks(&mut self, initial: usize, terminal_ok: bool) {
         let component = &self.decl.ident;
+        let tree = &self.graph.tree;
+        let leaf_edges: Vec<(usize, usize)> = hierarchy::flatten_pairs(tree, &self.declared_edges)
+            .into_iter()
+            .filter_map(|(from, to)| Some((tree.nodes[from].leaf?, tree.nodes[to].leaf?)))
+            .collect();
         let states = &self.graph.states;
         let n = states.len();
         let initial_name = &states[initial];
-        for cut in graph::cut_off(n, &self.declared_edges, initial) {
+        for cut in graph::cut_off(n, &leaf_edges, initial) {
             let state = &states[cut.node];
             let behind = if cut.behind.is_empty() {
                 String::new()
@@ -418,8 +474,8 @@ impl Checker<'_> {
         if !terminal_ok {
             return;
         }
-        let reachable = graph::reachable(n, &self.declared_edges, initial);
-        let finishes = graph::reaching(n, &self.declared_edges, &self.graph.terminal);
+        let reachable = graph::reachable(n, &leaf_edges, initial);
+        let finishes = graph::reaching(n, &leaf_edges, &self.graph.terminal);
         let terminal_names = self
             .graph
             .terminal

@@ -7,6 +7,9 @@ use super::check::Graph;
 
 /// A Mermaid `stateDiagram-v2` of the graph.
 pub fn mermaid(graph: &Graph) -> String {
+    if !graph.tree.is_flat() {
+        return super::nested_diagram::mermaid(graph);
+    }
     let mut out = String::from("stateDiagram-v2\n");
     if let Some(initial) = graph.initial {
         let _ = writeln!(out, "    [*] --> {}", graph.states[initial]);
@@ -32,6 +35,9 @@ pub fn mermaid(graph: &Graph) -> String {
 /// two pictures of one machine look alike: quoted names, left to right, the
 /// initial state a bold circle, terminal states double circles.
 pub fn dot(name: &str, graph: &Graph) -> String {
+    if !graph.tree.is_flat() {
+        return super::nested_diagram::dot(name, graph);
+    }
     let mut out = format!("digraph \"{name}\" {{\n    rankdir=LR;\n");
     if let Some(initial) = graph.initial {
         let _ = writeln!(

@@ -15,6 +15,7 @@ use super::ast::Declaration;
 use super::check::Graph;
 use super::diagram;
 use super::future::{self, is_async};
+use super::nested;
 use crate::name::{self, Name};
 
 /// Generates the state module, the `Component` impl and the typestate impls.
@@ -89,6 +90,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             None => quote!(__Option::None),
         };
         let action = match &edge.action {
+            _ if edge.has_hooks() => nested::chain(edge),
             Some(path) => quote_spanned! {path.span()=>
                 ::core::option::Option::Some(|data: &mut Self| {
                     let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
@@ -189,11 +191,16 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         .or(graph.stand_in_initial)
         .or(if states.is_empty() { None } else { Some(0) });
     let step_async = future::step_async(&private, module, graph);
+    let hook_fns = nested::hook_fns(graph);
+    let nesting = nested::nesting_const(&private, module, graph);
+    let regions = nested::region_impls(&private, module, &ty, &decl.generics, graph);
+    let superstates = nested::superstate_types(&name, graph);
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
         quote! {
             impl #impl_generics #ty #where_clause {
                 #(#edge_consts)*
+                #hook_fns
             }
 
             #[automatically_derived]
@@ -208,6 +215,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 const TRANSITIONS: &'static [#private::TransitionSpec<#module::State, #module::Event>] = &[#(#transition_specs),*];
                 const MERMAID: &'static str = #mermaid;
                 const DOT: &'static str = #dot;
+                #nesting
 
                 #[inline]
                 fn edge(from: #module::State, event: #module::Event) -> __Option<#private::Edge<Self>> {
@@ -233,6 +241,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
             #(#marker_impls)*
             #(#event_marker_impls)*
+            #regions
             #(#transition_impls)*
         }
     });
@@ -308,6 +317,8 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                     fn from(_: #events) -> Event { Event::#events }
                 }
             )*
+
+            #superstates
 
             #[doc = #state_enum_doc]
             #derives

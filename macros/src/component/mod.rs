@@ -7,6 +7,10 @@ mod check;
 mod diagram;
 mod expand;
 mod future;
+mod hierarchy;
+mod nested;
+mod nested_diagram;
+mod nesting;
 mod picture;
 
 use proc_macro2::TokenStream;

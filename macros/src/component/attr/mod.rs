@@ -18,6 +18,7 @@ use crate::suggest::did_you_mean;
 
 const COMPONENT_KEYS: &[&str] = &["states", "initial", "terminal", "module", "snapshot"];
 
+mod state;
 mod transition;
 
 /// What every parsing step needs: where to record errors, which component
@@ -40,6 +41,8 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
         generics: input.generics.clone(),
         module: component.clone(),
         states: None,
+        state_parents: Vec::new(),
+        state_attrs: Vec::new(),
         initial: None,
         terminal: None,
         snapshot: None,
@@ -60,6 +63,8 @@ pub fn parse(cx: &mut Ctxt, input: &DeriveInput) -> Declaration {
             parse_component_attr(cx, &mut decl, &mut module_override, attr);
         } else if attr.path().is_ident("transition") {
             transition::parse_transition_attr(cx, &mut decl, component, attr);
+        } else if attr.path().is_ident("state") {
+            state::parse_state_attr(cx, &mut decl, component, attr);
         }
     }
 
@@ -181,7 +186,8 @@ fn parse_component_item(
     let key = Ident::parse_any(stream)?;
     match key.to_string().as_str() {
         "states" => {
-            let names = parse_name_list(r, stream, &key)?;
+            let mut parents = Vec::new();
+            let names = parse_name_list(r, stream, &key, Some(&mut parents))?;
             if decl.states.is_some() {
                 r.cx.error_at(
                     key.span(),
@@ -191,10 +197,11 @@ fn parse_component_item(
                 );
             } else {
                 decl.states = Some((key, names));
+                decl.state_parents = parents;
             }
         }
         "terminal" => {
-            let names = parse_name_list(r, stream, &key)?;
+            let names = parse_name_list(r, stream, &key, None)?;
             if decl.terminal.is_some() {
                 r.cx.error_at(
                     key.span(),
@@ -263,8 +270,16 @@ fn parse_component_item(
     Ok(())
 }
 
-/// `(A, B, C)` after `states` or `terminal`.
-fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
+/// `(A, B, C)` after `states` or `terminal`. With `parents` (for `states`)
+/// a name may be followed by its nested states, `Blinking(LedOn, LedOff)`,
+/// to any depth; `parents` then receives, for each name, the position of the
+/// superstate it is nested in.
+fn parse_name_list(
+    r: &mut Reader,
+    stream: ParseStream,
+    key: &Ident,
+    parents: Option<&mut Vec<Option<usize>>>,
+) -> syn::Result<Vec<Name>> {
     let component = r.component;
     if !stream.peek(syn::token::Paren) {
         return Err(syn::Error::new(
@@ -281,7 +296,15 @@ fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Res
         component,
         end: paren.span.close(),
     };
-    let names = parse_names(&mut inner, &content, key);
+    let mut names = Vec::new();
+    let result = parse_names(
+        &mut inner,
+        &content,
+        key,
+        &mut names,
+        parents.map(|p| (p, None)),
+    );
+    let names = result.map(|()| names);
     if names.is_err() {
         // Consume the rest of the list, which the error already covers.
         while content.parse::<TokenTree>().is_ok() {}
@@ -289,11 +312,54 @@ fn parse_name_list(r: &mut Reader, stream: ParseStream, key: &Ident) -> syn::Res
     names
 }
 
-/// The comma-separated names inside `states(...)` or `terminal(...)`.
-fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result<Vec<Name>> {
-    let mut names = Vec::new();
+/// The comma-separated names inside `states(...)` or `terminal(...)`,
+/// appended to `names`. With `nest` (the parent list and the position of the
+/// enclosing superstate) a name may open a nested list.
+fn parse_names(
+    r: &mut Reader,
+    content: ParseStream,
+    key: &Ident,
+    names: &mut Vec<Name>,
+    mut nest: Option<(&mut Vec<Option<usize>>, Option<usize>)>,
+) -> syn::Result<()> {
     while !content.is_empty() {
-        names.push(parse_name(r, content, "a state name")?);
+        let name = parse_name(r, content, "a state name")?;
+        let position = names.len();
+        names.push(name.clone());
+        if let Some((parents, parent)) = nest.as_mut() {
+            parents.push(*parent);
+            if content.peek(syn::token::Paren) {
+                let inner;
+                let paren = syn::parenthesized!(inner in content);
+                if inner.is_empty() {
+                    return Err(syn::Error::new(
+                        paren.span.join(),
+                        format!(
+                            "superstate `{name}` of `{}` has no nested states: list them, as in \
+                             `{name}(A, B)`, or remove the parentheses",
+                            r.component
+                        ),
+                    ));
+                }
+                let mut nested = Reader {
+                    cx: &mut *r.cx,
+                    component: r.component,
+                    end: paren.span.close(),
+                };
+                let result = parse_names(
+                    &mut nested,
+                    &inner,
+                    key,
+                    names,
+                    Some((&mut **parents, Some(position))),
+                );
+                if result.is_err() {
+                    // The error covers the rest of the nested list.
+                    while inner.parse::<TokenTree>().is_ok() {}
+                }
+                result?;
+            }
+        }
         if content.is_empty() {
             break;
         }
@@ -310,7 +376,7 @@ fn parse_names(r: &mut Reader, content: ParseStream, key: &Ident) -> syn::Result
         }
         content.parse::<Token![,]>()?;
     }
-    Ok(names)
+    Ok(())
 }
 
 /// The `=` after `key`.

@@ -52,6 +52,7 @@ fn names(idents: &[crate::name::Name]) -> Vec<String> {
 }
 
 mod design;
+mod nested;
 mod spans;
 mod syntax;
 

@@ -1,0 +1,166 @@
+//! Moves of a machine with nested states against their peers, side by side
+//! in one run.
+//!
+//! * `inherited_vs_own`: in leaf `A` of `Run(A, B)`, `Stop` is declared on
+//!   `Run` (inherited) and `Halt` on `A` itself; both go to `Off`, and `Go`
+//!   comes back. The flattened table makes both one arm of the same `match`,
+//!   so they should cost the same.
+//! * `exit_entry_vs_handwritten`: `Stop` leaves `A` (exit action) and enters
+//!   `Off` (entry action) under one snapshot; the peer is a hand-written
+//!   `match` that calls the same two functions and restores a copy of the
+//!   data when either fails (without catching panics, which typestep does).
+//!
+//! Every state and event passes through `black_box`, so each move must
+//! really happen.
+//!
+//! Run: `cargo bench --bench nested_move -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+
+use criterion::{criterion_main, Criterion};
+use typestep::component::{Component, Step};
+use typestep::prelude::*;
+
+/// The error of a hook that cannot fail in practice.
+#[derive(Debug)]
+pub struct Jammed;
+
+impl std::fmt::Display for Jammed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("jammed")
+    }
+}
+
+impl std::error::Error for Jammed {}
+
+/// Nested states without actions: `Stop` is inherited, `Halt` is `A`'s own.
+#[derive(Component, Clone, Copy, Debug, Default)]
+#[component(states(Off, Run(A, B)), initial = Off)]
+#[state(Run, initial = A)]
+#[transition(Off -> Run on Go)]
+#[transition(A -> B on Next)]
+#[transition(A -> Off on Halt)]
+#[transition(Run -> Off on Stop)]
+pub struct Plain;
+
+/// `Stop` from `A` runs `A`'s exit action and `Off`'s entry action.
+#[derive(Component, Clone, Copy, Debug, Default)]
+#[component(states(Off, Run(A, B)), initial = Off)]
+#[state(Run, initial = A)]
+#[state(A, exit = Self::leave)]
+#[state(Off, entry = Self::arrive)]
+#[transition(Off -> Run on Go)]
+#[transition(A -> B on Next)]
+#[transition(Run -> Off on Stop)]
+pub struct Hooked {
+    left: u64,
+    arrived: u64,
+}
+
+impl Hooked {
+    #[inline]
+    fn leave(&mut self) -> Result<(), Jammed> {
+        self.left += 1;
+        if self.left == u64::MAX {
+            return Err(Jammed);
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn arrive(&mut self) -> Result<(), Jammed> {
+        self.arrived += 1;
+        if self.arrived == u64::MAX {
+            return Err(Jammed);
+        }
+        Ok(())
+    }
+}
+
+/// One move by the derive's table: the state it leads to, or the old one.
+#[inline(never)]
+fn step<C: Component>(data: &mut C, from: C::State, event: C::Event) -> C::State {
+    match C::step(data, from, event) {
+        Step::Moved(to) => to,
+        _ => from,
+    }
+}
+
+/// The same moves as `Hooked`, hand-written.
+#[inline(never)]
+fn handwritten(data: &mut Hooked, from: hooked::State, event: hooked::Event) -> hooked::State {
+    use hooked::{Event, State};
+    match (from, event) {
+        (State::A, Event::Stop) | (State::B, Event::Stop) => {
+            let saved = *data;
+            let exited = if from == State::A {
+                data.leave()
+            } else {
+                Ok(())
+            };
+            if exited.and_then(|()| data.arrive()).is_err() {
+                *data = saved;
+                return from;
+            }
+            State::Off
+        }
+        (State::Off, Event::Go) => State::A,
+        (State::A, Event::Next) => State::B,
+        _ => from,
+    }
+}
+
+fn inherited_vs_own(c: &mut Criterion) {
+    let mut group = c.benchmark_group("inherited_vs_own");
+    for (name, event) in [
+        ("inherited", plain::Event::Stop),
+        ("own", plain::Event::Halt),
+    ] {
+        group.bench_function(name, |b| {
+            let mut data = Plain;
+            b.iter(|| {
+                let off = step(&mut data, black_box(plain::State::A), black_box(event));
+                let back = step(&mut data, black_box(off), black_box(plain::Event::Go));
+                black_box(back)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn exit_entry_vs_handwritten(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exit_entry_vs_handwritten");
+    group.bench_function("typestep", |b| {
+        let mut data = Hooked::default();
+        b.iter(|| {
+            let off = step(
+                &mut data,
+                black_box(hooked::State::A),
+                black_box(hooked::Event::Stop),
+            );
+            let back = step(&mut data, black_box(off), black_box(hooked::Event::Go));
+            black_box(back)
+        })
+    });
+    group.bench_function("handwritten", |b| {
+        let mut data = Hooked::default();
+        b.iter(|| {
+            let off = handwritten(
+                &mut data,
+                black_box(hooked::State::A),
+                black_box(hooked::Event::Stop),
+            );
+            let back = handwritten(&mut data, black_box(off), black_box(hooked::Event::Go));
+            black_box(back)
+        })
+    });
+    group.finish();
+}
+
+fn benches() {
+    let mut criterion = Criterion::default().configure_from_args();
+    inherited_vs_own(&mut criterion);
+    exit_entry_vs_handwritten(&mut criterion);
+}
+
+criterion_main!(benches);
