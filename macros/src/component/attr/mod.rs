@@ -431,6 +431,36 @@ fn set_once<T>(r: &mut Reader, slot: &mut Option<T>, value: T, key: &Ident) {
     }
 }
 
+/// Parses the `, option, option` list after an attribute's head with
+/// `parse_option`. A mistake is reported and skipped up to the next comma, so
+/// every independent mistake in the list is reported at once. `no_comma`
+/// words the error for a token found where a comma belongs (it gets that
+/// token, described).
+pub(super) fn parse_options(
+    r: &mut Reader,
+    stream: ParseStream,
+    no_comma: impl Fn(String) -> String,
+    mut parse_option: impl FnMut(&mut Reader, ParseStream) -> syn::Result<()>,
+) -> syn::Result<()> {
+    while !stream.is_empty() {
+        if !stream.peek(Token![,]) {
+            let error = error_at_next(stream, r.end, no_comma(describe_next(stream)));
+            r.cx.syn_error(error);
+            skip_to_comma(stream);
+            continue;
+        }
+        stream.parse::<Token![,]>()?;
+        if stream.is_empty() {
+            break;
+        }
+        if let Err(error) = parse_option(r, stream) {
+            r.cx.syn_error(error);
+            skip_to_comma(stream);
+        }
+    }
+    Ok(())
+}
+
 /// An error at the next token, or at `otherwise` when nothing is left.
 pub(super) fn error_at_next(stream: ParseStream, otherwise: Span, message: String) -> syn::Error {
     let span = stream

@@ -8,7 +8,7 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, ExprPath, Ident, MacroDelimiter, Meta, Token};
 
-use super::{describe_next, error_at_next, parse_name, skip_to_comma, Reader};
+use super::{describe_next, error_at_next, parse_name, parse_options, Reader};
 use crate::component::ast::{Declaration, Hook, StateDecl};
 use crate::ctxt::Ctxt;
 use crate::suggest::did_you_mean;
@@ -61,32 +61,18 @@ fn parse_state(r: &mut Reader, stream: ParseStream) -> syn::Result<StateDecl> {
         entry: None,
         exit: None,
     };
-    while !stream.is_empty() {
-        if !stream.peek(Token![,]) {
-            let error = error_at_next(
-                stream,
-                r.end,
-                format!(
-                    "unexpected {} in `#[state({}, ...)]` of `{}`: options follow a comma, \
-                     as in `, entry = Self::on_entry`",
-                    describe_next(stream),
-                    state.name,
-                    r.component
-                ),
-            );
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-            continue;
-        }
-        stream.parse::<Token![,]>()?;
-        if stream.is_empty() {
-            break;
-        }
-        if let Err(error) = parse_option(r, &mut state, stream) {
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-        }
-    }
+    let (name, component) = (state.name.clone(), r.component);
+    parse_options(
+        r,
+        stream,
+        |found| {
+            format!(
+                "unexpected {found} in `#[state({name}, ...)]` of `{component}`: options follow a comma, \
+                 as in `, entry = Self::on_entry`"
+            )
+        },
+        |r, stream| parse_option(r, &mut state, stream),
+    )?;
     Ok(state)
 }
 

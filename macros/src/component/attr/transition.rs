@@ -7,7 +7,7 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Expr, ExprPath, Ident, MacroDelimiter, Meta, Token};
 
-use super::{describe_next, error_at_next, parse_name, skip_to_comma, Reader};
+use super::{describe_next, error_at_next, parse_name, parse_options, Reader};
 use crate::component::ast::{Declaration, TransitionDecl};
 use crate::ctxt::Ctxt;
 use crate::suggest::did_you_mean;
@@ -157,31 +157,18 @@ fn parse_transition(r: &mut Reader, stream: ParseStream) -> syn::Result<Transiti
         action_async: false,
     };
 
-    while !stream.is_empty() {
-        if !stream.peek(Token![,]) {
-            let error = error_at_next(
-                stream,
-                r.end,
-                format!(
-                    "unexpected {} after the event `{}` in a transition of `{component}`: \
-                     options follow a comma, as in `, guard = Self::can_start`",
-                    describe_next(stream),
-                    transition.event
-                ),
-            );
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-            continue;
-        }
-        stream.parse::<Token![,]>()?;
-        if stream.is_empty() {
-            break;
-        }
-        if let Err(error) = parse_transition_option(r, &mut transition, stream) {
-            r.cx.syn_error(error);
-            skip_to_comma(stream);
-        }
-    }
+    let event = transition.event.clone();
+    parse_options(
+        r,
+        stream,
+        |found| {
+            format!(
+                "unexpected {found} after the event `{event}` in a transition of `{component}`: \
+                 options follow a comma, as in `, guard = Self::can_start`"
+            )
+        },
+        |r, stream| parse_transition_option(r, &mut transition, stream),
+    )?;
     Ok(transition)
 }
 
