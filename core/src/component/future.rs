@@ -152,9 +152,9 @@ where
 
 /// A typed move along an async edge, not started yet: `.await` it (it is
 /// [`IntoFuture`]), or run it with [`run`](AsyncMove::run) (no allocation),
-/// or bound it with [`cancel_on`](AsyncMove::cancel_on) /
-/// [`timeout`](AsyncMove::timeout) to get the old handle back when it is
-/// cut short.
+/// or bound it with [`cancel_on`](AsyncMove::cancel_on) (or, with the
+/// `tokio` feature, `timeout`) to get the old handle back when it is cut
+/// short.
 ///
 /// ```
 /// use typestep::prelude::*;

@@ -17,7 +17,7 @@ use crate::loom::{Mutex, MutexGuard};
 /// when only one may, and no reader sees a half-done move. It is
 /// `Send + Sync` when the component (and observer) are `Send`.
 ///
-/// With the `async` feature, [`fire_async`](SharedMachine::fire_async) runs
+/// With the `async` feature, `fire_async` runs
 /// an async move: the machine is lent to that move until it lands (or is
 /// cancelled and rolled back). Meanwhile a blocking [`fire`](Self::fire)
 /// returns [`FireError::Busy`] at once and changes nothing, and other
