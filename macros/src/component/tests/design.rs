@@ -398,11 +398,7 @@ fn a_misspelled_state_is_replaced_by_its_match_in_the_generated_code() {
     // no plausible target and is left out.
     assert_eq!(graph.initial, None);
     assert_eq!(graph.stand_in_initial, Some(0));
-    let edges: Vec<(usize, usize, usize)> = graph
-        .edges
-        .iter()
-        .map(|e| (e.from, e.event, e.to))
-        .collect();
+    let edges = moves(&graph);
     assert_eq!(edges, [(0, 0, 1), (1, 1, 2)]);
 }
 

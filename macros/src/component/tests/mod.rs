@@ -47,6 +47,15 @@ fn assert_one_error(input: DeriveInput, fragments: &[&str]) {
     }
 }
 
+/// The graph's leaf moves as `(from, event, to)` indices.
+fn moves(graph: &super::check::Graph) -> Vec<(usize, usize, usize)> {
+    graph
+        .edges
+        .iter()
+        .map(|e| (e.from, e.event, e.to))
+        .collect()
+}
+
 fn names(idents: &[crate::name::Name]) -> Vec<String> {
     idents.iter().map(ToString::to_string).collect()
 }
@@ -77,11 +86,7 @@ fn the_contract_example_is_valid_and_gives_its_graph() {
     assert_eq!(graph.initial, Some(0));
     assert_eq!(graph.terminal, [3, 4]);
     // `A | B | C -> D` declares one edge per source.
-    let edges: Vec<(usize, usize, usize)> = graph
-        .edges
-        .iter()
-        .map(|e| (e.from, e.event, e.to))
-        .collect();
+    let edges = moves(&graph);
     assert_eq!(
         edges,
         [

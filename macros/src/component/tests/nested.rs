@@ -19,11 +19,7 @@ fn the_led_contract_flattens_inherited_transitions() {
     });
     assert!(messages.is_empty(), "{messages:#?}");
     assert_eq!(names(&graph.states), ["Idle", "LedOn", "LedOff", "Done"]);
-    let edges: Vec<(usize, usize, usize)> = graph
-        .edges
-        .iter()
-        .map(|e| (e.from, e.event, e.to))
-        .collect();
+    let edges = moves(&graph);
     // Start enters LedOn; Stop and Finish are accepted in both leaves.
     assert_eq!(
         edges,
@@ -65,11 +61,7 @@ fn a_leafs_own_transition_wins_over_its_superstates() {
         struct M;
     });
     assert!(messages.is_empty(), "{messages:#?}");
-    let edges: Vec<(usize, usize, usize)> = graph
-        .edges
-        .iter()
-        .map(|e| (e.from, e.event, e.to))
-        .collect();
+    let edges = moves(&graph);
     // A inherits Stop -> Off; B keeps its own Stop -> A.
     assert_eq!(edges, [(0, 0, 2), (1, 0, 0), (0, 1, 1), (2, 2, 0)]);
 }
