@@ -560,11 +560,11 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
     );
     if let Some(failure) = &handler_failure {
         println!("  [failure] {failure}");
-        let moves = path(&changes, &failure.component);
-        checks.check(
-            "its component went Running -> Failed -> Running",
-            moves.ends_with(&["Running->Failed".to_owned(), "Failed->Running".to_owned()]),
-        );
+        // The notifications reach the printing thread a moment after the
+        // move: wait for them rather than race them.
+        let expected = ["Running->Failed".to_owned(), "Failed->Running".to_owned()];
+        let recorded = wait_for(|| path(&changes, &failure.component).ends_with(&expected)).await;
+        checks.check("its component went Running -> Failed -> Running", recorded);
     }
     let reply = link.data_mut().ask("GET hello").await?;
     checks.check("the link still works", reply == "world");
@@ -609,13 +609,15 @@ async fn run() -> Result<Checks, Box<dyn std::error::Error>> {
     })
     .await;
     checks.check("the restarted cache loaded again", reloaded);
+    let expected = [
+        "Warm->Failed".to_owned(),
+        "Failed->Cold".to_owned(),
+        "Cold->Warm".to_owned(),
+    ];
+    let recorded = wait_for(|| path(&changes, "cache").ends_with(&expected)).await;
     checks.check(
         "the cache went Warm -> Failed -> Cold (evicted) -> Warm",
-        path(&changes, "cache").ends_with(&[
-            "Warm->Failed".to_owned(),
-            "Failed->Cold".to_owned(),
-            "Cold->Warm".to_owned(),
-        ]),
+        recorded,
     );
     // The old connection died with the old frontend: reconnect.
     link.fire(link::Disconnect)?;

@@ -344,7 +344,10 @@ impl Running {
             if !child.running || due > now {
                 continue;
             }
-            child.next_check = Some(due + period);
+            // A full period from this check, not from when it was due: a
+            // late check must not shorten the next window, so a child found
+            // silent has been silent for at least one whole period.
+            child.next_check = Some(now + period);
             if child.alive.swap(false, Ordering::Relaxed) {
                 child.last_alive = now;
             } else if silent.is_none() {
