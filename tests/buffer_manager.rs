@@ -103,6 +103,7 @@ fn stats_are_kept_per_channel() {
         manager.stats(audio),
         Some(BufferStats {
             in_use: 2,
+            cached: 0,
             peak: 2,
             acquired: 3,
             recycled: 1
@@ -112,6 +113,7 @@ fn stats_are_kept_per_channel() {
         manager.stats(video),
         Some(BufferStats {
             in_use: 1,
+            cached: 0,
             peak: 1,
             acquired: 1,
             recycled: 0

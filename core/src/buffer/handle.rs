@@ -4,7 +4,9 @@ use core::fmt;
 use core::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use super::{BufferError, ChannelBuffers};
+use super::cache;
+use super::channel::ChannelBuffers;
+use super::BufferError;
 use crate::pool::ChannelId;
 
 /// A byte buffer of fixed capacity, charged to its channel until dropped;
@@ -15,27 +17,31 @@ use crate::pool::ChannelId;
 /// that does not fit is [`BufferError::Full`].
 pub struct Buffer {
     bytes: Vec<u8>,
-    key: usize,
-    channel: Arc<ChannelBuffers>,
+    size: usize,
+    id: ChannelId,
+    /// Taken only by `drop`, which hands it back with the bytes.
+    channel: Option<Arc<ChannelBuffers>>,
 }
 
 impl Buffer {
-    pub(crate) fn new(bytes: Vec<u8>, key: usize, channel: Arc<ChannelBuffers>) -> Self {
+    #[inline]
+    pub(crate) fn new(bytes: Vec<u8>, channel: Arc<ChannelBuffers>) -> Self {
         Buffer {
             bytes,
-            key,
-            channel,
+            size: channel.size(),
+            id: channel.id(),
+            channel: Some(channel),
         }
     }
 
     /// The channel the buffer is charged to.
     pub fn channel(&self) -> ChannelId {
-        self.channel.id()
+        self.id
     }
 
     /// The most bytes the buffer holds.
     pub fn capacity(&self) -> usize {
-        self.channel.size()
+        self.size
     }
 
     /// Bytes still free.
@@ -90,16 +96,22 @@ impl std::io::Write for Buffer {
 }
 
 impl Drop for Buffer {
+    /// Back to this thread's cache, keeping its reservation; to the channel
+    /// and the pool when the cache is full or owes a give-back.
+    #[inline]
     fn drop(&mut self) {
-        self.channel
-            .release(core::mem::take(&mut self.bytes), self.key);
+        if let Some(channel) = self.channel.take() {
+            if let Err((bytes, channel)) = cache::put(core::mem::take(&mut self.bytes), channel) {
+                channel.release_slow([bytes]);
+            }
+        }
     }
 }
 
 impl fmt::Debug for Buffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Buffer")
-            .field("channel", &self.channel.id())
+            .field("channel", &self.id)
             .field("len", &self.bytes.len())
             .field("capacity", &self.capacity())
             .finish()

@@ -3,11 +3,25 @@
 //!
 //! Every buffer in use holds a reservation of `buffer_size` bytes of
 //! [`ResourceKind::BUFFER_BYTES`] on its channel, so the pool's capacity and the
-//! channel's quota bound the memory in use. A released buffer is cleared and
-//! kept by its channel for the channel's next request: a new `Vec` is allocated
-//! only when none is waiting, so each channel allocates exactly its peak number
-//! of buffers in use (bounded by its quota and the pool's capacity), and
-//! steady-state acquire and release allocate nothing.
+//! channel's quota bound the memory reserved. A released buffer is cleared and
+//! kept, with its reservation, in the releasing thread's cache of that channel
+//! (up to [`BufferManager::thread_cache`] buffers): taking it again is a vector
+//! pop with no lock and no atomic read-modify-write. The pool counts cached
+//! bytes apart ([`ResourcePool::cached`]), not as in use nor as leaks. Beyond
+//! the bound, and whenever the pool asks for them back (a refused request, a
+//! closed channel, [`BufferManager::trim_thread_cache`], the thread's exit),
+//! buffers go back to their channel and their bytes to the pool.
+//!
+//! A new `Vec` is allocated only when no released buffer is waiting, so each
+//! channel allocates exactly its peak number of buffers reserved (in use or
+//! cached; at most its peak in use plus the cache bound times the threads
+//! using it), and steady-state acquire and release allocate nothing.
+//!
+//! A refused request first empties the calling thread's caches and asks the
+//! other threads' caches back, then retries once. Another thread answers on
+//! its next acquire or release of that channel, so a thread that went idle
+//! keeps at most the cache bound per channel until it uses the channel again
+//! or exits; a request can still be refused for those bytes.
 //!
 //! ```
 //! use typestep::buffer::BufferManager;
@@ -29,6 +43,8 @@
 //! channel), and says when the pool has no byte budget at all, a zero buffer
 //! size was asked for, or a write would overflow a buffer.
 
+mod cache;
+mod channel;
 mod handle;
 mod stats;
 
@@ -37,7 +53,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::pool::{ChannelId, PoolChannel, PoolError, ResourceKind, ResourcePool};
+use crate::pool::{ChannelId, PoolError, ResourceKind, ResourcePool};
+
+use channel::ChannelBuffers;
 
 pub use handle::Buffer;
 pub use stats::{BufferMetrics, BufferStats, ChannelBufferStats};
@@ -82,99 +100,9 @@ pub enum BufferError {
     },
 }
 
-/// One channel's released buffers and counters, behind one lock so that an
-/// acquire or a release takes it once.
-#[derive(Debug, Default)]
-struct Local {
-    idle: Vec<Vec<u8>>,
-    in_use: u64,
-    peak: u64,
-    recycled: u64,
-    allocated: u64,
-}
-
-/// The per-channel half of the manager: the pool channel the bytes are drawn
-/// from, the channel's released buffers, and its counters.
-#[derive(Debug)]
-pub(crate) struct ChannelBuffers {
-    pool: PoolChannel,
-    kind: usize,
-    size: usize,
-    local: Mutex<Local>,
-}
-
-impl ChannelBuffers {
-    fn acquire(self: &Arc<Self>) -> Result<Buffer, BufferError> {
-        let (key, _) = self
-            .pool
-            .slot()
-            .reserve(self.kind, self.size as u64, "buffer")?;
-        let reused = {
-            let mut local = self.local.lock();
-            local.in_use += 1;
-            local.peak = local.peak.max(local.in_use);
-            let reused = local.idle.pop();
-            match reused {
-                Some(_) => local.recycled += 1,
-                None => local.allocated += 1,
-            }
-            reused
-        };
-        // Allocate (first use only) outside the lock.
-        let bytes = match reused {
-            Some(bytes) => bytes,
-            None => {
-                let mut bytes = Vec::new();
-                if bytes.try_reserve_exact(self.size).is_err() {
-                    // Undo: nothing stays reserved or counted.
-                    {
-                        let mut local = self.local.lock();
-                        local.in_use -= 1;
-                        local.allocated -= 1;
-                    }
-                    self.pool.slot().release(key);
-                    return Err(BufferError::OutOfMemory { size: self.size });
-                }
-                bytes
-            }
-        };
-        Ok(Buffer::new(bytes, key, Arc::clone(self)))
-    }
-
-    /// Takes a buffer back: cleared, kept for reuse, bytes returned to the pool.
-    pub(crate) fn release(&self, mut bytes: Vec<u8>, key: usize) {
-        bytes.clear();
-        {
-            let mut local = self.local.lock();
-            local.idle.push(bytes);
-            local.in_use -= 1;
-        }
-        self.pool.slot().release(key);
-    }
-
-    pub(crate) fn size(&self) -> usize {
-        self.size
-    }
-
-    pub(crate) fn id(&self) -> ChannelId {
-        self.pool.id()
-    }
-
-    fn stats(&self) -> BufferStats {
-        let local = self.local.lock();
-        BufferStats {
-            in_use: local.in_use,
-            peak: local.peak,
-            acquired: local.recycled + local.allocated,
-            recycled: local.recycled,
-        }
-    }
-
-    fn idle_and_allocated(&self) -> (usize, u64) {
-        let local = self.local.lock();
-        (local.idle.len(), local.allocated)
-    }
-}
+/// Idle buffers each thread keeps per channel unless told otherwise (none
+/// under the loom model checker, whose threads share one OS thread).
+pub const DEFAULT_THREAD_CACHE: usize = if cfg!(loom) { 0 } else { 4 };
 
 /// Hands out fixed-size byte buffers drawn from a [`ResourcePool`]'s
 /// [`ResourceKind::BUFFER_BYTES`] budget, per channel, and recycles them.
@@ -192,17 +120,23 @@ impl ChannelBuffers {
 /// frame.extend_from_slice(b"pcm")?;
 /// assert_eq!(&frame[..], b"pcm");
 /// assert_eq!(pool.in_use(ResourceKind::BUFFER_BYTES)?, 1024);
-/// drop(frame); // back to the manager, bytes back to the pool
+/// drop(frame); // kept by this thread's cache, its bytes still reserved...
+/// assert_eq!(pool.in_use(ResourceKind::BUFFER_BYTES)?, 0); // ...but not in use
+/// assert_eq!(pool.cached(ResourceKind::BUFFER_BYTES)?, 1024);
 ///
 /// let again = buffers.acquire(audio)?; // the same allocation, cleared
 /// assert!(again.is_empty());
 /// assert_eq!(buffers.stats(audio).map(|s| s.recycled), Some(1));
+/// drop(again);
+/// buffers.trim_thread_cache(); // every byte back to the pool
+/// assert_eq!(pool.cached(ResourceKind::BUFFER_BYTES)?, 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct BufferManager {
     pool: ResourcePool,
     size: usize,
+    thread_cache: usize,
     channels: Arc<Mutex<BTreeMap<ChannelId, Arc<ChannelBuffers>>>>,
 }
 
@@ -210,7 +144,9 @@ impl BufferManager {
     /// A manager of `buffer_size`-byte buffers drawn from `pool`, which must
     /// have a [`ResourceKind::BUFFER_BYTES`] capacity of at least one buffer.
     /// A size over that capacity, or over the largest possible allocation
-    /// (`isize::MAX` bytes), is [`BufferError::TooLarge`].
+    /// (`isize::MAX` bytes), is [`BufferError::TooLarge`]. Each thread
+    /// keeps up to [`DEFAULT_THREAD_CACHE`] idle buffers per channel (see
+    /// [`with_thread_cache`](Self::with_thread_cache)).
     pub fn new(pool: &ResourcePool, buffer_size: usize) -> Result<Self, BufferError> {
         if buffer_size == 0 {
             return Err(BufferError::ZeroSize);
@@ -225,11 +161,33 @@ impl BufferManager {
                 max,
             });
         }
+        crate::pool::set_local_reclaim(cache::flush_all);
         Ok(BufferManager {
             pool: pool.clone(),
             size: buffer_size,
+            thread_cache: DEFAULT_THREAD_CACHE,
             channels: Arc::default(),
         })
+    }
+
+    /// Lets each thread keep up to `buffers` idle buffers per channel (0: no
+    /// thread cache, every release goes back to the pool). Applies to the
+    /// channels this manager opens afterwards.
+    ///
+    /// A cached buffer keeps its reservation, so acquiring it again takes no
+    /// lock; the pool reports its bytes as cached, not in use, and asks them
+    /// back when a request is refused. What an idle thread keeps is at most
+    /// `buffers` × buffer size per channel until it next uses the channel,
+    /// trims ([`trim_thread_cache`](Self::trim_thread_cache)) or exits.
+    #[must_use]
+    pub fn with_thread_cache(mut self, buffers: usize) -> Self {
+        self.thread_cache = if cfg!(loom) { 0 } else { buffers };
+        self
+    }
+
+    /// Idle buffers each thread may keep per channel.
+    pub fn thread_cache(&self) -> usize {
+        self.thread_cache
     }
 
     /// The pool the bytes are drawn from.
@@ -253,12 +211,12 @@ impl BufferManager {
         }
         let pool = self.pool.channel(channel)?;
         let kind = pool.slot().kind_index(ResourceKind::BUFFER_BYTES)?;
-        let inner = Arc::new(ChannelBuffers {
+        let inner = Arc::new(ChannelBuffers::new(
             pool,
             kind,
-            size: self.size,
-            local: Mutex::default(),
-        });
+            self.size,
+            self.thread_cache,
+        ));
         channels.insert(channel, Arc::clone(&inner));
         Ok(BufferChannel { inner })
     }
@@ -268,32 +226,51 @@ impl BufferManager {
         self.channel(channel)?.acquire()
     }
 
+    /// Gives the calling thread's idle buffers of this manager back to the
+    /// pool, and forgets its caches (they come back on next use).
+    pub fn trim_thread_cache(&self) {
+        let channels: Vec<Arc<ChannelBuffers>> = self.channels.lock().values().cloned().collect();
+        cache::trim(|channel| channels.iter().any(|c| Arc::ptr_eq(c, channel)));
+    }
+
+    /// Asks every thread's cache of this manager to give its idle buffers
+    /// back, which each does on its next acquire or release (or exit).
+    pub fn ask_thread_caches_back(&self) {
+        for channel in self.channels.lock().values() {
+            channel.ask_back();
+        }
+    }
+
     /// The counters of `channel`, if it ever asked for a buffer.
     pub fn stats(&self, channel: ChannelId) -> Option<BufferStats> {
-        self.channels.lock().get(&channel).map(|c| c.stats())
+        let found = self.channels.lock().get(&channel).cloned();
+        found.map(|c| c.stats())
     }
 
     /// Counters of the manager and of every channel.
     pub fn metrics(&self) -> BufferMetrics {
         let channels: Vec<Arc<ChannelBuffers>> = self.channels.lock().values().cloned().collect();
         let (mut idle, mut allocated) = (0, 0);
-        for channel in &channels {
-            let (i, a) = channel.idle_and_allocated();
-            idle += i;
-            allocated += a;
-        }
+        let channels: Vec<ChannelBufferStats> = channels
+            .iter()
+            .map(|c| {
+                let (i, a) = c.idle_and_allocated();
+                idle += i;
+                allocated += a;
+                ChannelBufferStats {
+                    channel: c.id(),
+                    name: c.name().to_owned(),
+                    stats: c.stats(),
+                }
+            })
+            .collect();
+        let cached: u64 = channels.iter().map(|c| c.stats.cached).sum();
         BufferMetrics {
             buffer_size: self.size,
             allocated,
-            idle,
-            channels: channels
-                .iter()
-                .map(|c| ChannelBufferStats {
-                    channel: c.id(),
-                    name: c.pool.name().to_owned(),
-                    stats: c.stats(),
-                })
-                .collect(),
+            idle: idle + usize::try_from(cached).unwrap_or(usize::MAX),
+            cached,
+            channels,
         }
     }
 }
@@ -306,10 +283,22 @@ pub struct BufferChannel {
 
 impl BufferChannel {
     /// A cleared buffer of [`BufferManager::buffer_size`] bytes' capacity,
-    /// charged to this channel until dropped.
+    /// charged to this channel until dropped: this thread's cached one if it
+    /// has one (no lock), otherwise through the pool.
     #[inline]
     pub fn acquire(&self) -> Result<Buffer, BufferError> {
-        self.inner.acquire()
+        match cache::take(&self.inner) {
+            Some(buffer) => Ok(buffer),
+            None => self.acquire_slow(),
+        }
+    }
+
+    #[cold]
+    fn acquire_slow(&self) -> Result<Buffer, BufferError> {
+        if self.inner.bound() > 0 {
+            cache::prepare(&self.inner);
+        }
+        self.inner.acquire_slow()
     }
 
     /// The pool channel the bytes are drawn from.

@@ -8,7 +8,9 @@ use crate::pool::ChannelId;
 pub struct BufferStats {
     /// Buffers held now.
     pub in_use: u64,
-    /// The most buffers held at once.
+    /// Released buffers idle in threads' caches, keeping their reservation.
+    pub cached: u64,
+    /// The most buffers reserved at once (held, or idle in a thread's cache).
     pub peak: u64,
     /// Buffers handed out in total.
     pub acquired: u64,
@@ -34,10 +36,12 @@ pub struct ChannelBufferStats {
 pub struct BufferMetrics {
     /// The size of every buffer, in bytes.
     pub buffer_size: usize,
-    /// Allocations made in total (the sum of each channel's peak in use).
+    /// Allocations made in total (the sum of each channel's peak).
     pub allocated: u64,
-    /// Released buffers waiting for reuse.
+    /// Released buffers waiting for reuse (cached ones included).
     pub idle: usize,
+    /// Of those, buffers idle in threads' caches, keeping their reservation.
+    pub cached: u64,
     /// Per channel, in channel order.
     pub channels: Vec<ChannelBufferStats>,
 }

@@ -1,16 +1,15 @@
-//! Channels: the named accounts through which components draw resources,
-//! and the leases they hand out (units held until dropped).
-
-use core::fmt;
+//! Channels: the named accounts through which components draw resources.
 
 use slab::Slab;
 
 use crate::loom::{Arc, Mutex};
 
+use super::cache::{reclaim_local, CacheCell};
 use super::error::PoolError;
 use super::id::ChannelId;
 use super::kind::ResourceKind;
-use super::report::{ChannelUsage, LeakReport, LeakedLease};
+use super::lease::Lease;
+use super::report::{CachedUnits, ChannelUsage, LeakReport, LeakedLease};
 use super::slot::{kind_index, Kinds};
 
 /// Per-kind limits of one channel. A kind without a limit may use up to the
@@ -58,9 +57,34 @@ pub(crate) struct LeaseRecord {
 #[derive(Debug)]
 struct ChannelState {
     open: bool,
+    /// Units reserved per kind (in use, or idle in a cache).
     used: Box<[u64]>,
     leases: Slab<LeaseRecord>,
     next_lease: u64,
+    /// The caches keeping idle units of this channel's accounts.
+    caches: Vec<Arc<CacheCell>>,
+}
+
+impl ChannelState {
+    /// Idle units of `kind` the caches of this channel keep.
+    fn cached(&self, kind: usize) -> u64 {
+        self.caches
+            .iter()
+            .filter(|cell| cell.kind() == kind)
+            .map(|cell| cell.idle())
+            .sum()
+    }
+
+    /// The units of the record under `key` that are in use (not idle in a cache).
+    fn in_use(&self, key: usize, record: &LeaseRecord) -> u64 {
+        let cached: u64 = self
+            .caches
+            .iter()
+            .filter(|cell| cell.key() == key)
+            .map(|cell| cell.idle())
+            .sum();
+        record.units.saturating_sub(cached)
+    }
 }
 
 /// One channel's account.
@@ -91,6 +115,7 @@ impl ChannelSlot {
                 used,
                 leases: Slab::new(),
                 next_lease: 0,
+                caches: Vec::new(),
             }),
         }
     }
@@ -107,8 +132,10 @@ impl ChannelSlot {
         self.state.lock().open
     }
 
+    /// Units of `kind` in use: reserved, less what caches keep idle.
     pub(crate) fn used(&self, kind: usize) -> u64 {
-        self.state.lock().used[kind]
+        let state = self.state.lock();
+        state.used[kind].saturating_sub(state.cached(kind))
     }
 
     pub(crate) fn kind(&self, index: usize) -> ResourceKind {
@@ -119,19 +146,10 @@ impl ChannelSlot {
         kind_index(&self.kinds, kind)
     }
 
-    /// Reserves `units` of kind `kind` for this channel: quota first, then
-    /// the pool's capacity, then the record, all under the channel's lock.
-    pub(crate) fn reserve(
-        &self,
-        kind: usize,
-        units: u64,
-        purpose: &'static str,
-    ) -> Result<(usize, u64), PoolError> {
+    /// Takes `units` of `kind` for this channel under `state`'s lock: open
+    /// channel first, then the quota, then the pool's capacity.
+    fn admit(&self, state: &mut ChannelState, kind: usize, units: u64) -> Result<(), PoolError> {
         let slot = &self.kinds[kind];
-        if units == 0 {
-            return Err(PoolError::ZeroUnits { kind: slot.kind });
-        }
-        let mut state = self.state.lock();
         if !state.open {
             return Err(PoolError::ChannelClosed {
                 name: self.name.clone(),
@@ -144,22 +162,145 @@ impl ChannelSlot {
                     channel: self.name.clone(),
                     kind: slot.kind,
                     requested: units,
-                    used,
+                    used: used.saturating_sub(state.cached(kind)),
                     quota,
                 });
             }
         }
         slot.reserve(units)?;
         state.used[kind] = used + units;
+        Ok(())
+    }
+
+    /// Runs `attempt`; if the pool's capacity or the channel's quota refused
+    /// it while caches keep idle units that would fit, asks them back (the
+    /// calling thread's at once, the others' on their next use) and retries
+    /// once.
+    fn with_reclaim<T>(
+        &self,
+        kind: usize,
+        attempt: impl Fn() -> Result<T, PoolError>,
+    ) -> Result<T, PoolError> {
+        let result = match attempt() {
+            Err(refusal @ (PoolError::Exhausted { .. } | PoolError::OverQuota { .. })) => {
+                let asked = match refusal {
+                    PoolError::OverQuota { .. } => {
+                        ask_back(self.state.lock().caches.iter(), |c| c.kind() == kind)
+                    }
+                    _ => self.kinds[kind].ask_caches(),
+                };
+                if asked {
+                    reclaim_local();
+                    attempt()
+                } else {
+                    Err(refusal)
+                }
+            }
+            other => other,
+        };
+        if let Err(PoolError::Exhausted { .. }) = result {
+            self.kinds[kind].refused();
+        }
+        result
+    }
+
+    /// Reserves `units` of kind `kind` for this channel: quota first, then
+    /// the pool's capacity, then the record, all under the channel's lock.
+    pub(crate) fn reserve(
+        &self,
+        kind: usize,
+        units: u64,
+        purpose: &'static str,
+    ) -> Result<(usize, u64), PoolError> {
+        if units == 0 {
+            return Err(PoolError::ZeroUnits {
+                kind: self.kinds[kind].kind,
+            });
+        }
+        self.with_reclaim(kind, || {
+            let mut state = self.state.lock();
+            self.admit(&mut state, kind, units)?;
+            let id = state.next_lease;
+            state.next_lease += 1;
+            let key = state.leases.insert(LeaseRecord {
+                id,
+                kind,
+                units,
+                purpose,
+            });
+            Ok((key, id))
+        })
+    }
+
+    /// Opens an empty record whose units grow and shrink (a cached account).
+    pub(crate) fn open_account(&self, kind: usize, purpose: &'static str) -> usize {
+        let mut state = self.state.lock();
         let id = state.next_lease;
         state.next_lease += 1;
-        let key = state.leases.insert(LeaseRecord {
+        state.leases.insert(LeaseRecord {
             id,
             kind,
-            units,
+            units: 0,
             purpose,
-        });
-        Ok((key, id))
+        })
+    }
+
+    /// Adds `units` to the account record under `key`.
+    pub(crate) fn grow(&self, key: usize, kind: usize, units: u64) -> Result<(), PoolError> {
+        if units == 0 {
+            return Err(PoolError::ZeroUnits {
+                kind: self.kinds[kind].kind,
+            });
+        }
+        self.with_reclaim(kind, || {
+            let mut state = self.state.lock();
+            self.admit(&mut state, kind, units)?;
+            if let Some(record) = state.leases.get_mut(key) {
+                record.units += units;
+            }
+            Ok(())
+        })
+    }
+
+    /// Takes `units` off the account record under `key`.
+    pub(crate) fn shrink(&self, key: usize, units: u64) {
+        let mut state = self.state.lock();
+        if let Some(record) = state.leases.get_mut(key) {
+            let units = units.min(record.units);
+            record.units -= units;
+            let kind = record.kind;
+            state.used[kind] -= units;
+            drop(state);
+            self.kinds[kind].release(units);
+        }
+    }
+
+    /// Registers a cache of the account under `key` (closed at once if the
+    /// channel is).
+    pub(crate) fn register(&self, key: usize, kind: usize) -> Arc<CacheCell> {
+        let cell = Arc::new(CacheCell::new(kind, key));
+        let mut state = self.state.lock();
+        if !state.open {
+            cell.close();
+        }
+        state.caches.push(Arc::clone(&cell));
+        self.kinds[kind].add_cache(Arc::clone(&cell));
+        cell
+    }
+
+    /// Forgets a cache.
+    pub(crate) fn unregister(&self, cell: &Arc<CacheCell>) {
+        let mut state = self.state.lock();
+        state.caches.retain(|c| !Arc::ptr_eq(c, cell));
+        self.kinds[cell.kind()].remove_cache(cell);
+    }
+
+    /// Asks every cache of the account under `key` to give back.
+    pub(crate) fn ask_account(&self, key: usize) {
+        let state = self.state.lock();
+        for cell in state.caches.iter().filter(|cell| cell.key() == key) {
+            cell.ask();
+        }
     }
 
     /// Gives back the units of the lease recorded under `key`.
@@ -168,45 +309,98 @@ impl ChannelSlot {
         if let Some(record) = state.leases.try_remove(key) {
             state.used[record.kind] -= record.units;
             drop(state);
-            self.kinds[record.kind].release(record.units);
+            if record.units > 0 {
+                self.kinds[record.kind].release(record.units);
+            }
         }
     }
 
-    /// The leases this channel still holds, as leak entries.
+    /// Closes the channel: nothing more is handed out, and every cache
+    /// gives its idle units back (on its owner's next use).
+    pub(crate) fn close(&self) {
+        let mut state = self.state.lock();
+        state.open = false;
+        for cell in &state.caches {
+            cell.close();
+        }
+    }
+
+    /// The leases this channel still holds, as leak entries; units idle in
+    /// caches are listed apart.
     pub(crate) fn outstanding(&self) -> LeakReport {
         let state = self.state.lock();
         let mut leaks: Vec<LeakedLease> = state
             .leases
             .iter()
-            .map(|(_, record)| LeakedLease {
-                channel: self.id,
-                channel_name: self.name.clone(),
-                lease: record.id,
-                kind: self.kinds[record.kind].kind,
-                units: record.units,
-                purpose: record.purpose,
+            .filter_map(|(key, record)| {
+                let units = state.in_use(key, record);
+                (units > 0).then(|| LeakedLease {
+                    channel: self.id,
+                    channel_name: self.name.clone(),
+                    lease: record.id,
+                    kind: self.kinds[record.kind].kind,
+                    units,
+                    purpose: record.purpose,
+                })
             })
             .collect();
         leaks.sort_by_key(|leak| leak.lease);
-        LeakReport { leaks }
+        let cached = (0..self.kinds.len())
+            .map(|kind| (kind, state.cached(kind)))
+            .filter(|(_, units)| *units > 0)
+            .map(|(kind, units)| CachedUnits {
+                channel: self.id,
+                channel_name: self.name.clone(),
+                kind: self.kinds[kind].kind,
+                units,
+            })
+            .collect();
+        LeakReport { leaks, cached }
     }
 
     pub(crate) fn usage(&self) -> ChannelUsage {
         let state = self.state.lock();
+        let cached: Vec<u64> = (0..self.kinds.len()).map(|k| state.cached(k)).collect();
         ChannelUsage {
             channel: self.id,
             name: self.name.clone(),
             open: state.open,
-            leases: state.leases.len(),
+            leases: state
+                .leases
+                .iter()
+                .filter(|(key, record)| state.in_use(*key, record) > 0)
+                .count(),
             used: self
                 .kinds
                 .iter()
-                .zip(state.used.iter())
+                .zip(state.used.iter().zip(&cached))
                 .zip(self.quotas.iter())
-                .map(|((slot, used), quota)| (slot.kind, *used, *quota))
+                .map(|((slot, (used, cached)), quota)| {
+                    (slot.kind, used.saturating_sub(*cached), *quota)
+                })
+                .collect(),
+            cached: self
+                .kinds
+                .iter()
+                .zip(cached)
+                .map(|(slot, cached)| (slot.kind, cached))
                 .collect(),
         }
     }
+}
+
+/// Asks each of `cells` that keeps idle units and passes `filter` to give
+/// them back; whether any was asked.
+pub(super) fn ask_back<'a>(
+    cells: impl Iterator<Item = &'a Arc<CacheCell>>,
+    filter: impl Fn(&CacheCell) -> bool,
+) -> bool {
+    let mut asked = false;
+    for cell in cells.filter(|cell| cell.idle() > 0 && filter(cell)) {
+        cell.ask();
+        asked = true;
+    }
+    asked
 }
 
 /// A handle on one channel of a pool: requests resources without looking the
@@ -262,75 +456,11 @@ impl PoolChannel {
         Ok(Lease::new(Arc::clone(&self.slot), key, id, kind, units))
     }
 
-    /// Closes the channel and returns the leases it still holds.
+    /// Closes the channel and returns the leases it still holds (units idle
+    /// in buffer caches are listed apart: their owners give them back on
+    /// their next use or when their thread exits).
     pub fn close(&self) -> LeakReport {
-        self.slot.state.lock().open = false;
+        self.slot.close();
         self.slot.outstanding()
-    }
-}
-
-/// Units of one resource kind held by one channel. Dropping the lease gives
-/// the units back to the pool, even after the channel was closed.
-#[must_use = "dropping a lease gives its units back at once"]
-pub struct Lease {
-    channel: Arc<ChannelSlot>,
-    key: usize,
-    id: u64,
-    kind: usize,
-    units: u64,
-}
-
-impl Lease {
-    pub(crate) fn new(
-        channel: Arc<ChannelSlot>,
-        key: usize,
-        id: u64,
-        kind: usize,
-        units: u64,
-    ) -> Self {
-        Lease {
-            channel,
-            key,
-            id,
-            kind,
-            units,
-        }
-    }
-
-    /// The channel holding the lease.
-    pub fn channel(&self) -> ChannelId {
-        self.channel.id()
-    }
-
-    /// The lease's number within its channel (as named in leak reports).
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// The kind of resource held.
-    pub fn kind(&self) -> ResourceKind {
-        self.channel.kind(self.kind)
-    }
-
-    /// The units held.
-    pub fn units(&self) -> u64 {
-        self.units
-    }
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        self.channel.release(self.key);
-    }
-}
-
-impl fmt::Debug for Lease {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lease")
-            .field("channel", &self.channel.name())
-            .field("id", &self.id)
-            .field("kind", &self.kind())
-            .field("units", &self.units)
-            .finish()
     }
 }

@@ -22,28 +22,53 @@
 //! # Ok::<(), PoolError>(())
 //! ```
 //!
+//! # Units idle in caches
+//!
+//! The [`BufferManager`](crate::buffer::BufferManager) keeps released buffers
+//! in per-thread caches *with* their reservation, so that reusing one takes
+//! no lock. Those units are reserved but not in use: [`ResourcePool::in_use`],
+//! [`ResourcePool::channel_in_use`], [`PoolMetrics`] and the [`LeakReport`]
+//! leave them out and report them apart as cached
+//! ([`ResourcePool::cached`], [`KindUsage::cached`], [`LeakReport::cached`]);
+//! they still count against the capacity and the channel's quota.
+//!
+//! A request refused for capacity or quota while caches keep units of that
+//! kind first empties the calling thread's caches, asks every other cache
+//! to give back, and retries once. Another thread's cache answers on its
+//! owner's next acquire or release (nothing on the hot path can be
+//! interrupted without a lock), so the units an idle thread can strand are
+//! bounded by its cache bound per channel
+//! ([`BufferManager::with_thread_cache`](crate::buffer::BufferManager::with_thread_cache)),
+//! and come back when that thread uses the channel again, trims its cache
+//! ([`BufferManager::trim_thread_cache`](crate::buffer::BufferManager::trim_thread_cache))
+//! or exits (its thread-local cache gives everything back when dropped).
+//! Closing a channel makes every cache of it give back on its next use,
+//! and cache nothing more.
+//!
 //! # Errors
 //!
 //! [`PoolError`]: the pool's capacity exhausted or the channel's quota
 //! exceeded, an unknown or duplicate kind or channel, a closed channel, or a
 //! request for zero units.
 
+mod cache;
 mod channel;
 mod error;
 mod id;
 mod kind;
+mod lease;
 mod report;
 mod slot;
 
-use std::sync::atomic::Ordering;
+use crate::loom::{shared_slice, Arc, AtomicU64, Mutex, RwLock};
 
-use crate::loom::{shared_slice, Arc, AtomicU64, RwLock};
-
-pub use channel::{Lease, PoolChannel, Quotas};
+pub(crate) use cache::{set_local_reclaim, CacheCell, CachedAccount};
+pub use channel::{PoolChannel, Quotas};
 pub use error::PoolError;
 pub use id::ChannelId;
 pub use kind::ResourceKind;
-pub use report::{ChannelUsage, KindUsage, LeakReport, LeakedLease, PoolMetrics};
+pub use lease::Lease;
+pub use report::{CachedUnits, ChannelUsage, KindUsage, LeakReport, LeakedLease, PoolMetrics};
 
 use channel::ChannelSlot;
 use slot::{kind_index, KindSlot, Kinds};
@@ -118,6 +143,7 @@ impl ResourcePoolBuilder {
                     in_use: AtomicU64::new(0),
                     peak: AtomicU64::new(0),
                     refused: AtomicU64::new(0),
+                    caches: Mutex::new(Vec::new()),
                 })
                 .collect(),
         );
@@ -230,7 +256,14 @@ impl ResourcePool {
     /// Units of `kind` in use across all channels.
     pub fn in_use(&self, kind: ResourceKind) -> Result<u64, PoolError> {
         let index = kind_index(&self.kinds, kind)?;
-        Ok(self.kinds[index].in_use.load(Ordering::Acquire))
+        Ok(self.kinds[index].in_use())
+    }
+
+    /// Units of `kind` reserved but idle in buffer caches (not in use: see
+    /// [`cached`](crate::pool#units-idle-in-caches)).
+    pub fn cached(&self, kind: ResourceKind) -> Result<u64, PoolError> {
+        let index = kind_index(&self.kinds, kind)?;
+        Ok(self.kinds[index].cached())
     }
 
     /// The pool's capacity for `kind`.

@@ -13,9 +13,12 @@ pub struct KindUsage {
     pub kind: ResourceKind,
     /// The pool's capacity.
     pub capacity: u64,
-    /// Units leased now.
+    /// Units leased now and in use (units idle in caches are not).
     pub in_use: u64,
-    /// The most units ever leased at once.
+    /// Units reserved but idle in buffer caches (handed out again at once,
+    /// given back when asked; see the [module docs](crate::pool)).
+    pub cached: u64,
+    /// The most units ever reserved at once (in use or cached).
     pub peak: u64,
     /// Requests refused because the kind was exhausted.
     pub refused: u64,
@@ -31,10 +34,13 @@ pub struct ChannelUsage {
     pub name: String,
     /// Whether it still hands out resources.
     pub open: bool,
-    /// Leases it holds now.
+    /// Leases it holds now with units in use.
     pub leases: usize,
-    /// Per kind: units held now and the quota, if any.
+    /// Per kind: units in use now and the quota, if any.
     pub used: Vec<(ResourceKind, u64, Option<u64>)>,
+    /// Per kind: units reserved but idle in buffer caches (they count
+    /// against the quota until given back).
+    pub cached: Vec<(ResourceKind, u64)>,
 }
 
 /// A snapshot of a [`ResourcePool`](crate::pool::ResourcePool).
@@ -65,18 +71,46 @@ pub struct LeakedLease {
     pub purpose: &'static str,
 }
 
+/// Units a closed channel still has reserved in buffer caches: not a leak
+/// (nobody holds them), but not back yet: each cache gives them back on its
+/// owner's next acquire or release, or when its thread exits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CachedUnits {
+    /// The channel's id.
+    pub channel: ChannelId,
+    /// The channel's name.
+    pub channel_name: String,
+    /// The kind cached.
+    pub kind: ResourceKind,
+    /// The units idle in caches.
+    pub units: u64,
+}
+
 /// Leases still held by closed channels. Empty after an orderly shutdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LeakReport {
     /// The leaked leases, by channel then lease number.
     pub leaks: Vec<LeakedLease>,
+    /// Units of closed channels idle in buffer caches (not leaks; listed
+    /// so that nothing reserved goes unreported).
+    pub cached: Vec<CachedUnits>,
 }
 
 impl LeakReport {
-    /// Whether nothing leaked.
+    /// Whether nothing leaked (units idle in caches are not leaks).
     pub fn is_empty(&self) -> bool {
         self.leaks.is_empty()
+    }
+
+    /// Total units of `kind` idle in caches of closed channels.
+    pub fn cached_units(&self, kind: ResourceKind) -> u64 {
+        self.cached
+            .iter()
+            .filter(|cached| cached.kind == kind)
+            .map(|cached| cached.units)
+            .sum()
     }
 
     /// Total units of `kind` leaked.
@@ -90,24 +124,33 @@ impl LeakReport {
 
     pub(crate) fn extend(&mut self, other: LeakReport) {
         self.leaks.extend(other.leaks);
+        self.cached.extend(other.cached);
     }
 }
 
 impl fmt::Display for LeakReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.leaks.is_empty() {
-            return writeln!(f, "leak report: no leases held by closed channels");
+            writeln!(f, "leak report: no leases held by closed channels")?;
+        } else {
+            writeln!(
+                f,
+                "leak report: {} lease(s) held by closed channels",
+                self.leaks.len()
+            )?;
         }
-        writeln!(
-            f,
-            "leak report: {} lease(s) held by closed channels",
-            self.leaks.len()
-        )?;
         for leak in &self.leaks {
             writeln!(
                 f,
                 "  channel `{}` lease {}: {} {} ({})",
                 leak.channel_name, leak.lease, leak.units, leak.kind, leak.purpose
+            )?;
+        }
+        for cached in &self.cached {
+            writeln!(
+                f,
+                "  channel `{}`: {} {} idle in buffer caches (not a leak)",
+                cached.channel_name, cached.units, cached.kind
             )?;
         }
         Ok(())

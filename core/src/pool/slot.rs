@@ -1,7 +1,9 @@
 //! The accounting of each resource kind, shared by the pool and its channels.
 
-use crate::loom::{Arc, AtomicU64, Ordering};
+use crate::loom::{Arc, AtomicU64, Mutex, Ordering};
 
+use super::cache::CacheCell;
+use super::channel::ask_back;
 use super::error::PoolError;
 use super::kind::ResourceKind;
 use super::report::KindUsage;
@@ -14,9 +16,41 @@ pub(crate) struct KindSlot {
     pub(super) in_use: AtomicU64,
     pub(super) peak: AtomicU64,
     pub(super) refused: AtomicU64,
+    /// Every cache keeping idle units of this kind, on any channel.
+    pub(super) caches: Mutex<Vec<Arc<CacheCell>>>,
 }
 
 impl KindSlot {
+    /// Idle units of this kind kept by caches (reserved, not in use).
+    pub(super) fn cached(&self) -> u64 {
+        self.caches.lock().iter().map(|cell| cell.idle()).sum()
+    }
+
+    /// Asks every cache keeping idle units of this kind to give them back;
+    /// whether any was asked.
+    pub(super) fn ask_caches(&self) -> bool {
+        ask_back(self.caches.lock().iter(), |_| true)
+    }
+
+    pub(super) fn add_cache(&self, cell: Arc<CacheCell>) {
+        self.caches.lock().push(cell);
+    }
+
+    pub(super) fn remove_cache(&self, cell: &Arc<CacheCell>) {
+        self.caches.lock().retain(|c| !Arc::ptr_eq(c, cell));
+    }
+
+    /// Counts a request refused for capacity.
+    pub(super) fn refused(&self) {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Units reserved now, less the idle units caches keep.
+    pub(super) fn in_use(&self) -> u64 {
+        let reserved = self.in_use.load(Ordering::Acquire);
+        reserved.saturating_sub(self.cached())
+    }
+
     /// Reserves `units` if they fit under the capacity.
     pub(super) fn reserve(&self, units: u64) -> Result<(), PoolError> {
         let mut current = self.in_use.load(Ordering::Relaxed);
@@ -24,7 +58,6 @@ impl KindSlot {
             let next = match current.checked_add(units) {
                 Some(next) if next <= self.capacity => next,
                 _ => {
-                    self.refused.fetch_add(1, Ordering::Relaxed);
                     return Err(PoolError::Exhausted {
                         kind: self.kind,
                         requested: units,
@@ -56,10 +89,12 @@ impl KindSlot {
     }
 
     pub(super) fn usage(&self) -> KindUsage {
+        let cached = self.cached();
         KindUsage {
             kind: self.kind,
             capacity: self.capacity,
-            in_use: self.in_use.load(Ordering::Acquire),
+            in_use: self.in_use.load(Ordering::Acquire).saturating_sub(cached),
+            cached,
             peak: self.peak.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
         }

@@ -1,0 +1,213 @@
+//! Each thread's cache of idle buffers, per channel: the hot path.
+//!
+//! A cached buffer keeps its pool reservation and its channel handle, so
+//! taking one and putting it back takes no lock, no read-modify-write and no
+//! reference count: a vector pop or push, and plain stores of the counters
+//! the pool and `stats()` read (one writer, this thread). Anything else
+//! (first use of a channel on a thread, an empty or full cache, a request to
+//! give back) goes through [`ChannelBuffers`]' slow path.
+//!
+//! What a cache keeps is bounded by [`BufferManager::thread_cache`]
+//! buffers per channel, and comes back when the thread exits (the
+//! thread-local's destructor), when it calls
+//! [`BufferManager::trim_thread_cache`], when the channel is closed or a
+//! request is refused for want of bytes (on the owner's next acquire or
+//! release: an idle thread does not answer).
+//!
+//! [`BufferManager::thread_cache`]: super::BufferManager::thread_cache
+//! [`BufferManager::trim_thread_cache`]: super::BufferManager::trim_thread_cache
+
+use std::cell::RefCell;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::channel::{ChannelBuffers, ThreadCounters};
+use super::handle::Buffer;
+
+/// One channel's idle buffers on this thread.
+struct Slot {
+    channel: Arc<ChannelBuffers>,
+    /// Idle buffers, each with its channel handle.
+    idle: Vec<(Vec<u8>, Arc<ChannelBuffers>)>,
+    counters: Arc<ThreadCounters>,
+    /// This thread's counts (the published ones are copies).
+    acquired: u64,
+    recycled: u64,
+}
+
+impl Slot {
+    fn new(channel: &Arc<ChannelBuffers>) -> Self {
+        Slot {
+            channel: Arc::clone(channel),
+            idle: Vec::with_capacity(channel.bound()),
+            counters: channel.register_thread(),
+            acquired: 0,
+            recycled: 0,
+        }
+    }
+
+    #[inline]
+    fn publish_idle(&self) {
+        self.counters
+            .cell
+            .publish_idle((self.idle.len() * self.channel.size()) as u64);
+    }
+
+    /// Gives every idle buffer back to the pool.
+    fn flush(&mut self) {
+        if self.idle.is_empty() {
+            return;
+        }
+        let idle = std::mem::take(&mut self.idle);
+        self.publish_idle();
+        self.channel
+            .release_slow(idle.into_iter().map(|(bytes, _handle)| bytes));
+    }
+
+    /// Honours a request to give back (or a closed channel).
+    fn answer(&mut self) {
+        self.counters.cell.take_request();
+        self.flush();
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.flush();
+        self.channel.unregister_thread(&self.counters);
+    }
+}
+
+/// This thread's caches, the most recently added channel first.
+#[derive(Default)]
+struct ThreadCache {
+    slots: Vec<Slot>,
+}
+
+impl ThreadCache {
+    #[inline]
+    fn find(&mut self, channel: &Arc<ChannelBuffers>) -> Option<&mut Slot> {
+        self.slots
+            .iter_mut()
+            .find(|slot| Arc::ptr_eq(&slot.channel, channel))
+    }
+
+    fn slot(&mut self, channel: &Arc<ChannelBuffers>) -> &mut Slot {
+        match self
+            .slots
+            .iter()
+            .position(|slot| Arc::ptr_eq(&slot.channel, channel))
+        {
+            Some(at) => &mut self.slots[at],
+            None => {
+                self.slots.insert(0, Slot::new(channel));
+                &mut self.slots[0]
+            }
+        }
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<ThreadCache> = RefCell::new(ThreadCache::default());
+}
+
+/// A cached buffer of `channel`, if this thread has one and owes nothing.
+#[inline]
+pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
+    CACHE
+        .try_with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            let slot = cache.find(channel)?;
+            if slot.counters.cell.asked() {
+                return None;
+            }
+            let (bytes, handle) = slot.idle.pop()?;
+            slot.publish_idle();
+            slot.acquired += 1;
+            slot.recycled += 1;
+            let counters = &slot.counters;
+            counters.acquired.store(slot.acquired, Ordering::Release);
+            counters.recycled.store(slot.recycled, Ordering::Release);
+            Some(Buffer::new(bytes, handle))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Before the slow path: makes sure this thread has a cache of `channel`
+/// (so that the buffer can come back to it) and answers a request to give
+/// back.
+pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
+    let _ = CACHE.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            let slot = cache.slot(channel);
+            if slot.counters.cell.asked() {
+                slot.answer();
+            }
+        }
+    });
+}
+
+/// Keeps a released buffer in this thread's cache; hands it back when the
+/// cache is full, owes a give-back, or is gone.
+#[inline]
+pub(crate) fn put(
+    bytes: Vec<u8>,
+    handle: Arc<ChannelBuffers>,
+) -> Result<(), (Vec<u8>, Arc<ChannelBuffers>)> {
+    let mut parked = Some((bytes, handle));
+    let _ = CACHE.try_with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return;
+        };
+        let Some((bytes, handle)) = parked.take() else {
+            return;
+        };
+        let slot = match cache.find(&handle) {
+            Some(slot) => slot,
+            None => cache.slot(&handle),
+        };
+        if slot.counters.cell.asked() {
+            slot.answer();
+        } else if slot.idle.len() < handle.bound() {
+            let mut bytes = bytes;
+            bytes.clear();
+            slot.idle.push((bytes, handle));
+            slot.publish_idle();
+            return;
+        }
+        parked = Some((bytes, handle));
+    });
+    parked.map_or(Ok(()), Err)
+}
+
+/// Gives back every idle buffer this thread keeps, of every channel (what a
+/// refused reservation runs before it retries).
+pub(crate) fn flush_all() {
+    let _ = CACHE.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            for slot in &mut cache.slots {
+                slot.counters.cell.take_request();
+                slot.flush();
+            }
+        }
+    });
+}
+
+/// Gives back and forgets this thread's caches of the channels `owned`
+/// selects.
+pub(crate) fn trim(owned: impl Fn(&Arc<ChannelBuffers>) -> bool) {
+    let removed: Vec<Slot> = CACHE
+        .try_with(|cache| match cache.try_borrow_mut() {
+            Ok(mut cache) => {
+                let (mine, keep) = std::mem::take(&mut cache.slots)
+                    .into_iter()
+                    .partition(|slot| owned(&slot.channel));
+                cache.slots = keep;
+                mine
+            }
+            Err(_) => Vec::new(),
+        })
+        .unwrap_or_default();
+    drop(removed);
+}
