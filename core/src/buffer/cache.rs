@@ -23,34 +23,42 @@ use std::sync::Arc;
 
 use super::channel::{ChannelBuffers, ThreadCounters};
 use super::handle::Buffer;
+use crate::pool::{CacheCell, ChannelId};
 
 /// One channel's idle buffers on this thread.
 struct Slot {
     channel: Arc<ChannelBuffers>,
     /// Idle buffers, each with its channel handle.
     idle: Vec<(Vec<u8>, Arc<ChannelBuffers>)>,
+    /// The pool's view of this cache (also in `counters`, one hop nearer).
+    cell: Arc<CacheCell>,
     counters: Arc<ThreadCounters>,
-    /// This thread's counts (the published ones are copies).
+    /// The channel's buffer size and cache bound, copied (no hop).
+    size: usize,
+    bound: usize,
+    id: ChannelId,
+    /// This thread's count of cached buffers handed out (published as a copy).
     acquired: u64,
-    recycled: u64,
 }
 
 impl Slot {
     fn new(channel: &Arc<ChannelBuffers>) -> Self {
+        let counters = channel.register_thread();
         Slot {
             channel: Arc::clone(channel),
             idle: Vec::with_capacity(channel.bound()),
-            counters: channel.register_thread(),
+            cell: Arc::clone(&counters.cell),
+            counters,
+            size: channel.size(),
+            bound: channel.bound(),
+            id: channel.id(),
             acquired: 0,
-            recycled: 0,
         }
     }
 
     #[inline]
     fn publish_idle(&self) {
-        self.counters
-            .cell
-            .publish_idle((self.idle.len() * self.channel.size()) as u64);
+        self.cell.publish_idle((self.idle.len() * self.size) as u64);
     }
 
     /// Gives every idle buffer back to the pool.
@@ -66,7 +74,7 @@ impl Slot {
 
     /// Honours a request to give back (or a closed channel).
     fn answer(&mut self) {
-        self.counters.cell.take_request();
+        self.cell.take_request();
         self.flush();
     }
 }
@@ -108,7 +116,7 @@ impl ThreadCache {
 }
 
 thread_local! {
-    static CACHE: RefCell<ThreadCache> = RefCell::new(ThreadCache::default());
+    static CACHE: RefCell<ThreadCache> = const { RefCell::new(ThreadCache { slots: Vec::new() }) };
 }
 
 /// A cached buffer of `channel`, if this thread has one and owes nothing.
@@ -118,17 +126,16 @@ pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
         .try_with(|cache| {
             let mut cache = cache.try_borrow_mut().ok()?;
             let slot = cache.find(channel)?;
-            if slot.counters.cell.asked() {
+            if slot.cell.asked() {
                 return None;
             }
             let (bytes, handle) = slot.idle.pop()?;
             slot.publish_idle();
             slot.acquired += 1;
-            slot.recycled += 1;
-            let counters = &slot.counters;
-            counters.acquired.store(slot.acquired, Ordering::Release);
-            counters.recycled.store(slot.recycled, Ordering::Release);
-            Some(Buffer::new(bytes, handle))
+            slot.counters
+                .acquired
+                .store(slot.acquired, Ordering::Release);
+            Some(Buffer::from_parts(bytes, handle, slot.size, slot.id))
         })
         .ok()
         .flatten()
@@ -141,7 +148,7 @@ pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
     let _ = CACHE.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
             let slot = cache.slot(channel);
-            if slot.counters.cell.asked() {
+            if slot.cell.asked() {
                 slot.answer();
             }
         }
@@ -167,9 +174,9 @@ pub(crate) fn put(
             Some(slot) => slot,
             None => cache.slot(&handle),
         };
-        if slot.counters.cell.asked() {
+        if slot.cell.asked() {
             slot.answer();
-        } else if slot.idle.len() < handle.bound() {
+        } else if slot.idle.len() < slot.bound {
             let mut bytes = bytes;
             bytes.clear();
             slot.idle.push((bytes, handle));
@@ -187,7 +194,7 @@ pub(crate) fn flush_all() {
     let _ = CACHE.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
             for slot in &mut cache.slots {
-                slot.counters.cell.take_request();
+                slot.cell.take_request();
                 slot.flush();
             }
         }

@@ -17,8 +17,8 @@ use crate::pool::{CacheCell, CachedAccount, ChannelId, PoolChannel};
 #[derive(Debug)]
 pub(crate) struct ThreadCounters {
     pub(crate) cell: Arc<CacheCell>,
+    /// Cached buffers handed out (each one a recycled buffer).
     pub(crate) acquired: AtomicU64,
-    pub(crate) recycled: AtomicU64,
 }
 
 /// The channel's shared state, behind one lock taken only off the hot path.
@@ -138,7 +138,6 @@ impl ChannelBuffers {
         let counters = Arc::new(ThreadCounters {
             cell: self.account.register(),
             acquired: AtomicU64::new(0),
-            recycled: AtomicU64::new(0),
         });
         self.local.lock().threads.push(Arc::clone(&counters));
         counters
@@ -148,8 +147,9 @@ impl ChannelBuffers {
     pub(crate) fn unregister_thread(&self, counters: &Arc<ThreadCounters>) {
         {
             let mut local = self.local.lock();
-            local.acquired += counters.acquired.load(Ordering::Acquire);
-            local.recycled += counters.recycled.load(Ordering::Acquire);
+            let acquired = counters.acquired.load(Ordering::Acquire);
+            local.acquired += acquired;
+            local.recycled += acquired;
             local.threads.retain(|t| !Arc::ptr_eq(t, counters));
         }
         self.account.unregister(&counters.cell);
@@ -165,8 +165,9 @@ impl ChannelBuffers {
         let size = self.size as u64;
         let (mut acquired, mut recycled, mut cached) = (local.acquired, local.recycled, 0);
         for thread in &local.threads {
-            acquired += thread.acquired.load(Ordering::Acquire);
-            recycled += thread.recycled.load(Ordering::Acquire);
+            let from_cache = thread.acquired.load(Ordering::Acquire);
+            acquired += from_cache;
+            recycled += from_cache;
             cached += thread.cell.idle() / size;
         }
         BufferStats {

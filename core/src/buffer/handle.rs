@@ -34,6 +34,22 @@ impl Buffer {
         }
     }
 
+    /// A buffer whose size and channel id are known already.
+    #[inline]
+    pub(crate) fn from_parts(
+        bytes: Vec<u8>,
+        channel: Arc<ChannelBuffers>,
+        size: usize,
+        id: ChannelId,
+    ) -> Self {
+        Buffer {
+            bytes,
+            size,
+            id,
+            channel: Some(channel),
+        }
+    }
+
     /// The channel the buffer is charged to.
     pub fn channel(&self) -> ChannelId {
         self.id
