@@ -165,7 +165,11 @@ fn another_threads_cache_gives_back_on_its_next_use() {
     let worker = {
         let manager = manager.clone();
         thread::spawn(move || {
-            drop((0..2).map(|_| manager.acquire(a).unwrap()).collect::<Vec<_>>());
+            drop(
+                (0..2)
+                    .map(|_| manager.acquire(a).unwrap())
+                    .collect::<Vec<_>>(),
+            );
             done.send(()).unwrap();
             wait.recv().unwrap();
             // Its next use of the channel answers the request: everything

@@ -23,20 +23,21 @@ use std::sync::Arc;
 
 use super::channel::{ChannelBuffers, ThreadCounters};
 use super::handle::Buffer;
-use crate::pool::{CacheCell, ChannelId};
+use crate::pool::CacheCell;
 
 /// One channel's idle buffers on this thread.
 struct Slot {
     channel: Arc<ChannelBuffers>,
-    /// Idle buffers, each with its channel handle.
-    idle: Vec<(Vec<u8>, Arc<ChannelBuffers>)>,
+    /// Idle buffers, and as many channel handles (one per buffer, kept
+    /// apart so that the buffers' vector pops and pushes plain `Vec`s).
+    idle: Vec<Vec<u8>>,
+    handles: Vec<Arc<ChannelBuffers>>,
     /// The pool's view of this cache (also in `counters`, one hop nearer).
     cell: Arc<CacheCell>,
     counters: Arc<ThreadCounters>,
     /// The channel's buffer size and cache bound, copied (no hop).
     size: usize,
     bound: usize,
-    id: ChannelId,
     /// This thread's count of cached buffers handed out (published as a copy).
     acquired: u64,
 }
@@ -47,11 +48,11 @@ impl Slot {
         Slot {
             channel: Arc::clone(channel),
             idle: Vec::with_capacity(channel.bound()),
+            handles: Vec::with_capacity(channel.bound()),
             cell: Arc::clone(&counters.cell),
             counters,
             size: channel.size(),
             bound: channel.bound(),
-            id: channel.id(),
             acquired: 0,
         }
     }
@@ -68,8 +69,8 @@ impl Slot {
         }
         let idle = std::mem::take(&mut self.idle);
         self.publish_idle();
-        self.channel
-            .release_slow(idle.into_iter().map(|(bytes, _handle)| bytes));
+        self.channel.release_slow(idle);
+        self.handles.clear();
     }
 
     /// Honours a request to give back (or a closed channel).
@@ -120,7 +121,9 @@ thread_local! {
 }
 
 /// A cached buffer of `channel`, if this thread has one and owes nothing.
-#[inline]
+/// (Inlined into the caller, so the buffer is built in place: returned
+/// through memory, it is stored in pieces and reloaded whole, which stalls.)
+#[inline(always)]
 pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
     CACHE
         .try_with(|cache| {
@@ -129,13 +132,14 @@ pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
             if slot.cell.asked() {
                 return None;
             }
-            let (bytes, handle) = slot.idle.pop()?;
+            let bytes = slot.idle.pop()?;
+            let handle = slot.handles.pop()?;
             slot.publish_idle();
             slot.acquired += 1;
             slot.counters
                 .acquired
                 .store(slot.acquired, Ordering::Release);
-            Some(Buffer::from_parts(bytes, handle, slot.size, slot.id))
+            Some(Buffer::new(bytes, handle))
         })
         .ok()
         .flatten()
@@ -155,37 +159,36 @@ pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
     });
 }
 
-/// Keeps a released buffer in this thread's cache; hands it back when the
-/// cache is full, owes a give-back, or is gone.
+/// Keeps a released buffer in this thread's cache (taking it and its
+/// handle out of the `Buffer`); leaves both when the cache is full, owes a
+/// give-back, or is gone.
 #[inline]
-pub(crate) fn put(
-    bytes: Vec<u8>,
-    handle: Arc<ChannelBuffers>,
-) -> Result<(), (Vec<u8>, Arc<ChannelBuffers>)> {
-    let mut parked = Some((bytes, handle));
+pub(crate) fn put(bytes: &mut Vec<u8>, channel: &mut Option<Arc<ChannelBuffers>>) {
     let _ = CACHE.try_with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return;
         };
-        let Some((bytes, handle)) = parked.take() else {
+        let Some(handle) = channel.as_ref() else {
             return;
         };
-        let slot = match cache.find(&handle) {
+        let slot = match cache.find(handle) {
             Some(slot) => slot,
-            None => cache.slot(&handle),
+            None => cache.slot(handle),
         };
         if slot.cell.asked() {
             slot.answer();
-        } else if slot.idle.len() < slot.bound {
-            let mut bytes = bytes;
-            bytes.clear();
-            slot.idle.push((bytes, handle));
-            slot.publish_idle();
             return;
         }
-        parked = Some((bytes, handle));
+        if slot.idle.len() >= slot.bound {
+            return;
+        }
+        if let Some(handle) = channel.take() {
+            bytes.clear();
+            slot.idle.push(std::mem::take(bytes));
+            slot.handles.push(handle);
+            slot.publish_idle();
+        }
     });
-    parked.map_or(Ok(()), Err)
 }
 
 /// Gives back every idle buffer this thread keeps, of every channel (what a

@@ -17,9 +17,8 @@ use crate::pool::ChannelId;
 /// that does not fit is [`BufferError::Full`].
 pub struct Buffer {
     bytes: Vec<u8>,
-    size: usize,
-    id: ChannelId,
-    /// Taken only by `drop`, which hands it back with the bytes.
+    /// Taken only by `drop`, which hands it back with the bytes. (Two
+    /// words in all, so that handing a buffer out moves little.)
     channel: Option<Arc<ChannelBuffers>>,
 }
 
@@ -28,44 +27,36 @@ impl Buffer {
     pub(crate) fn new(bytes: Vec<u8>, channel: Arc<ChannelBuffers>) -> Self {
         Buffer {
             bytes,
-            size: channel.size(),
-            id: channel.id(),
-            channel: Some(channel),
-        }
-    }
-
-    /// A buffer whose size and channel id are known already.
-    #[inline]
-    pub(crate) fn from_parts(
-        bytes: Vec<u8>,
-        channel: Arc<ChannelBuffers>,
-        size: usize,
-        id: ChannelId,
-    ) -> Self {
-        Buffer {
-            bytes,
-            size,
-            id,
             channel: Some(channel),
         }
     }
 
     /// The channel the buffer is charged to.
+    #[inline]
     pub fn channel(&self) -> ChannelId {
-        self.id
+        // `None` only while being dropped.
+        self.channel
+            .as_ref()
+            .map_or(ChannelId::DETACHED, |channel| channel.id())
     }
 
     /// The most bytes the buffer holds.
+    #[inline]
     pub fn capacity(&self) -> usize {
-        self.size
+        // `None` only while being dropped.
+        self.channel
+            .as_ref()
+            .map_or(self.bytes.capacity(), |channel| channel.size())
     }
 
     /// Bytes still free.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.capacity() - self.bytes.len()
     }
 
     /// Appends `data` if it fits; otherwise writes nothing.
+    #[inline]
     pub fn extend_from_slice(&mut self, data: &[u8]) -> Result<(), BufferError> {
         if data.len() > self.remaining() {
             return Err(BufferError::Full {
@@ -79,6 +70,7 @@ impl Buffer {
     }
 
     /// Forgets the bytes written (the capacity stays).
+    #[inline]
     pub fn clear(&mut self) {
         self.bytes.clear();
     }
@@ -87,12 +79,14 @@ impl Buffer {
 impl Deref for Buffer {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         &self.bytes
     }
 }
 
 impl DerefMut for Buffer {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         &mut self.bytes
     }
@@ -116,10 +110,9 @@ impl Drop for Buffer {
     /// and the pool when the cache is full or owes a give-back.
     #[inline]
     fn drop(&mut self) {
+        cache::put(&mut self.bytes, &mut self.channel);
         if let Some(channel) = self.channel.take() {
-            if let Err((bytes, channel)) = cache::put(core::mem::take(&mut self.bytes), channel) {
-                channel.release_slow([bytes]);
-            }
+            channel.release_slow([core::mem::take(&mut self.bytes)]);
         }
     }
 }
@@ -127,7 +120,7 @@ impl Drop for Buffer {
 impl fmt::Debug for Buffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Buffer")
-            .field("channel", &self.id)
+            .field("channel", &self.channel())
             .field("len", &self.bytes.len())
             .field("capacity", &self.capacity())
             .finish()

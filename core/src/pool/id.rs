@@ -15,6 +15,12 @@ pub struct ChannelId {
 }
 
 impl ChannelId {
+    /// An id no pool hands out (owners count up from 1).
+    pub(crate) const DETACHED: ChannelId = ChannelId {
+        owner: u64::MAX,
+        index: usize::MAX,
+    };
+
     pub(crate) fn new(owner: u64, index: usize) -> Self {
         ChannelId { owner, index }
     }
