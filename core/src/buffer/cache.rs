@@ -22,7 +22,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::channel::{ChannelBuffers, ThreadCounters};
-use super::handle::Buffer;
 use crate::pool::CacheCell;
 
 /// One channel's idle buffers on this thread.
@@ -120,11 +119,11 @@ thread_local! {
     static CACHE: RefCell<ThreadCache> = const { RefCell::new(ThreadCache { slots: Vec::new() }) };
 }
 
-/// A cached buffer of `channel`, if this thread has one and owes nothing.
-/// (Inlined into the caller, so the buffer is built in place: returned
-/// through memory, it is stored in pieces and reloaded whole, which stalls.)
+/// A cached buffer of `channel` and its handle, if this thread has one and
+/// owes nothing. (Inlined into the caller: a buffer returned through memory
+/// is stored in pieces and reloaded whole, which stalls.)
 #[inline(always)]
-pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
+pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<(Vec<u8>, Arc<ChannelBuffers>)> {
     CACHE
         .try_with(|cache| {
             let mut cache = cache.try_borrow_mut().ok()?;
@@ -139,7 +138,7 @@ pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Buffer> {
             slot.counters
                 .acquired
                 .store(slot.acquired, Ordering::Release);
-            Some(Buffer::new(bytes, handle))
+            Some((bytes, handle))
         })
         .ok()
         .flatten()

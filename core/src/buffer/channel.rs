@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::handle::Buffer;
+use super::error::BufferError;
 use super::stats::BufferStats;
-use super::BufferError;
 use crate::pool::{CacheCell, CachedAccount, ChannelId, PoolChannel};
 
 /// What one thread's cache of one channel publishes: its idle units (in
@@ -75,10 +74,10 @@ impl ChannelBuffers {
         self.account.channel().name()
     }
 
-    /// A buffer through the pool: reserves its bytes (the pool asks caches
-    /// back and retries once if refused), then reuses a released buffer or
-    /// allocates one.
-    pub(crate) fn acquire_slow(self: &Arc<Self>) -> Result<Buffer, BufferError> {
+    /// A buffer's bytes through the pool: reserves them (the pool asks
+    /// caches back and retries once if refused), then reuses a released
+    /// buffer or allocates one.
+    pub(crate) fn acquire_slow(&self) -> Result<Vec<u8>, BufferError> {
         self.account.reserve(self.size as u64)?;
         let reused = {
             let mut local = self.local.lock();
@@ -111,7 +110,7 @@ impl ChannelBuffers {
                 bytes
             }
         };
-        Ok(Buffer::new(bytes, Arc::clone(self)))
+        Ok(bytes)
     }
 
     /// Takes buffers back into the shared list and their bytes back to the

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::cache;
 use super::channel::ChannelBuffers;
-use super::BufferError;
+use super::error::BufferError;
 use crate::pool::ChannelId;
 
 /// A byte buffer of fixed capacity, charged to its channel until dropped;

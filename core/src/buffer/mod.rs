@@ -45,6 +45,7 @@
 
 mod cache;
 mod channel;
+mod error;
 mod handle;
 mod stats;
 
@@ -53,52 +54,13 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::pool::{ChannelId, PoolError, ResourceKind, ResourcePool};
+use crate::pool::{ChannelId, ResourceKind, ResourcePool};
 
 use channel::ChannelBuffers;
 
+pub use error::BufferError;
 pub use handle::Buffer;
 pub use stats::{BufferMetrics, BufferStats, ChannelBufferStats};
-
-/// Why a buffer could not be handed out or written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BufferError {
-    /// The pool refused the bytes (exhausted, over quota, closed channel...).
-    #[error("the pool refused the buffer's bytes: {0}")]
-    Pool(#[from] PoolError),
-    /// The pool has no capacity for [`ResourceKind::BUFFER_BYTES`].
-    #[error("the pool has no `buffer_bytes` budget")]
-    NoBudget,
-    /// A buffer size of zero was asked for.
-    #[error("buffers must hold at least one byte")]
-    ZeroSize,
-    /// A buffer size larger than the pool's whole `buffer_bytes` budget (or
-    /// than one allocation can be) was asked for.
-    #[error("buffers of {size} bytes cannot be handed out: at most {max} bytes")]
-    TooLarge {
-        /// The size asked for.
-        size: usize,
-        /// The largest size this pool could ever hand out.
-        max: u64,
-    },
-    /// The allocator could not provide a buffer; nothing stays reserved.
-    #[error("could not allocate a buffer of {size} bytes")]
-    OutOfMemory {
-        /// The buffer size.
-        size: usize,
-    },
-    /// A write would go past the buffer's fixed capacity.
-    #[error("buffer full: {len} of {capacity} bytes used, {requested} more requested")]
-    Full {
-        /// The buffer's capacity.
-        capacity: usize,
-        /// Bytes already written.
-        len: usize,
-        /// Bytes the write needed.
-        requested: usize,
-    },
-}
 
 /// Idle buffers each thread keeps per channel unless told otherwise (none
 /// under the loom model checker, whose threads share one OS thread).
@@ -288,7 +250,7 @@ impl BufferChannel {
     #[inline]
     pub fn acquire(&self) -> Result<Buffer, BufferError> {
         match cache::take(&self.inner) {
-            Some(buffer) => Ok(buffer),
+            Some((bytes, handle)) => Ok(Buffer::new(bytes, handle)),
             None => self.acquire_slow(),
         }
     }
@@ -298,7 +260,8 @@ impl BufferChannel {
         if self.inner.bound() > 0 {
             cache::prepare(&self.inner);
         }
-        self.inner.acquire_slow()
+        let bytes = self.inner.acquire_slow()?;
+        Ok(Buffer::new(bytes, Arc::clone(&self.inner)))
     }
 
     /// The pool channel the bytes are drawn from.

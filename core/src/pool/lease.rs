@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::loom::Arc;
 
-use super::channel::ChannelSlot;
+use super::books::ChannelSlot;
 use super::id::ChannelId;
 use super::kind::ResourceKind;
 

@@ -51,7 +51,9 @@
 //! exceeded, an unknown or duplicate kind or channel, a closed channel, or a
 //! request for zero units.
 
+mod books;
 mod cache;
+mod cell;
 mod channel;
 mod error;
 mod id;
@@ -62,7 +64,8 @@ mod slot;
 
 use crate::loom::{shared_slice, Arc, AtomicU64, Mutex, RwLock};
 
-pub(crate) use cache::{set_local_reclaim, CacheCell, CachedAccount};
+pub(crate) use cache::CachedAccount;
+pub(crate) use cell::{set_local_reclaim, CacheCell};
 pub use channel::{PoolChannel, Quotas};
 pub use error::PoolError;
 pub use id::ChannelId;
@@ -70,7 +73,7 @@ pub use kind::ResourceKind;
 pub use lease::Lease;
 pub use report::{CachedUnits, ChannelUsage, KindUsage, LeakReport, LeakedLease, PoolMetrics};
 
-use channel::ChannelSlot;
+use books::ChannelSlot;
 use slot::{kind_index, KindSlot, Kinds};
 
 /// Centralized allocation of every shared resource of a system.

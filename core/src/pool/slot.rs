@@ -2,8 +2,7 @@
 
 use crate::loom::{Arc, AtomicU64, Mutex, Ordering};
 
-use super::cache::CacheCell;
-use super::channel::ask_back;
+use super::cell::{ask_back, CacheCell};
 use super::error::PoolError;
 use super::kind::ResourceKind;
 use super::report::KindUsage;
