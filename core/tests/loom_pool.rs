@@ -5,6 +5,7 @@
 #![cfg(loom)]
 
 use loom::thread;
+use typestep::buffer::BufferManager;
 use typestep::pool::{Quotas, ResourceKind, ResourcePool};
 
 const KIND: ResourceKind = ResourceKind::HANDLES;
@@ -68,5 +69,37 @@ fn a_drop_racing_a_close_leaves_no_leak_and_no_unit_behind() {
         dropper.join().unwrap();
         assert!(pool.leak_report().is_empty());
         assert_eq!(pool.in_use(KIND).unwrap(), 0);
+    });
+}
+
+/// Buffers draw on one account per channel whose units grow and shrink
+/// (the thread caches are off under loom: its threads share one OS thread).
+#[test]
+fn buffers_racing_for_the_last_bytes_get_them_once_and_give_them_back() {
+    loom::model(|| {
+        let bytes = ResourceKind::BUFFER_BYTES;
+        let pool = ResourcePool::builder().capacity(bytes, 8).build().unwrap();
+        let manager = BufferManager::new(&pool, 8).unwrap();
+        assert_eq!(manager.thread_cache(), 0);
+        let racers: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|name| {
+                let id = pool.open_channel(name, Quotas::new()).unwrap();
+                let channel = manager.channel(id).unwrap();
+                thread::spawn(move || channel.acquire().ok())
+            })
+            .collect();
+        let held: Vec<_> = racers
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(held.len(), 1, "exactly one racer gets the bytes");
+        assert_eq!(pool.in_use(bytes).unwrap(), 8);
+        let report = pool.close_all();
+        assert_eq!(report.units(bytes), 8, "the held buffer is a leak");
+        drop(held);
+        assert!(pool.leak_report().is_empty());
+        assert_eq!(pool.in_use(bytes).unwrap(), 0);
+        assert_eq!(pool.cached(bytes).unwrap(), 0);
     });
 }

@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::channel::{ChannelBuffers, ThreadCounters};
-use crate::pool::CacheCell;
+use crate::pool::SharedCell;
 
 /// One channel's idle buffers on this thread.
 struct Slot {
@@ -32,7 +32,7 @@ struct Slot {
     idle: Vec<Vec<u8>>,
     handles: Vec<Arc<ChannelBuffers>>,
     /// The pool's view of this cache (also in `counters`, one hop nearer).
-    cell: Arc<CacheCell>,
+    cell: SharedCell,
     counters: Arc<ThreadCounters>,
     /// The channel's buffer size and cache bound, copied (no hop).
     size: usize,
@@ -48,7 +48,7 @@ impl Slot {
             channel: Arc::clone(channel),
             idle: Vec::with_capacity(channel.bound()),
             handles: Vec::with_capacity(channel.bound()),
-            cell: Arc::clone(&counters.cell),
+            cell: SharedCell::clone(&counters.cell),
             counters,
             size: channel.size(),
             bound: channel.bound(),
@@ -172,6 +172,8 @@ pub(crate) fn put(bytes: &mut Vec<u8>, channel: &mut Option<Arc<ChannelBuffers>>
         };
         let slot = match cache.find(handle) {
             Some(slot) => slot,
+            // No cache wanted: no slot either.
+            None if handle.bound() == 0 => return,
             None => cache.slot(handle),
         };
         if slot.cell.asked() {

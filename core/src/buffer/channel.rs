@@ -8,14 +8,14 @@ use parking_lot::Mutex;
 
 use super::error::BufferError;
 use super::stats::BufferStats;
-use crate::pool::{CacheCell, CachedAccount, ChannelId, PoolChannel};
+use crate::pool::{CachedAccount, ChannelId, PoolChannel, SharedCell};
 
 /// What one thread's cache of one channel publishes: its idle units (in
-/// the pool's [`CacheCell`]) and its counters. One writer, the owning
+/// the pool's cache cell) and its counters. One writer, the owning
 /// thread, with plain stores; read by [`ChannelBuffers::stats`].
 #[derive(Debug)]
 pub(crate) struct ThreadCounters {
-    pub(crate) cell: Arc<CacheCell>,
+    pub(crate) cell: SharedCell,
     /// Cached buffers handed out (each one a recycled buffer).
     pub(crate) acquired: AtomicU64,
 }

@@ -12,6 +12,9 @@ const RECLAIM: u64 = 1;
 /// The channel was closed: every cached unit goes back, nothing is cached.
 const CLOSED: u64 = 2;
 
+/// A shared [`CacheCell`] (loom's `Arc` under the model checker).
+pub(crate) type SharedCell = Arc<CacheCell>;
+
 /// One cache's published state: its idle units of one kind on one channel,
 /// and the requests addressed to it.
 #[derive(Debug)]

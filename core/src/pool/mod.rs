@@ -65,7 +65,7 @@ mod slot;
 use crate::loom::{shared_slice, Arc, AtomicU64, Mutex, RwLock};
 
 pub(crate) use cache::CachedAccount;
-pub(crate) use cell::{set_local_reclaim, CacheCell};
+pub(crate) use cell::{set_local_reclaim, SharedCell};
 pub use channel::{PoolChannel, Quotas};
 pub use error::PoolError;
 pub use id::ChannelId;
