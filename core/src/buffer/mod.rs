@@ -32,7 +32,7 @@
 //! let buffers = BufferManager::new(&pool, 4096)?;
 //! let mut frame = buffers.acquire(channel)?;
 //! frame.extend_from_slice(b"hello");
-//! drop(frame); // back to the channel, cleared
+//! drop(frame); // back to this thread's cache, cleared, its bytes still reserved
 //! assert_eq!(buffers.acquire(channel)?.len(), 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
