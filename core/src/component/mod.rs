@@ -50,6 +50,7 @@
 
 mod action;
 mod future;
+mod memory;
 mod nested;
 mod refusal;
 mod snapshot;
@@ -62,8 +63,9 @@ pub use future::{
     catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
     ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
+pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
-pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
+pub use nested::{inside, parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
 pub use table::{

@@ -54,6 +54,10 @@ use crate::fault::{panic_message, BoxError};
 pub trait Region<C: Component> {
     /// Whether the leaf `state` is this state or nested in it.
     fn contains(state: C::State) -> bool;
+
+    /// For a superstate, its index in [`Component::NESTING`]; `None` for a
+    /// leaf.
+    const SUPERSTATE: Option<usize> = None;
 }
 
 /// The innermost superstate (index into [`Component::NESTING`]) that holds
@@ -62,6 +66,22 @@ pub fn parent_of<C: Component>(state: C::State) -> Option<usize> {
     C::NESTING
         .iter()
         .position(|s| s.leaves.iter().any(|&leaf| leaf.index() == state.index()))
+}
+
+/// Whether the leaf `state` is nested (at any depth) in superstate
+/// `superstate` (an index into [`Component::NESTING`]).
+#[inline]
+pub fn inside<C: Component>(superstate: usize, state: C::State) -> bool {
+    let mut at = parent_of::<C>(state);
+    // Bounded, so that a hand-written `NESTING` with a loop ends.
+    for _ in 0..C::NESTING.len() {
+        match at {
+            Some(s) if s == superstate => return true,
+            Some(s) => at = C::NESTING.get(s).and_then(|n| n.parent),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// An exit or entry action that returned an error: which one, and the error.

@@ -68,7 +68,7 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord, MAX_MOVES};
 pub use shared::SharedMachine;
 
-use crate::component::Snapshot;
+use crate::component::{HistoryMemory, Snapshot};
 use crate::component::Step;
 use crate::component::Typed;
 use crate::component::{Component, StateMarker};
@@ -119,6 +119,7 @@ pub struct StateMachine<C: Component, O = NoObserver> {
     history: History<C>,
     subscribers: Subscribers<C>,
     observer: O,
+    memory: HistoryMemory<C>,
 }
 
 /// A saved state and data to return to with
@@ -134,6 +135,7 @@ where
     state: C::State,
     seq: u64,
     saved: <C::Snapshot as Snapshot<C>>::Saved,
+    memory: HistoryMemory<C>,
 }
 
 impl<C: Component> Checkpoint<C>
@@ -161,6 +163,7 @@ where
             state: self.state,
             seq: self.seq,
             saved: self.saved.clone(),
+            memory: self.memory.clone(),
         }
     }
 }
@@ -198,6 +201,7 @@ impl<C: Component> StateMachine<C> {
             history: History::with_capacity(0),
             subscribers: Subscribers::new(),
             observer: NoObserver,
+            memory: HistoryMemory::new(),
         }
     }
 
@@ -245,6 +249,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             history: self.history,
             subscribers: self.subscribers,
             observer: (self.observer, observer),
+            memory: self.memory,
         }
     }
 
@@ -321,7 +326,9 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// Fires `event`: one checked move.
     ///
     /// Checks that the current state has a transition on `event`, runs its
-    /// guard, then its action under a snapshot, and commits the new state.
+    /// guard, then its action under a snapshot, and commits the new state
+    /// (a transition into a superstate with `history` resumes the leaf the
+    /// machine last left it from; see [`remembered`](Self::remembered)).
     /// On any `Err` the state and data are as before the call. Accepts the
     /// run-time enum (`worker::Event::Start`) or the event type (`worker::Start`).
     #[inline(always)]
@@ -346,7 +353,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         clock: Option<impl MoveClock>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
-        let step = C::step(&mut self.data, from, event);
+        let step = C::step_with_memory(&mut self.data, from, event, self.memory.slots());
         self.settle(from, event, step, clock)
     }
 
@@ -374,6 +381,9 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             }
         };
         self.state = to;
+        if !C::HISTORY.is_empty() {
+            self.memory.left(from, to);
+        }
         self.seq += 1;
         let times = clock.map(MoveClock::finish);
         let record = MoveRecord {
@@ -423,7 +433,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         error
     }
 
-    /// Saves the current state and data, to return to with
+    /// Saves the current state, data and history memory, to return to with
     /// [`rollback_to`](Self::rollback_to).
     pub fn checkpoint(&self) -> Checkpoint<C>
     where
@@ -433,10 +443,12 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             state: self.state,
             seq: self.seq,
             saved: <C::Snapshot as Snapshot<C>>::save(&self.data),
+            memory: self.memory.clone(),
         }
     }
 
-    /// Returns explicitly to `checkpoint`: restores its state and data. The
+    /// Returns explicitly to `checkpoint`: restores its state, data and
+    /// history memory. The
     /// rollback is itself a move: it is numbered, kept in the history and
     /// sent to observers and subscribers.
     ///
@@ -471,6 +483,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         let from = self.state;
         <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
         self.state = checkpoint.state;
+        self.memory = checkpoint.memory;
         self.seq += 1;
         let times = clock.map(Started::finish);
         let record = MoveRecord {
