@@ -108,10 +108,6 @@ impl Checker<'_> {
                     ));
                 } else {
                     self.graph.tree.nodes[node].history = true;
-                    self.cx.error_spanned_by(key, format_args!(
-                        "`history` on `{name}` of `{component}` is not supported yet: \
-                         re-entering `{name}` would resume its `initial` state, not the last one; remove `history`"
-                    ));
                 }
             }
             self.graph.tree.nodes[node].entry = state.entry.as_ref().map(|h| h.path.clone());
@@ -246,6 +242,8 @@ impl Checker<'_> {
                 action_async: edge.action_async,
                 exits,
                 entries,
+                resume: flat.resume,
+                first: flat.first,
             });
         }
         self.graph.arrows = self
