@@ -135,7 +135,9 @@ impl Tree {
             return None;
         }
         let here = &self.nodes[node];
-        let initial = here.initial?;
+        let Some(initial) = here.initial else {
+            return Some(node);
+        };
         let children: &[usize] = if here.history { &here.children } else { &[] };
         std::iter::once(initial)
             .chain(children.iter().copied())
