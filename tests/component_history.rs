@@ -75,7 +75,10 @@ fn the_first_entry_takes_initial_and_a_later_one_resumes_the_child_left() {
     assert_eq!(m.remembered(led::Blinking), Some(led::State::LedOff));
     m.data_mut().log.clear();
     let record = m.fire(led::Start).unwrap();
-    assert_eq!((record.from, record.to), (led::State::Idle, led::State::LedOff));
+    assert_eq!(
+        (record.from, record.to),
+        (led::State::Idle, led::State::LedOff)
+    );
     // The entries of the resumed path run, outermost first.
     assert_eq!(m.data().log, ["enter Blinking", "enter LedOff"]);
 
@@ -185,8 +188,8 @@ fn the_table_without_memory_sees_the_first_entry() {
 fn rehydration_restores_the_memory_and_refuses_a_leaf_outside() {
     let mut memory = HistoryMemory::<Led>::new();
     memory.remember("Blinking", led::State::Dim).unwrap();
-    let mut m = StateMachine::rehydrate_remembering(led::State::Idle, Led::default(), memory)
-        .unwrap();
+    let mut m =
+        StateMachine::rehydrate_remembering(led::State::Idle, Led::default(), memory).unwrap();
     m.fire(led::Start).unwrap();
     assert_eq!(m.state(), led::State::Dim);
 
@@ -368,7 +371,10 @@ mod serde_form {
         let err = load(outside).unwrap_err().to_string();
         assert!(err.contains("the leaf is not nested in it"), "{err}");
         let unknown = json.replace(r#""Blinking":"LedOn""#, r#""Blinking":"Dim""#);
-        assert!(load(unknown).unwrap_err().to_string().contains("no state named `Dim`"));
+        assert!(load(unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("no state named `Dim`"));
         let no_history = json.replace(r#""Blinking":"LedOn""#, r#""Idle":"LedOn""#);
         assert!(load(no_history).is_err());
         let not_a_map = json.replace(r#"{"Blinking":"LedOn"}"#, "[1]");

@@ -72,6 +72,6 @@ pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
     Superstate, TransitionSpec,
 };
-pub use typed::{Rejected, Transition, Typed};
+pub use typed::{enters_history, EntersHistory, Rejected, Transition, Typed, TypedOutcome};
 
 pub(crate) use typed::{advance, try_advance};

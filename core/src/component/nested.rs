@@ -9,6 +9,16 @@
 //! the machine stays where it was. The refusal names the failing step
 //! (`"entry of Idle"`).
 //!
+//! A superstate declared with `history` (`#[state(Blinking, initial = LedOn,
+//! history)]`) is entered, by a transition that targets it, at the child the
+//! machine was in when it last left it (the first time, at `initial`); a
+//! child that is itself a superstate is entered by its own history or its
+//! `initial`. The machine keeps that memory
+//! ([`HistoryMemory`](super::HistoryMemory), [`Component::HISTORY`]) and
+//! updates it only when a move commits; the derive gives such a move one
+//! edge per leaf it may resume and picks one from the memory
+//! ([`Component::step_with_memory`]).
+//!
 //! ```
 //! use typestep::prelude::*;
 //!
@@ -36,6 +46,8 @@
 //! machine.fire(led::Stop)?; // declared on `Blinking`, accepted in `LedOff`
 //! assert_eq!(machine.state(), led::State::Idle);
 //! assert_eq!(machine.data().powered_off, 1);
+//! machine.fire(led::Start)?; // no `history`: `initial` again
+//! assert_eq!(machine.state(), led::State::LedOn);
 //! # Ok::<(), typestep::machine::FireError<Led>>(())
 //! ```
 

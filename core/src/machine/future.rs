@@ -245,7 +245,8 @@ async fn fly<C: Component, O: Observer<C>>(
         landed: false,
     };
     let machine = &mut *flight.machine;
-    let step = C::step_async_with_memory(&mut machine.data, from, event, machine.memory.slots()).await;
+    let step =
+        C::step_async_with_memory(&mut machine.data, from, event, machine.memory.slots()).await;
     flight.landed = true;
     flight.machine.settle(from, event, step, clock)
 }

@@ -68,10 +68,10 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord, MAX_MOVES};
 pub use shared::SharedMachine;
 
-use crate::component::{HistoryMemory, Snapshot};
 use crate::component::Step;
 use crate::component::Typed;
 use crate::component::{Component, StateMarker};
+use crate::component::{HistoryMemory, Snapshot};
 use crate::ticks::{MoveClock, Started};
 use subscribe::Subscribers;
 
@@ -205,7 +205,9 @@ impl<C: Component> StateMachine<C> {
         }
     }
 
-    /// A machine in the state of a typed handle (same as `From`).
+    /// A machine in the state of a typed handle (same as `From`). A typed
+    /// handle carries no history memory: the machine starts with nothing
+    /// remembered.
     pub fn from_typed<S: StateMarker<C>>(handle: Typed<C, S>) -> Self {
         Self::from_parts(S::STATE, handle.into_inner())
     }

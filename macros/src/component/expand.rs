@@ -131,37 +131,58 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     };
     // A move into a superstate with `history` has one edge per leaf it may
     // resume; `edge` and `step` take it as with nothing remembered.
-    let edge_arms = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
-        let from = &states[edge.from];
-        let event = &events[edge.event];
-        let value = match edge.resume {
-            Some(_) => quote!(<Self as #private::Component>::edge_with_memory(from, event, &[])),
-            None => {
-                let value = edge_value(index, edge);
-                quote!(__Option::Some(#value))
-            }
-        };
-        quote!((#module::State::#from, #module::Event::#event) => #value,)
-    });
-    let step_arms = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
-        let from = &states[edge.from];
-        let event = &events[edge.event];
-        let value = match edge.resume {
-            Some(_) => quote!(<Self as #private::Component>::step_with_memory(data, from, event, &[])),
-            None => step_value(index, edge),
-        };
-        quote!((#module::State::#from, #module::Event::#event) => #value,)
-    });
+    let edge_arms = graph
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, edge)| edge.first)
+        .map(|(index, edge)| {
+            let from = &states[edge.from];
+            let event = &events[edge.event];
+            let value = match edge.resume {
+                Some(_) => {
+                    quote!(<Self as #private::Component>::edge_with_memory(from, event, &[]))
+                }
+                None => {
+                    let value = edge_value(index, edge);
+                    quote!(__Option::Some(#value))
+                }
+            };
+            quote!((#module::State::#from, #module::Event::#event) => #value,)
+        });
+    let step_arms = graph
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, edge)| edge.first)
+        .map(|(index, edge)| {
+            let from = &states[edge.from];
+            let event = &events[edge.event];
+            let value = match edge.resume {
+                Some(_) => {
+                    quote!(<Self as #private::Component>::step_with_memory(data, from, event, &[]))
+                }
+                None => step_value(index, edge),
+            };
+            quote!((#module::State::#from, #module::Event::#event) => #value,)
+        });
     let with_memory = nested::with_memory(&private, module, graph, &edge_value, &step_value);
 
     // A move whose leaf is decided at run time has no typed move (a typed
-    // handle carries no memory).
-    let transition_impls = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first && edge.resume.is_none()).map(|(index, edge)| {
+    // handle carries no memory): its output names the superstate, and
+    // `Typed::fire` refuses it with a message that says so.
+    let transition_impls = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
         let konst = edge_const(index);
         let from = &states[edge.from];
         let to = &states[edge.to];
         let event = &events[edge.event];
-        let (output, body) = if is_async(edge) {
+        let (output, body) = if let Some(target) = edge.resume {
+            let superstate = &graph.tree.nodes[target].name;
+            (
+                quote!(#private::EntersHistory<#ty, #module::#superstate>),
+                quote!(#private::enters_history(from)),
+            )
+        } else if is_async(edge) {
             future::typed_move(&private, module, &ty, event, from, to)
         } else if edge.is_fallible() {
             (

@@ -127,21 +127,29 @@ impl Tree {
         }
     }
 
-    /// The superstate `Some(n)` without `initial` met on the way down from
-    /// `node` (through `initial`, and through any child of a superstate
-    /// with `history`, which may resume it), if any.
-    pub fn missing_initial(&self, node: usize) -> Option<usize> {
+    /// The superstate without `initial` met on the way down from `node`
+    /// (through `initial`, and through any child of a superstate with
+    /// `history`, which may resume it), if any, with the superstate whose
+    /// `history` leads there (`None`: on the way through `initial`s).
+    pub fn missing_initial(&self, node: usize) -> Option<(usize, Option<usize>)> {
         if self.is_leaf(node) {
             return None;
         }
         let here = &self.nodes[node];
         let Some(initial) = here.initial else {
-            return Some(node);
+            return Some((node, None));
         };
-        let children: &[usize] = if here.history { &here.children } else { &[] };
-        std::iter::once(initial)
-            .chain(children.iter().copied())
-            .find_map(|child| self.missing_initial(child))
+        if let Some(found) = self.missing_initial(initial) {
+            return Some(found);
+        }
+        if !here.history {
+            return None;
+        }
+        here.children
+            .iter()
+            .filter(|&&c| c != initial)
+            .find_map(|&c| self.missing_initial(c))
+            .map(|(missing, via)| (missing, via.or(Some(node))))
     }
 
     /// Every way down from `node` when it is entered by default (the states

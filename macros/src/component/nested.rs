@@ -176,7 +176,8 @@ pub fn nesting_const(private: &TokenStream, module: &Ident, graph: &Graph) -> To
         .filter(|(_, &n)| tree.nodes[n].history)
         .map(|(at, _)| at)
         .collect();
-    let history = (!history.is_empty()).then(|| quote!(const HISTORY: &'static [usize] = &[#(#history),*];));
+    let history =
+        (!history.is_empty()).then(|| quote!(const HISTORY: &'static [usize] = &[#(#history),*];));
     quote! {
         const NESTING: &'static [#private::Superstate<#module::State>] = &[#(#entries),*];
         #history

@@ -34,7 +34,11 @@ fn a_move_into_a_history_superstate_has_one_edge_per_leaf_it_may_resume() {
     assert!(starts[0].entries.is_empty());
     assert_eq!(starts[1].entries.len(), 1);
     // A move with one target is as before.
-    assert!(graph.edges.iter().filter(|e| graph.events[e.event] != *"Start").all(|e| e.first && e.resume.is_none()));
+    assert!(graph
+        .edges
+        .iter()
+        .filter(|e| graph.events[e.event] != *"Start")
+        .all(|e| e.first && e.resume.is_none()));
 }
 
 #[test]
@@ -48,7 +52,7 @@ fn a_child_resumed_without_an_initial_is_reported() {
             #[transition(Run -> Idle on Stop)]
             struct M;
         },
-        &["superstate `Fast` of `M` is entered by a transition but declares no initial state: add `#[state(Fast, initial = B)]`"],
+        &["superstate `Fast` of `M` is entered by a transition (resumed by the `history` of `Run`) but declares no initial state: add `#[state(Fast, initial = B)]`"],
     );
 }
 
