@@ -49,5 +49,6 @@ fn main() {
     machine.fire(car::Park).unwrap();
     machine.fire(car::Go).unwrap();
     assert_eq!(machine.state(), car::State::High);
-    assert_eq!(machine.data().highs, 2);
+    // Entered `High` on `Launch`, on `Up`, and resumed on the last `Go`.
+    assert_eq!(machine.data().highs, 3);
 }
