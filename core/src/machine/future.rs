@@ -219,7 +219,7 @@ fn try_sync<C: Component, O: Observer<C>>(
     clock: Clock,
 ) -> Option<Result<MoveRecord<C>, FireError<C>>> {
     let from = machine.state;
-    match C::step_with_memory(&mut machine.data, from, event, machine.memory.slots()) {
+    match C::step_with_memory(&mut machine.data, from, event, machine.subscribers.slots()) {
         Step::Refused {
             refusal: Refusal::NeedsAsync,
             ..
@@ -246,7 +246,8 @@ async fn fly<C: Component, O: Observer<C>>(
     };
     let machine = &mut *flight.machine;
     let step =
-        C::step_async_with_memory(&mut machine.data, from, event, machine.memory.slots()).await;
+        C::step_async_with_memory(&mut machine.data, from, event, machine.subscribers.slots())
+            .await;
     flight.landed = true;
     flight.machine.settle(from, event, step, clock)
 }

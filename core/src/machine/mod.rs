@@ -119,7 +119,6 @@ pub struct StateMachine<C: Component, O = NoObserver> {
     history: History<C>,
     subscribers: Subscribers<C>,
     observer: O,
-    memory: HistoryMemory<C>,
 }
 
 /// A saved state and data to return to with
@@ -201,7 +200,6 @@ impl<C: Component> StateMachine<C> {
             history: History::with_capacity(0),
             subscribers: Subscribers::new(),
             observer: NoObserver,
-            memory: HistoryMemory::new(),
         }
     }
 
@@ -251,7 +249,6 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             history: self.history,
             subscribers: self.subscribers,
             observer: (self.observer, observer),
-            memory: self.memory,
         }
     }
 
@@ -355,7 +352,11 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         clock: Option<impl MoveClock>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
-        let step = C::step_with_memory(&mut self.data, from, event, self.memory.slots());
+        let step = if C::HISTORY.is_empty() {
+            C::step(&mut self.data, from, event)
+        } else {
+            C::step_with_memory(&mut self.data, from, event, self.subscribers.slots())
+        };
         self.settle(from, event, step, clock)
     }
 
@@ -384,7 +385,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         };
         self.state = to;
         if !C::HISTORY.is_empty() {
-            self.memory.left(from, to);
+            self.subscribers.left(from, to);
         }
         self.seq += 1;
         let times = clock.map(MoveClock::finish);
@@ -445,7 +446,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             state: self.state,
             seq: self.seq,
             saved: <C::Snapshot as Snapshot<C>>::save(&self.data),
-            memory: self.memory.clone(),
+            memory: self.subscribers.memory(),
         }
     }
 
@@ -485,7 +486,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         let from = self.state;
         <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
         self.state = checkpoint.state;
-        self.memory = checkpoint.memory;
+        self.subscribers.set_memory(checkpoint.memory);
         self.seq += 1;
         let times = clock.map(Started::finish);
         let record = MoveRecord {

@@ -23,14 +23,16 @@ impl<C: Component, O> StateMachine<C, O> {
     /// and keeps this value until a move ends outside `region`.
     pub fn remembered<R: Region<C>>(&self, region: R) -> Option<C::State> {
         let _ = region;
-        self.memory.get(R::SUPERSTATE?)
+        let superstate = R::SUPERSTATE?;
+        let slot = C::HISTORY.iter().position(|&s| s == superstate)?;
+        self.subscribers.slots().get(slot).copied().flatten()
     }
 
     /// Every remembered leaf of the superstates with `history` (see
     /// [`remembered`](Self::remembered)): what serde stores and
     /// [`rehydrate_remembering`](StateMachine::rehydrate_remembering) restores.
-    pub fn memory(&self) -> &HistoryMemory<C> {
-        &self.memory
+    pub fn memory(&self) -> HistoryMemory<C> {
+        self.subscribers.memory()
     }
 }
 

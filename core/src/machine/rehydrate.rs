@@ -109,7 +109,7 @@ impl<C: Component> StateMachine<C> {
         memory: HistoryMemory<C>,
     ) -> Result<Self, RehydrateError> {
         let mut machine = Self::rehydrate(state, data)?;
-        machine.memory = memory;
+        machine.subscribers.set_memory(memory);
         Ok(machine)
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::history::{History, MAX_HISTORY_CAPACITY};
 use super::record::{Cause, MoveRecord, MAX_MOVES};
 use super::StateMachine;
-use crate::component::{Component, Label};
+use crate::component::{Component, HistoryMemory, Label};
 
 /// A stored move record: names instead of enum values.
 #[derive(Serialize, Deserialize)]
@@ -117,7 +117,7 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
             history_capacity: u64::try_from(self.history.capacity()).unwrap_or(u64::MAX),
             history: self.history.iter().map(|record| record.stored()).collect(),
             memory: self
-                .memory
+                .memory()
                 .iter()
                 .map(|(superstate, leaf)| (superstate.to_owned(), leaf.name().to_owned()))
                 .collect(),
@@ -216,13 +216,14 @@ impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> 
             previous = Some(record.seq);
             history.push(record);
         }
+        let mut memory = HistoryMemory::<C>::new();
         for (superstate, leaf) in &stored.memory {
             let leaf = label::<C::State, D::Error>("state", C::NAME, leaf)?;
-            machine
-                .memory
+            memory
                 .remember(superstate, leaf)
                 .map_err(D::Error::custom)?;
         }
+        machine.subscribers.set_memory(memory);
         machine.seq = stored.moves;
         machine.timing = stored.timing;
         machine.history = history;

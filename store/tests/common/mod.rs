@@ -191,7 +191,11 @@ pub fn history_memory(open: Open<'_>, raw: Raw<'_>) {
     let store = open(opts());
     let id = fresh("history");
     let mut m = DurableMachine::create(&*store, &id, Blinker { n: 0 }).unwrap();
-    for event in [blinker::Event::Start, blinker::Event::Tick, blinker::Event::Stop] {
+    for event in [
+        blinker::Event::Start,
+        blinker::Event::Tick,
+        blinker::Event::Stop,
+    ] {
         m.fire(event).unwrap();
     }
     let mut back = DurableMachine::<Blinker, dyn Store>::load(&*store, &id).unwrap();
