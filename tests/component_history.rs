@@ -321,7 +321,7 @@ fn an_async_move_resumes_and_a_cancelled_one_leaves_the_memory() {
     assert_eq!(m.data().opened, 1);
     assert_eq!(m.remembered(link::Linked), Some(link::State::Slow));
     assert!(matches!(
-        m.history().iter().last().map(|r| r.cause),
+        m.history().iter().next_back().map(|r| r.cause),
         Some(Cause::Cancelled(link::Event::Connect))
     ));
 

@@ -275,9 +275,9 @@ proptest! {
             prop_assert_eq!(&taken.exits, &exits);
             prop_assert_eq!(&taken.entries, &entries);
             // The machine's memory: written when a move ends outside.
-            for s in 0..n {
+            for (s, slot) in stored.iter_mut().enumerate() {
                 if tree.nodes[s].history && inside(&tree, at, s) && !inside(&tree, next, s) {
-                    stored[s] = Some(at);
+                    *slot = Some(at);
                 }
             }
             at = next;
