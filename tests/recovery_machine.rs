@@ -114,3 +114,36 @@ fn labelled_instances_are_told_apart_and_diagrams_show_real_counts() {
         .iter()
         .all(|e| e.kind == EventKind::Moved));
 }
+
+/// An observer that reads the wall-clock start of each move.
+struct Stamps(Vec<Option<std::time::SystemTime>>);
+
+impl Observer<Worker> for Stamps {
+    fn wants_time(&self) -> bool {
+        true
+    }
+    fn on_move(&mut self, record: &MoveRecord<Worker>, _: &Worker) {
+        self.0.push(record.at);
+    }
+}
+
+#[test]
+fn the_logger_asks_for_durations_not_for_wall_clock_starts() {
+    let log = Arc::new(RecoveryLogger::new(16));
+    let mut m = StateMachine::new(worker(1)).with_observer(MoveLogger::new(log.clone()));
+    let record = m.fire(worker::Init).unwrap();
+    assert!(record.took.is_some(), "the logger's events carry durations");
+    assert_eq!(record.at, None, "nobody asked for the wall-clock start");
+    assert_eq!(log.collect()[0].kind, EventKind::Moved);
+
+    // Timing on, or another observer that wants the start: it is there.
+    let mut timed = StateMachine::new(worker(1))
+        .with_observer(MoveLogger::new(log.clone()))
+        .with_timing(true);
+    assert!(timed.fire(worker::Init).unwrap().at.is_some());
+    let mut both =
+        StateMachine::new(worker(1)).with_observer((MoveLogger::new(log), Stamps(Vec::new())));
+    let record = both.fire(worker::Init).unwrap();
+    assert!(record.at.is_some() && record.took.is_some());
+    assert_eq!(both.observer().1 .1 .0, [record.at]);
+}

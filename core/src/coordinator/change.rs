@@ -93,6 +93,11 @@ impl<C: Component> Observer<C> for Attached {
         true
     }
 
+    /// The log keeps durations and its own time stamps.
+    fn wants_wall_time(&self) -> bool {
+        false
+    }
+
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         Observer::<C>::on_move(&mut self.logger, record, data);
         let event = match record.cause {

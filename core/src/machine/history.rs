@@ -66,6 +66,19 @@ impl<C: Component> Entry<C> {
         }
     }
 
+    /// What an unwritten slot holds: never read as a record (only live
+    /// positions are), there only so that the slot exists.
+    fn placeholder() -> Self {
+        Entry {
+            seq: 0,
+            checkpoint: 0,
+            from: C::INITIAL,
+            to: C::INITIAL,
+            event: None,
+            cancelled: false,
+        }
+    }
+
     fn cause(&self) -> Cause<C::Event> {
         match (self.event, self.cancelled) {
             (Some(event), false) => Cause::Event(event),
@@ -96,9 +109,10 @@ type Times = (Option<SystemTime>, Option<Duration>);
 /// one, as after a restore), so a record's slot is its position masked to
 /// the ring's power-of-two size, and a move writes its slot and `last` and
 /// depends on nothing that the previous move stored. The live records are
-/// the last `min(count, capacity)` positions. The slots are filled in
-/// order (`slots.len()` grows up to `mask + 1`, so a ring restored with
-/// little room allocates as it fills).
+/// the last `min(count, capacity)` positions. A ring made with all its
+/// room holds all `mask + 1` slots from the start; one restored with little
+/// room fills its slots in order (`slots.len()` grows up to `mask + 1`, so
+/// it allocates as it fills).
 struct Ring<C: Component> {
     slots: Vec<Entry<C>>,
     /// The clock fields, slot by slot; allocated (once) by the first move
@@ -147,8 +161,14 @@ impl<C: Component> History<C> {
             ring: (capacity != 0).then(|| {
                 let size = capacity.next_power_of_two();
                 Box::new(Ring {
-                    // All of it now unless asked for less room.
-                    slots: Vec::with_capacity(if room >= capacity { size } else { room }),
+                    // All of it now, filled with placeholders that no live
+                    // position reaches (a move then never takes the out of
+                    // line `fill`), unless asked for less room.
+                    slots: if room >= capacity {
+                        vec![Entry::placeholder(); size]
+                    } else {
+                        Vec::with_capacity(room)
+                    },
                     times: None,
                     mask: size - 1,
                     capacity,

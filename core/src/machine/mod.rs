@@ -337,7 +337,8 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         // value live across the action. (An out-of-line timed move would
         // take `&mut self` and so keep the machine out of registers.)
         if self.timing || self.observer.wants_time() {
-            self.fire_at(event, Some(Started::now()))
+            let wall = self.timing || self.observer.wants_wall_time();
+            self.fire_at(event, Some(Started::now(wall)))
         } else {
             self.fire_at(event, None::<Started>)
         }
@@ -394,7 +395,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             from,
             cause: Cause::Event(event),
             to,
-            at: times.map(|(at, _)| at),
+            at: times.and_then(|(at, _)| at),
             took: times.map(|(_, took)| took),
         };
         self.publish(record);
@@ -479,7 +480,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         C::Snapshot: Snapshot<C>,
     {
         let clock = if self.timing || self.observer.wants_time() {
-            Some(Started::now())
+            Some(Started::now(self.timing || self.observer.wants_wall_time()))
         } else {
             None
         };
@@ -496,7 +497,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
                 checkpoint: checkpoint.seq,
             },
             to: checkpoint.state,
-            at: times.map(|(at, _)| at),
+            at: times.and_then(|(at, _)| at),
             took: times.map(|(_, took)| took),
         };
         self.publish(record);

@@ -43,6 +43,17 @@ pub trait Observer<C: Component> {
         false
     }
 
+    /// Whether this observer reads [`MoveRecord::at`], the wall-clock start
+    /// of a move, when it [`wants_time`](Self::wants_time) (by default it
+    /// does). An observer that needs only [`MoveRecord::took`] says `false`
+    /// and spares every move turning a clock reading into a `SystemTime`;
+    /// `at` is then `None` unless the machine times its moves anyway
+    /// ([`with_timing`](crate::StateMachine::with_timing)) or another
+    /// observer wants it.
+    fn wants_wall_time(&self) -> bool {
+        self.wants_time()
+    }
+
     /// Called after a move was committed.
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         let _ = (record, data);
@@ -75,6 +86,11 @@ impl<C: Component, A: Observer<C>, B: Observer<C>> Observer<C> for (A, B) {
     #[inline]
     fn wants_time(&self) -> bool {
         self.0.wants_time() || self.1.wants_time()
+    }
+
+    #[inline]
+    fn wants_wall_time(&self) -> bool {
+        self.0.wants_wall_time() || self.1.wants_wall_time()
     }
 
     #[inline]
@@ -171,6 +187,10 @@ impl<C: Component> core::fmt::Debug for Observers<C> {
 impl<C: Component> Observer<C> for Observers<C> {
     fn wants_time(&self) -> bool {
         self.list.iter().any(|o| o.wants_time())
+    }
+
+    fn wants_wall_time(&self) -> bool {
+        self.list.iter().any(|o| o.wants_wall_time())
     }
 
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {

@@ -9,7 +9,8 @@ use crate::machine::{Cause, FireError, MoveRecord, Observer};
 
 /// An [`Observer`] that records every move, rejected move and rollback of a
 /// machine in a [`RecoveryLogger`]. It asks the machine for move timing, so
-/// events carry each move's duration.
+/// events carry each move's duration (but not for the move's wall-clock
+/// start: events are stamped by the logger).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -56,6 +57,11 @@ impl MoveLogger {
 impl<C: Component> Observer<C> for MoveLogger {
     fn wants_time(&self) -> bool {
         true
+    }
+
+    /// Events carry the logger's own time stamp, not the move's start.
+    fn wants_wall_time(&self) -> bool {
+        false
     }
 
     #[inline]
