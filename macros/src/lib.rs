@@ -23,6 +23,10 @@ mod shapes;
 
 /// Derives `typestep::Component`: typestate handles, the run-time transition
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
+/// `#[state(Name, initial = Child, history, entry = path, exit = path)]`
+/// configures a state of nested `states(A, B(C, D))`; with `history`, a
+/// transition into the superstate resumes the child it was last left from
+/// (at run time: a typed handle cannot fire such a move).
 /// One `#[transition(...)]` may hold several transitions separated by `;`:
 /// rustc spends one level of its recursion limit (128) per helper attribute,
 /// so a large machine keeps to a few attributes.

@@ -7,7 +7,8 @@ use fnv::FnvHasher;
 use typestep_core::{Component, Label};
 
 /// A stable hash of a component's declared design: its state names, initial
-/// and terminal states, and transitions (`from -> to on event`).
+/// and terminal states, transitions (`from -> to on event`) and superstates
+/// with `history` (when there are any).
 ///
 /// It is computed from the table the derive already generates
 /// ([`Label::ALL`], [`Component::INITIAL`], [`Component::TERMINAL`],
@@ -61,6 +62,17 @@ impl Fingerprint {
         put("transitions");
         for edge in &edges {
             edge.iter().for_each(|s| put(s));
+        }
+        // Superstates with `history` change where stored moves lead; left
+        // out when there are none, so that older fingerprints stay as they were.
+        if !C::HISTORY.is_empty() {
+            let mut history: Vec<&str> = C::HISTORY
+                .iter()
+                .filter_map(|&s| C::NESTING.get(s).map(|n| n.name))
+                .collect();
+            history.sort_unstable();
+            put("history");
+            history.iter().for_each(|s| put(s));
         }
         Fingerprint(h.finish())
     }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use typestep_core::component::HistoryMemory;
 use typestep_core::machine::MoveRecord;
 use typestep_core::{Component, Label, Snapshot, StateMachine};
 
@@ -176,8 +177,8 @@ where
         })?;
         let data: C = serde_json::from_str(json)
             .map_err(|e| bad(format!("its data does not deserialize: {e}")))?;
-        check_chain::<C>(store, key, row.seq, state, None)?;
-        let machine = StateMachine::rehydrate(state, data)
+        let memory = check_chain::<C>(store, key, row.seq, state, None)?;
+        let machine = StateMachine::rehydrate_remembering(state, data, memory)
             .map_err(|e| bad(e.to_string()))?
             .with_timing(true);
         let mut loaded = DurableMachine {
@@ -442,17 +443,20 @@ fn not_found<C: Component>(id: &str) -> StoreError {
 }
 
 /// Checks that the stored moves `1..=upto` are a chain of declared
-/// transitions from the initial state to `state`. Reads them a page at a
-/// time, so a long (or hostile) history costs time, not memory.
+/// transitions from the initial state to `state`, and returns what the
+/// superstates with `history` remember at its end (a move into one must
+/// enter the leaf it resumes, replayed move by move). Reads the moves a page
+/// at a time, so a long (or hostile) history costs time, not memory.
 fn check_chain<C: Component>(
     store: &(impl Store + ?Sized),
     key: Key<'_>,
     upto: i64,
     state: C::State,
     renamed_by: Option<&Migration>,
-) -> Result<(), StoreError> {
+) -> Result<HistoryMemory<C>, StoreError> {
     let bad = |reason: String| corrupt(key, C::NAME, reason);
     let mut at = C::INITIAL;
+    let mut memory = HistoryMemory::<C>::new();
     let mut after = 0i64;
     while after < upto {
         let page = store.moves(key, after, upto, PAGE)?;
@@ -486,11 +490,15 @@ fn check_chain<C: Component>(
             let event = record
                 .event()
                 .ok_or_else(|| bad(format!("move {} has no event", row.seq)))?;
-            if C::edge(record.from, event).map(|edge| edge.to) != Some(record.to) {
+            let declared = C::edge_with_memory(record.from, event, memory.slots());
+            if declared.map(|edge| edge.to) != Some(record.to) {
                 return Err(bad(format!(
                     "move {} `{} -> {} on {event}` is not a declared transition",
                     row.seq, record.from, record.to
                 )));
+            }
+            if !C::HISTORY.is_empty() {
+                memory.left(record.from, record.to);
             }
             at = record.to;
             after = row.seq;
@@ -506,7 +514,7 @@ fn check_chain<C: Component>(
             "its state is `{state}` but its last move entered `{at}`"
         )));
     }
-    Ok(())
+    Ok(memory)
 }
 
 /// Checks, before anything is rewritten, that `migration` turns the stored

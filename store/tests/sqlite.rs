@@ -45,6 +45,11 @@ fn round_trip() {
 }
 
 #[test]
+fn history_memory_survives_a_reload() {
+    run("history", common::history_memory);
+}
+
+#[test]
 fn eight_writers_take_each_move_once() {
     run("eight", common::eight_writers);
 }

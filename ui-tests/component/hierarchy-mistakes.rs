@@ -1,8 +1,8 @@
 //! Independent mistakes in nested states, all reported in one build, each at
 //! its token: an `initial` that is not a child, `#[state]` on an unknown
 //! state, `initial` and `history` on a leaf, a terminal superstate, a
-//! targeted superstate without `initial`, a terminal leaf that inherits a
-//! transition, and `history` (not supported yet).
+//! targeted superstate without `initial`, and a terminal leaf that inherits
+//! a transition. `history` on the superstate `Other` is fine.
 use typestep::prelude::*;
 
 #[derive(Component)]

@@ -272,6 +272,9 @@ impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
 pub type MoveFuture<C, S, N> =
     Pin<Box<dyn Future<Output = Result<Typed<C, N>, Rejected<C, S>>> + Send>>;
 
+#[diagnostic::do_not_recommend]
+impl<C: Component, S, N> super::typed::TypedOutcome for AsyncMove<C, S, N> {}
+
 impl<C: Component, S, N> IntoFuture for AsyncMove<C, S, N> {
     type Output = Result<Typed<C, N>, Rejected<C, S>>;
     type IntoFuture = MoveFuture<C, S, N>;

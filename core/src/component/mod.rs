@@ -50,6 +50,7 @@
 
 mod action;
 mod future;
+mod memory;
 mod nested;
 mod refusal;
 mod snapshot;
@@ -62,14 +63,15 @@ pub use future::{
     catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
     ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
+pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
-pub use nested::{parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
+pub use nested::{inside, parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
 pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
     Superstate, TransitionSpec,
 };
-pub use typed::{Rejected, Transition, Typed};
+pub use typed::{enters_history, EntersHistory, Rejected, Transition, Typed, TypedOutcome};
 
 pub(crate) use typed::{advance, try_advance};

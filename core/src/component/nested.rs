@@ -9,6 +9,16 @@
 //! the machine stays where it was. The refusal names the failing step
 //! (`"entry of Idle"`).
 //!
+//! A superstate declared with `history` (`#[state(Blinking, initial = LedOn,
+//! history)]`) is entered, by a transition that targets it, at the child the
+//! machine was in when it last left it (the first time, at `initial`); a
+//! child that is itself a superstate is entered by its own history or its
+//! `initial`. The machine keeps that memory
+//! ([`HistoryMemory`](super::HistoryMemory), [`Component::HISTORY`]) and
+//! updates it only when a move commits; the derive gives such a move one
+//! edge per leaf it may resume and picks one from the memory
+//! ([`Component::step_with_memory`]).
+//!
 //! ```
 //! use typestep::prelude::*;
 //!
@@ -36,6 +46,8 @@
 //! machine.fire(led::Stop)?; // declared on `Blinking`, accepted in `LedOff`
 //! assert_eq!(machine.state(), led::State::Idle);
 //! assert_eq!(machine.data().powered_off, 1);
+//! machine.fire(led::Start)?; // no `history`: `initial` again
+//! assert_eq!(machine.state(), led::State::LedOn);
 //! # Ok::<(), typestep::machine::FireError<Led>>(())
 //! ```
 
@@ -54,6 +66,10 @@ use crate::fault::{panic_message, BoxError};
 pub trait Region<C: Component> {
     /// Whether the leaf `state` is this state or nested in it.
     fn contains(state: C::State) -> bool;
+
+    /// For a superstate, its index in [`Component::NESTING`]; `None` for a
+    /// leaf.
+    const SUPERSTATE: Option<usize> = None;
 }
 
 /// The innermost superstate (index into [`Component::NESTING`]) that holds
@@ -62,6 +78,22 @@ pub fn parent_of<C: Component>(state: C::State) -> Option<usize> {
     C::NESTING
         .iter()
         .position(|s| s.leaves.iter().any(|&leaf| leaf.index() == state.index()))
+}
+
+/// Whether the leaf `state` is nested (at any depth) in superstate
+/// `superstate` (an index into [`Component::NESTING`]).
+#[inline]
+pub fn inside<C: Component>(superstate: usize, state: C::State) -> bool {
+    let mut at = parent_of::<C>(state);
+    // Bounded, so that a hand-written `NESTING` with a loop ends.
+    for _ in 0..C::NESTING.len() {
+        match at {
+            Some(s) if s == superstate => return true,
+            Some(s) => at = C::NESTING.get(s).and_then(|n| n.parent),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// An exit or entry action that returned an error: which one, and the error.

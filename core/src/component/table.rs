@@ -146,6 +146,12 @@ pub trait Component: Sized {
     /// a machine without nesting (and by default, so that hand-written
     /// impls need not say it).
     const NESTING: &'static [Superstate<Self::State>] = &[];
+    /// The superstates declared with `history` (indices into
+    /// [`NESTING`](Component::NESTING)); empty by default. A machine keeps
+    /// one remembered leaf per entry
+    /// ([`HistoryMemory`](crate::component::HistoryMemory)); with none, it
+    /// keeps and updates nothing.
+    const HISTORY: &'static [usize] = &[];
 
     /// The transition taken when `event` arrives in `from`, or `None` when
     /// `from` does not accept `event`.
@@ -166,6 +172,41 @@ pub trait Component: Sized {
             Some(edge) => take_edge(data, edge),
             None => Step::NotAllowed,
         }
+    }
+
+    /// The transition taken when `event` arrives in `from`, given the
+    /// remembered leaves `memory` (one slot per [`HISTORY`](Component::HISTORY)
+    /// entry, as [`HistoryMemory::slots`](crate::component::HistoryMemory::slots)
+    /// gives them): a transition that enters a superstate with `history`
+    /// leads to the leaf it resumes. A superstate the machine is in (`from`
+    /// is nested in it) resumes `from`.
+    ///
+    /// The default is [`edge`](Component::edge): without `history`, memory
+    /// changes nothing. The derive overrides it for a component with
+    /// `history`.
+    #[inline]
+    fn edge_with_memory(
+        from: Self::State,
+        event: Self::Event,
+        memory: &[Option<Self::State>],
+    ) -> Option<Edge<Self>> {
+        let _ = memory;
+        Self::edge(from, event)
+    }
+
+    /// [`step`](Component::step), given the remembered leaves `memory` (see
+    /// [`edge_with_memory`](Component::edge_with_memory)): the move a
+    /// [`StateMachine`](crate::StateMachine) makes. The default is `step`;
+    /// the derive overrides it for a component with `history`.
+    #[inline]
+    fn step_with_memory(
+        data: &mut Self,
+        from: Self::State,
+        event: Self::Event,
+        memory: &[Option<Self::State>],
+    ) -> Step<Self> {
+        let _ = memory;
+        Self::step(data, from, event)
     }
 
     /// Tries the move on `event` from `from` on `data`, awaiting an async
@@ -189,6 +230,21 @@ pub trait Component: Sized {
         event: Self::Event,
     ) -> impl Future<Output = Step<Self>> + '_ {
         core::future::ready(Self::step(data, from, event))
+    }
+
+    /// [`step_async`](Component::step_async), given the remembered leaves
+    /// `memory` (see [`edge_with_memory`](Component::edge_with_memory)). The
+    /// default is `step_async`; the derive overrides it for a component with
+    /// async edges.
+    #[inline]
+    fn step_async_with_memory<'a>(
+        data: &'a mut Self,
+        from: Self::State,
+        event: Self::Event,
+        memory: &'a [Option<Self::State>],
+    ) -> impl Future<Output = Step<Self>> + 'a {
+        let _ = memory;
+        Self::step_async(data, from, event)
     }
 
     /// Whether `state` ends the lifecycle.

@@ -286,6 +286,10 @@ pub enum RehydrateError {
         /// The state's name.
         state: &'static str,
     },
+    /// A stored remembered leaf of a superstate with `history` is not valid
+    /// for the component.
+    #[error(transparent)]
+    Memory(#[from] crate::component::MemoryRefused),
     /// The component's own check of the stored data refused it.
     #[error("`{component}` refused the stored data for state `{state}`")]
     Invalid {

@@ -219,7 +219,7 @@ fn try_sync<C: Component, O: Observer<C>>(
     clock: Clock,
 ) -> Option<Result<MoveRecord<C>, FireError<C>>> {
     let from = machine.state;
-    match C::step(&mut machine.data, from, event) {
+    match C::step_with_memory(&mut machine.data, from, event, machine.subscribers.slots()) {
         Step::Refused {
             refusal: Refusal::NeedsAsync,
             ..
@@ -244,7 +244,10 @@ async fn fly<C: Component, O: Observer<C>>(
         clock,
         landed: false,
     };
-    let step = C::step_async(&mut flight.machine.data, from, event).await;
+    let machine = &mut *flight.machine;
+    let step =
+        C::step_async_with_memory(&mut machine.data, from, event, machine.subscribers.slots())
+            .await;
     flight.landed = true;
     flight.machine.settle(from, event, step, clock)
 }

@@ -68,10 +68,10 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord, MAX_MOVES};
 pub use shared::SharedMachine;
 
-use crate::component::Snapshot;
 use crate::component::Step;
 use crate::component::Typed;
 use crate::component::{Component, StateMarker};
+use crate::component::{HistoryMemory, Snapshot};
 use crate::ticks::{MoveClock, Started};
 use subscribe::Subscribers;
 
@@ -134,6 +134,7 @@ where
     state: C::State,
     seq: u64,
     saved: <C::Snapshot as Snapshot<C>>::Saved,
+    memory: HistoryMemory<C>,
 }
 
 impl<C: Component> Checkpoint<C>
@@ -161,6 +162,7 @@ where
             state: self.state,
             seq: self.seq,
             saved: self.saved.clone(),
+            memory: self.memory.clone(),
         }
     }
 }
@@ -201,7 +203,9 @@ impl<C: Component> StateMachine<C> {
         }
     }
 
-    /// A machine in the state of a typed handle (same as `From`).
+    /// A machine in the state of a typed handle (same as `From`). A typed
+    /// handle carries no history memory: the machine starts with nothing
+    /// remembered.
     pub fn from_typed<S: StateMarker<C>>(handle: Typed<C, S>) -> Self {
         Self::from_parts(S::STATE, handle.into_inner())
     }
@@ -321,7 +325,9 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// Fires `event`: one checked move.
     ///
     /// Checks that the current state has a transition on `event`, runs its
-    /// guard, then its action under a snapshot, and commits the new state.
+    /// guard, then its action under a snapshot, and commits the new state
+    /// (a transition into a superstate with `history` resumes the leaf the
+    /// machine last left it from; see [`remembered`](Self::remembered)).
     /// On any `Err` the state and data are as before the call. Accepts the
     /// run-time enum (`worker::Event::Start`) or the event type (`worker::Start`).
     #[inline(always)]
@@ -347,7 +353,11 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         clock: Option<impl MoveClock>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
-        let step = C::step(&mut self.data, from, event);
+        let step = if C::HISTORY.is_empty() {
+            C::step(&mut self.data, from, event)
+        } else {
+            C::step_with_memory(&mut self.data, from, event, self.subscribers.slots())
+        };
         self.settle(from, event, step, clock)
     }
 
@@ -375,6 +385,9 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             }
         };
         self.state = to;
+        if !C::HISTORY.is_empty() {
+            self.subscribers.left(from, to);
+        }
         self.seq += 1;
         let times = clock.map(MoveClock::finish);
         let record = MoveRecord {
@@ -424,7 +437,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         error
     }
 
-    /// Saves the current state and data, to return to with
+    /// Saves the current state, data and history memory, to return to with
     /// [`rollback_to`](Self::rollback_to).
     pub fn checkpoint(&self) -> Checkpoint<C>
     where
@@ -434,10 +447,12 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             state: self.state,
             seq: self.seq,
             saved: <C::Snapshot as Snapshot<C>>::save(&self.data),
+            memory: self.subscribers.memory(),
         }
     }
 
-    /// Returns explicitly to `checkpoint`: restores its state and data. The
+    /// Returns explicitly to `checkpoint`: restores its state, data and
+    /// history memory. The
     /// rollback is itself a move: it is numbered, kept in the history and
     /// sent to observers and subscribers.
     ///
@@ -472,6 +487,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         let from = self.state;
         <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
         self.state = checkpoint.state;
+        self.subscribers.set_memory(checkpoint.memory);
         self.seq += 1;
         let times = clock.map(Started::finish);
         let record = MoveRecord {

@@ -2,7 +2,7 @@
 
 use super::error::RehydrateError;
 use super::StateMachine;
-use crate::component::{Component, Label};
+use crate::component::{Component, HistoryMemory, Label};
 
 /// Whether `state` can be reached from the initial state along declared
 /// transitions (a hand-written [`Component`] may declare a state that cannot).
@@ -75,6 +75,42 @@ impl<C: Component> StateMachine<C> {
             name: name.to_owned(),
         })?;
         Self::rehydrate(state, data)
+    }
+
+    /// Like [`rehydrate`](Self::rehydrate), with the leaves its superstates
+    /// with `history` remember (see [`StateMachine::memory`]), so that a
+    /// transition into one resumes where the stored machine left it.
+    ///
+    /// ```
+    /// use typestep::prelude::*;
+    /// use typestep::component::HistoryMemory;
+    ///
+    /// #[derive(Component)]
+    /// #[component(states(Idle, Blinking(LedOn, LedOff)), initial = Idle)]
+    /// #[state(Blinking, initial = LedOn, history)]
+    /// #[transition(Idle -> Blinking on Start)]
+    /// #[transition(LedOn -> LedOff on Tick)]
+    /// #[transition(LedOff -> LedOn on Tick)]
+    /// #[transition(Blinking -> Idle on Stop)]
+    /// struct Led;
+    ///
+    /// let mut memory = HistoryMemory::new();
+    /// memory.remember("Blinking", led::State::LedOff)?;
+    /// let mut m = StateMachine::rehydrate_remembering(led::State::Idle, Led, memory)?;
+    /// m.fire(led::Start).unwrap();
+    /// assert_eq!(m.state(), led::State::LedOff);
+    /// // A leaf outside the superstate is refused, never remembered.
+    /// assert!(HistoryMemory::<Led>::new().remember("Blinking", led::State::Idle).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rehydrate_remembering(
+        state: C::State,
+        data: C,
+        memory: HistoryMemory<C>,
+    ) -> Result<Self, RehydrateError> {
+        let mut machine = Self::rehydrate(state, data)?;
+        machine.subscribers.set_memory(memory);
+        Ok(machine)
     }
 
     /// Like [`rehydrate`](Self::rehydrate), and `check` must also accept the

@@ -5,6 +5,7 @@
 //! deserialization error, never a panic. A restored machine is validated like
 //! [`StateMachine::rehydrate`]; observers and subscribers are not stored.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use serde::de::Error as _;
@@ -13,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::history::{History, MAX_HISTORY_CAPACITY};
 use super::record::{Cause, MoveRecord, MAX_MOVES};
 use super::StateMachine;
-use crate::component::{Component, Label};
+use crate::component::{Component, HistoryMemory, Label};
 
 /// A stored move record: names instead of enum values.
 #[derive(Serialize, Deserialize)]
@@ -46,6 +47,10 @@ struct StoredMachine<D> {
     timing: bool,
     history_capacity: u64,
     history: Vec<StoredRecord>,
+    /// The leaf each superstate with `history` remembers, by name (absent
+    /// when nothing is remembered, as in documents stored before `history`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    memory: BTreeMap<String, String>,
 }
 
 fn label<L: Label, E: serde::de::Error>(kind: &str, component: &str, name: &str) -> Result<L, E> {
@@ -97,8 +102,10 @@ impl<'de, C: Component> Deserialize<'de> for MoveRecord<C> {
     }
 }
 
-/// Saves the state (by name), the data, the move count, the timing option
-/// and the history. The observer is not saved.
+/// Saves the state (by name), the data, the move count, the timing option,
+/// the history and the leaves remembered by superstates with `history`
+/// (`"memory": {"Blinking": "LedOff"}`, left out when empty). The observer
+/// is not saved.
 impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         StoredMachine {
@@ -109,6 +116,11 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
             timing: self.timing,
             history_capacity: u64::try_from(self.history.capacity()).unwrap_or(u64::MAX),
             history: self.history.iter().map(|record| record.stored()).collect(),
+            memory: self
+                .memory()
+                .iter()
+                .map(|(superstate, leaf)| (superstate.to_owned(), leaf.name().to_owned()))
+                .collect(),
         }
         .serialize(serializer)
     }
@@ -118,8 +130,9 @@ impl<C: Component + Serialize, O> Serialize for StateMachine<C, O> {
 /// state (declared and reachable), the move count (at most [`MAX_MOVES`]),
 /// the history capacity (at most [`MAX_HISTORY_CAPACITY`]), every history
 /// record's names, that the history fits its capacity, is in order, does not
-/// run ahead of the move count, and that every rollback returns to an earlier
-/// move. The history ring is allocated for the stored records only and grows
+/// run ahead of the move count, that every rollback returns to an earlier
+/// move, and that every remembered leaf is declared and nested in its
+/// superstate, which is declared with `history`. The history ring is allocated for the stored records only and grows
 /// as moves come, so a short document never claims a large allocation.
 ///
 /// ```
@@ -203,6 +216,14 @@ impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> 
             previous = Some(record.seq);
             history.push(record);
         }
+        let mut memory = HistoryMemory::<C>::new();
+        for (superstate, leaf) in &stored.memory {
+            let leaf = label::<C::State, D::Error>("state", C::NAME, leaf)?;
+            memory
+                .remember(superstate, leaf)
+                .map_err(D::Error::custom)?;
+        }
+        machine.subscribers.set_memory(memory);
         machine.seq = stored.moves;
         machine.timing = stored.timing;
         machine.history = history;

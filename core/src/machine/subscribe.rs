@@ -1,42 +1,98 @@
-//! Channel subscriptions: completed moves delivered to other threads.
+//! Channel subscriptions: completed moves delivered to other threads; and,
+//! in the same box, the memory of superstates with `history`.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 use std::time::{Duration, SystemTime};
 
 use super::record::{Cause, MoveRecord};
-use crate::component::Component;
+use crate::component::{Component, HistoryMemory};
 
-/// The senders of a machine's subscribers. Empty by default, so a machine
-/// without subscribers pays one length check per move.
+/// What a plain machine does without: the senders of its subscribers and
+/// the leaves its superstates with `history` remember. Boxed together and
+/// absent until needed, so that a machine without either holds one null
+/// pointer (a pointer to an inline collection would keep the machine out of
+/// registers) and pays one check per move.
 pub(crate) struct Subscribers<C: Component> {
-    // Boxed so that a machine without subscribers holds no collection inline:
-    // a pointer to an inline `Vec` would keep the machine out of registers.
-    #[allow(clippy::box_collection)]
-    senders: Option<Box<Vec<Sender<MoveRecord<C>>>>>,
+    side: Option<Box<Side<C>>>,
+}
+
+struct Side<C: Component> {
+    senders: Vec<Sender<MoveRecord<C>>>,
+    memory: HistoryMemory<C>,
 }
 
 impl<C: Component> Subscribers<C> {
+    /// No subscribers; for a component with `history`, nothing remembered
+    /// yet (the box is made here, once).
     pub(crate) fn new() -> Self {
-        Subscribers { senders: None }
+        let side = (!C::HISTORY.is_empty()).then(|| {
+            Box::new(Side {
+                senders: Vec::new(),
+                memory: HistoryMemory::new(),
+            })
+        });
+        Subscribers { side }
+    }
+
+    fn side(&mut self) -> &mut Side<C> {
+        self.side.get_or_insert_with(|| {
+            Box::new(Side {
+                senders: Vec::new(),
+                memory: HistoryMemory::new(),
+            })
+        })
     }
 
     /// A new receiver of every later move.
     pub(crate) fn subscribe(&mut self) -> Receiver<MoveRecord<C>> {
         let (tx, rx) = channel();
-        self.senders.get_or_insert_with(Box::default).push(tx);
+        self.side().senders.push(tx);
         rx
     }
 
     /// How many subscribers are still connected (as of the last send).
     pub(crate) fn len(&self) -> usize {
-        self.senders.as_ref().map_or(0, |s| s.len())
+        self.side.as_ref().map_or(0, |s| s.senders.len())
+    }
+
+    /// The remembered leaves, one slot per [`Component::HISTORY`] entry
+    /// (none for a component without `history`).
+    #[inline]
+    pub(crate) fn slots(&self) -> &[Option<C::State>] {
+        match &self.side {
+            Some(side) => side.memory.slots(),
+            None => &[],
+        }
+    }
+
+    /// A copy of the memory.
+    pub(crate) fn memory(&self) -> HistoryMemory<C> {
+        self.side
+            .as_ref()
+            .map_or_else(HistoryMemory::new, |s| s.memory.clone())
+    }
+
+    /// Replaces the memory (a rollback, a rehydration).
+    pub(crate) fn set_memory(&mut self, memory: HistoryMemory<C>) {
+        if !C::HISTORY.is_empty() {
+            self.side().memory = memory;
+        }
+    }
+
+    /// Updates the memory after a committed move (see [`HistoryMemory::left`]).
+    #[inline]
+    pub(crate) fn left(&mut self, from: C::State, to: C::State) {
+        if let Some(side) = &mut self.side {
+            side.memory.left(from, to);
+        }
     }
 
     /// Sends `record` to each subscriber, forgetting those that hung up.
     #[inline]
     pub(crate) fn send(&mut self, record: MoveRecord<C>) {
-        if let Some(senders) = &mut self.senders {
+        if let Some(side) = self.side.as_mut().filter(|s| !s.senders.is_empty()) {
+            let senders = &mut side.senders;
             let MoveRecord {
                 seq,
                 from,

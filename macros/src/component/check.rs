@@ -68,6 +68,15 @@ pub struct Edge {
     pub exits: Vec<usize>,
     /// The states whose entry action runs, outermost first.
     pub entries: Vec<usize>,
+    /// For a move whose leaf is decided at run time (it enters a
+    /// superstate with `history` by default): the declared target node,
+    /// whose default entry picks which of the edges with this `from` and
+    /// `event` is taken. `None` for a move with one target.
+    pub resume: Option<usize>,
+    /// Whether this is the edge the table and the typed handles see: the
+    /// only one of its `from` and `event`, or the first entry of a resuming
+    /// move.
+    pub first: bool,
 }
 
 impl Edge {
@@ -384,6 +393,8 @@ impl Checker<'_> {
                     action_async: transition.action_async,
                     exits: Vec::new(),
                     entries: Vec::new(),
+                    resume: None,
+                    first: true,
                 };
                 let edge = (
                     Declared {
@@ -445,10 +456,8 @@ impl Checker<'_> {
     fn graph_checks(&mut self, initial: usize, terminal_ok: bool) {
         let component = &self.decl.ident;
         let tree = &self.graph.tree;
-        let leaf_edges: Vec<(usize, usize)> = hierarchy::flatten_pairs(tree, &self.declared_edges)
-            .into_iter()
-            .filter_map(|(from, to)| Some((tree.nodes[from].leaf?, tree.nodes[to].leaf?)))
-            .collect();
+        let pairs = hierarchy::flatten_pairs(tree, &self.declared_edges);
+        let leaf_edges = hierarchy::possible_edges(tree, &pairs, initial);
         let states = &self.graph.states;
         let n = states.len();
         let initial_name = &states[initial];

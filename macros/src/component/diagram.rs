@@ -14,7 +14,7 @@ pub fn mermaid(graph: &Graph) -> String {
     if let Some(initial) = graph.initial {
         let _ = writeln!(out, "    [*] --> {}", graph.states[initial]);
     }
-    for edge in &graph.edges {
+    for edge in graph.edges.iter().filter(|edge| edge.first) {
         let _ = writeln!(
             out,
             "    {} --> {}: {}{}",
@@ -53,7 +53,7 @@ pub fn dot(name: &str, graph: &Graph) -> String {
             graph.states[terminal]
         );
     }
-    for edge in &graph.edges {
+    for edge in graph.edges.iter().filter(|edge| edge.first) {
         let _ = writeln!(
             out,
             "    \"{}\" -> \"{}\" [label=\"{}{}\"];",

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use syn::Ident;
 
 use super::ast::Declaration;
-use super::check::Graph;
+use super::check::{Edge, Graph};
 use super::diagram;
 use super::future::{self, is_async};
 use super::nested;
@@ -105,44 +105,84 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         }
     });
 
-    let edge_arms = graph.edges.iter().enumerate().map(|(index, edge)| {
+    let edge_value = |index: usize, edge: &Edge| {
         let konst = edge_const(index);
-        let from = &states[edge.from];
-        let event = &events[edge.event];
         let to = &states[edge.to];
         let asynchronous = is_async(edge);
-        let value = if edge.is_fallible() && !asynchronous {
+        if edge.is_fallible() && !asynchronous {
             quote!(Self::#konst)
         } else {
             quote!(#private::Edge { to: #module::State::#to, guard: __Option::None, action: __Option::None, is_async: #asynchronous })
-        };
-        quote!((#module::State::#from, #module::Event::#event) => __Option::Some(#value),)
-    });
-
+        }
+    };
     // The fused run-time move: each arm takes its own constant edge, so its
     // guard and action are direct calls (the user's paths are named only in
     // the edge constants, so a wrong signature is reported once).
-    let step_arms = graph.edges.iter().enumerate().map(|(index, edge)| {
+    let step_value = |index: usize, edge: &Edge| {
         let konst = edge_const(index);
-        let from = &states[edge.from];
-        let event = &events[edge.event];
         let to = &states[edge.to];
-        let value = if is_async(edge) {
+        if is_async(edge) {
             quote!(#private::Step::Refused { to: #module::State::#to, refusal: #private::Refusal::NeedsAsync })
         } else if edge.is_fallible() {
             quote!(#private::take_edge(data, Self::#konst))
         } else {
             quote!(#private::Step::Moved(#module::State::#to))
-        };
-        quote!((#module::State::#from, #module::Event::#event) => #value,)
-    });
+        }
+    };
+    // A move into a superstate with `history` has one edge per leaf it may
+    // resume; `edge` and `step` take it as with nothing remembered.
+    let edge_arms = graph
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, edge)| edge.first)
+        .map(|(index, edge)| {
+            let from = &states[edge.from];
+            let event = &events[edge.event];
+            let value = match edge.resume {
+                Some(_) => {
+                    quote!(<Self as #private::Component>::edge_with_memory(from, event, &[]))
+                }
+                None => {
+                    let value = edge_value(index, edge);
+                    quote!(__Option::Some(#value))
+                }
+            };
+            quote!((#module::State::#from, #module::Event::#event) => #value,)
+        });
+    let step_arms = graph
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, edge)| edge.first)
+        .map(|(index, edge)| {
+            let from = &states[edge.from];
+            let event = &events[edge.event];
+            let value = match edge.resume {
+                Some(_) => {
+                    quote!(<Self as #private::Component>::step_with_memory(data, from, event, &[]))
+                }
+                None => step_value(index, edge),
+            };
+            quote!((#module::State::#from, #module::Event::#event) => #value,)
+        });
+    let with_memory = nested::with_memory(&private, module, graph, &edge_value, &step_value);
 
-    let transition_impls = graph.edges.iter().enumerate().map(|(index, edge)| {
+    // A move whose leaf is decided at run time has no typed move (a typed
+    // handle carries no memory): its output names the superstate, and
+    // `Typed::fire` refuses it with a message that says so.
+    let transition_impls = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
         let konst = edge_const(index);
         let from = &states[edge.from];
         let to = &states[edge.to];
         let event = &events[edge.event];
-        let (output, body) = if is_async(edge) {
+        let (output, body) = if let Some(target) = edge.resume {
+            let superstate = &graph.tree.nodes[target].name;
+            (
+                quote!(#private::EntersHistory<#ty, #module::#superstate>),
+                quote!(#private::enters_history(from)),
+            )
+        } else if is_async(edge) {
             future::typed_move(&private, module, &ty, event, from, to)
         } else if edge.is_fallible() {
             (
@@ -164,7 +204,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         }
     });
 
-    let transition_specs = graph.edges.iter().map(|edge| {
+    let transition_specs = graph.edges.iter().filter(|edge| edge.first).map(|edge| {
         let from = &states[edge.from];
         let to = &states[edge.to];
         let event = &events[edge.event];
@@ -192,6 +232,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         .or(if states.is_empty() { None } else { Some(0) });
     let step_async = future::step_async(&private, module, graph);
     let hook_fns = nested::hook_fns(graph);
+    let enter_fns = nested::enter_fns(module, graph);
     let nesting = nested::nesting_const(&private, module, graph);
     let regions = nested::region_impls(&private, module, &ty, &decl.generics, graph);
     let superstates = nested::superstate_types(&name, graph);
@@ -201,6 +242,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             impl #impl_generics #ty #where_clause {
                 #(#edge_consts)*
                 #hook_fns
+                #enter_fns
             }
 
             #[automatically_derived]
@@ -236,6 +278,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                     }
                 }
 
+                #with_memory
                 #step_async
             }
 

@@ -24,13 +24,21 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
     let arms = graph
         .edges
         .iter()
-        .filter(|edge| is_async(edge))
+        .filter(|edge| is_async(edge) && edge.first)
         .map(|edge| {
             let from = &states[edge.from];
             let event = &events[edge.event];
-            let to = &states[edge.to];
+            // Into a superstate with `history`, the leaf it resumes (an
+            // async move runs no entry actions, so only the leaf differs).
+            let to = match edge.resume {
+                Some(target) => super::nested::entered(module, graph, target),
+                None => {
+                    let to = &states[edge.to];
+                    quote!(#module::State::#to)
+                }
+            };
             let refused = quote! {
-                return #private::Step::Refused { to: #module::State::#to, refusal }
+                return #private::Step::Refused { to, refusal }
             };
             // Spanned at the user's path, so that a wrong signature is
             // reported there.
@@ -78,9 +86,10 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
             });
             quote! {
                 (#module::State::#from, #module::Event::#event) => {
+                    let to = #to;
                     #guard
                     #action
-                    #private::Step::Moved(#module::State::#to)
+                    #private::Step::Moved(to)
                 }
             }
         })
@@ -89,17 +98,27 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
         return None;
     }
     Some(quote! {
-        #[allow(unused_variables)]
+        #[inline]
         fn step_async(
             data: &mut Self,
             from: #module::State,
             event: #module::Event,
         ) -> impl ::core::future::Future<Output = #private::Step<Self>> + '_ {
+            <Self as #private::Component>::step_async_with_memory(data, from, event, &[])
+        }
+
+        #[allow(unused_variables)]
+        fn step_async_with_memory<'a>(
+            data: &'a mut Self,
+            from: #module::State,
+            event: #module::Event,
+            memory: &'a [::core::option::Option<#module::State>],
+        ) -> impl ::core::future::Future<Output = #private::Step<Self>> + 'a {
             async move {
                 #[allow(unreachable_patterns)]
                 match (from, event) {
                     #(#arms)*
-                    _ => <Self as #private::Component>::step(data, from, event),
+                    _ => <Self as #private::Component>::step_with_memory(data, from, event, memory),
                 }
             }
         }

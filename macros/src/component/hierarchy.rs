@@ -66,6 +66,13 @@ pub struct Flat {
     pub exits: Vec<usize>,
     /// The states entered, outermost first (node indices).
     pub entries: Vec<usize>,
+    /// When the target is decided at run time (the move enters a
+    /// superstate with `history` by default): the declared target, whose
+    /// default entry picks the leaf. `None` for a move with one leaf.
+    pub resume: Option<usize>,
+    /// Whether this is the move of the first entry (no memory yet), or of a
+    /// move with one leaf: the one the table and the typed handles see.
+    pub first: bool,
 }
 
 impl Tree {
@@ -120,17 +127,62 @@ impl Tree {
         }
     }
 
-    /// The superstate `Some(n)` without `initial` met on the way down from
-    /// `node`, if any.
-    pub fn missing_initial(&self, node: usize) -> Option<usize> {
-        let mut at = node;
-        while !self.is_leaf(at) {
-            match self.nodes[at].initial {
-                Some(next) => at = next,
-                None => return Some(at),
+    /// The superstate without `initial` met on the way down from `node`
+    /// (through `initial`, and through any child of a superstate with
+    /// `history`, which may resume it), if any, with the superstate whose
+    /// `history` leads there (`None`: on the way through `initial`s).
+    pub fn missing_initial(&self, node: usize) -> Option<(usize, Option<usize>)> {
+        if self.is_leaf(node) {
+            return None;
+        }
+        let here = &self.nodes[node];
+        let Some(initial) = here.initial else {
+            return Some((node, None));
+        };
+        if let Some(found) = self.missing_initial(initial) {
+            return Some(found);
+        }
+        if !here.history {
+            return None;
+        }
+        here.children
+            .iter()
+            .filter(|&&c| c != initial)
+            .find_map(|&c| self.missing_initial(c))
+            .map(|(missing, via)| (missing, via.or(Some(node))))
+    }
+
+    /// Every way down from `node` when it is entered by default (the states
+    /// entered below it, ending at a leaf): a superstate with `history`
+    /// may resume any child, any other goes through its `initial`. The
+    /// first way is the first entry, through `initial`s (as
+    /// [`descend`](Self::descend)). `None` when a superstate on the way has
+    /// no `initial`.
+    pub fn descents(&self, node: usize) -> Option<Vec<Vec<usize>>> {
+        if self.is_leaf(node) {
+            return Some(vec![Vec::new()]);
+        }
+        let here = &self.nodes[node];
+        let initial = here.initial?;
+        let others = here.children.iter().copied().filter(|&c| c != initial);
+        let children: Vec<usize> = if here.history {
+            std::iter::once(initial).chain(others).collect()
+        } else {
+            vec![initial]
+        };
+        let mut out = Vec::new();
+        for child in children {
+            for below in self.descents(child)? {
+                out.push(std::iter::once(child).chain(below).collect());
             }
         }
-        None
+        Some(out)
+    }
+
+    /// Whether entering `node` by default may end in more than one leaf
+    /// (a superstate with `history` on the way).
+    pub fn resumes(&self, node: usize) -> bool {
+        self.descents(node).is_some_and(|d| d.len() > 1)
     }
 
     /// The innermost state that is a proper ancestor of both `a` and `b`
@@ -141,10 +193,11 @@ impl Tree {
         self.ancestors(b).skip(1).find(|n| above_a.contains(n))
     }
 
-    /// The move of `leaf` along a transition declared on `source` (`leaf`
-    /// or one of its ancestors) into `target`; `None` when the target has
-    /// no leaf to enter.
-    pub fn flat_move(&self, leaf: usize, source: usize, target: usize) -> Option<Flat> {
+    /// The moves of `leaf` along a transition declared on `source` (`leaf`
+    /// or one of its ancestors) into `target`: one, or one per leaf it may
+    /// resume when it enters a superstate with `history` (the first is the
+    /// first entry); empty when the target has no leaf to enter.
+    pub fn flat_moves(&self, leaf: usize, source: usize, target: usize) -> Vec<Flat> {
         let domain = self.domain(source, target);
         let exits: Vec<usize> = self
             .ancestors(leaf)
@@ -155,16 +208,21 @@ impl Tree {
             .take_while(|&n| Some(n) != domain)
             .collect();
         entries.reverse();
-        let below = self.descend(target)?;
-        let target_leaf = below.last().copied().unwrap_or(target);
-        entries.extend(below);
-        Some(Flat {
-            leaf,
-            declared: usize::MAX,
-            target: target_leaf,
-            exits,
-            entries,
-        })
+        let descents = self.descents(target).unwrap_or_default();
+        let resume = (descents.len() > 1).then_some(target);
+        descents
+            .into_iter()
+            .enumerate()
+            .map(|(way, below)| Flat {
+                leaf,
+                declared: usize::MAX,
+                target: below.last().copied().unwrap_or(target),
+                exits: exits.clone(),
+                entries: entries.iter().copied().chain(below).collect(),
+                resume,
+                first: way == 0,
+            })
+            .collect()
     }
 }
 
@@ -183,7 +241,7 @@ pub fn flatten(tree: &Tree, declared: &[Declared]) -> Vec<Flat> {
             if handler != Some(edge.from) {
                 continue;
             }
-            if let Some(mut flat) = tree.flat_move(leaf, edge.from, edge.to) {
+            for mut flat in tree.flat_moves(leaf, edge.from, edge.to) {
                 flat.declared = index;
                 out.push(flat);
             }
@@ -192,24 +250,91 @@ pub fn flatten(tree: &Tree, declared: &[Declared]) -> Vec<Flat> {
     out
 }
 
-/// The leaf-level `(from, to)` pairs of node-level `(from, event, to)`
-/// pairs, for the whole-graph checks: each leaf takes the pairs of the
-/// innermost state that declares the event (all of them, so that a
-/// conflicting pair still counts as the user wrote it).
-pub fn flatten_pairs(tree: &Tree, pairs: &[(usize, String, usize)]) -> Vec<(usize, usize)> {
+/// A leaf-level move for the whole-graph checks: `from` and `to` leaves
+/// (node indices), and the children of superstates with `history` it
+/// resumes (other than their `initial`): it can happen only once the
+/// machine has been in each of them, since a superstate remembers only a
+/// child it was left from.
+pub struct Pair {
+    pub from: usize,
+    pub to: usize,
+    pub resumes: Vec<usize>,
+}
+
+/// The leaf-level pairs of node-level `(from, event, to)` pairs, for the
+/// whole-graph checks: each leaf takes the pairs of the innermost state
+/// that declares the event (all of them, so that a conflicting pair still
+/// counts as the user wrote it), one per leaf a superstate with `history`
+/// may resume.
+pub fn flatten_pairs(tree: &Tree, pairs: &[(usize, String, usize)]) -> Vec<Pair> {
     let mut out = Vec::new();
     for (from, event, to) in pairs {
-        let Some(target) = tree.leaf_of(*to) else {
+        let Some(descents) = tree.descents(*to) else {
             continue;
         };
-        for leaf in tree.leaves_under(*from) {
-            let handler = tree
-                .ancestors(leaf)
-                .find(|&n| pairs.iter().any(|(f, e, _)| *f == n && e == event));
-            if handler == Some(*from) {
-                out.push((leaf, target));
+        let sources: Vec<usize> = tree
+            .leaves_under(*from)
+            .into_iter()
+            .filter(|&leaf| {
+                let handler = tree
+                    .ancestors(leaf)
+                    .find(|&n| pairs.iter().any(|(f, e, _)| *f == n && e == event));
+                handler == Some(*from)
+            })
+            .collect();
+        for below in descents {
+            let path: Vec<usize> = std::iter::once(*to).chain(below.iter().copied()).collect();
+            let resumes: Vec<usize> = path
+                .windows(2)
+                .filter(|w| tree.nodes[w[0]].history && tree.nodes[w[0]].initial != Some(w[1]))
+                .map(|w| w[1])
+                .collect();
+            let target = below.last().copied().unwrap_or(*to);
+            for &leaf in &sources {
+                out.push(Pair {
+                    from: leaf,
+                    to: target,
+                    resumes: resumes.clone(),
+                });
             }
         }
     }
     out
+}
+
+/// The leaf-level `(from, to)` edges of `pairs` (leaf indices) that can
+/// happen: a resuming move only once the machine can have been in each
+/// child it resumes, found by growing the reachable set from `initial`.
+pub fn possible_edges(tree: &Tree, pairs: &[Pair], initial: usize) -> Vec<(usize, usize)> {
+    let leaf = |node: usize| tree.nodes[node].leaf;
+    let count = tree.nodes.iter().filter(|n| n.leaf.is_some()).count();
+    let mut reached = vec![false; count];
+    if let Some(slot) = reached.get_mut(initial) {
+        *slot = true;
+    }
+    let been_in = |reached: &[bool], child: usize| {
+        tree.leaves_under(child)
+            .into_iter()
+            .any(|l| leaf(l).is_some_and(|l| reached[l]))
+    };
+    loop {
+        let mut grew = false;
+        for pair in pairs {
+            let (Some(from), Some(to)) = (leaf(pair.from), leaf(pair.to)) else {
+                continue;
+            };
+            if reached[from] && !reached[to] && pair.resumes.iter().all(|&c| been_in(&reached, c)) {
+                reached[to] = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    pairs
+        .iter()
+        .filter(|pair| pair.resumes.iter().all(|&c| been_in(&reached, c)))
+        .filter_map(|pair| Some((leaf(pair.from)?, leaf(pair.to)?)))
+        .collect()
 }

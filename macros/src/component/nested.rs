@@ -111,8 +111,14 @@ pub fn region_impls(
 ) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let tree = &graph.tree;
+    let supers: Vec<usize> = (0..tree.nodes.len())
+        .filter(|&n| !tree.is_leaf(n))
+        .collect();
     let impls = tree.nodes.iter().enumerate().map(|(index, node)| {
         let name = &node.name;
+        let superstate = supers.iter().position(|&s| s == index).map(|at| {
+            quote!(const SUPERSTATE: ::core::option::Option<usize> = ::core::option::Option::Some(#at);)
+        });
         let leaves = tree
             .leaves_under(index)
             .into_iter()
@@ -125,6 +131,7 @@ pub fn region_impls(
                 fn contains(state: #module::State) -> bool {
                     matches!(state, #(#module::State::#leaves)|*)
                 }
+                #superstate
             }
         }
     });
@@ -163,7 +170,170 @@ pub fn nesting_const(private: &TokenStream, module: &Ident, graph: &Graph) -> To
             }
         }
     });
+    let history: Vec<usize> = supers
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| tree.nodes[n].history)
+        .map(|(at, _)| at)
+        .collect();
+    let history =
+        (!history.is_empty()).then(|| quote!(const HISTORY: &'static [usize] = &[#(#history),*];));
     quote! {
         const NESTING: &'static [#private::Superstate<#module::State>] = &[#(#entries),*];
+        #history
+    }
+}
+
+/// The hidden function that picks the leaf entered when `node` is entered
+/// by default.
+fn enter_fn(node: usize) -> Ident {
+    Ident::new(&format!("__typestep_enter_{node}"), Span::call_site())
+}
+
+/// The leaf entered when `node` is entered by default: a constant, or a
+/// call of its `enter_fn` when a superstate with `history` decides.
+pub fn entered(module: &Ident, graph: &Graph, node: usize) -> TokenStream {
+    let tree = &graph.tree;
+    if tree.resumes(node) {
+        let function = enter_fn(node);
+        return quote!(Self::#function(memory, from));
+    }
+    // No `initial` on the way is reported already; the first leaf stands in.
+    let leaf = tree
+        .leaf_of(node)
+        .or_else(|| tree.leaves_under(node).first().copied())
+        .unwrap_or(node);
+    let name = &tree.nodes[leaf].name;
+    quote!(#module::State::#name)
+}
+
+/// One hidden function per superstate whose default entry is decided at
+/// run time: with `history`, the child holding the leaf it remembers (the
+/// leaf the machine is in, if it is inside), else its `initial`.
+pub fn enter_fns(module: &Ident, graph: &Graph) -> TokenStream {
+    let tree = &graph.tree;
+    let supers: Vec<usize> = (0..tree.nodes.len())
+        .filter(|&n| !tree.is_leaf(n))
+        .collect();
+    let history: Vec<usize> = supers
+        .iter()
+        .copied()
+        .filter(|&n| tree.nodes[n].history)
+        .collect();
+    let mut out = TokenStream::new();
+    for &node in supers.iter().filter(|&&n| tree.resumes(n)) {
+        let function = enter_fn(node);
+        let here = &tree.nodes[node];
+        let initial = here.initial.map(|i| entered(module, graph, i));
+        let body = match history.iter().position(|&h| h == node) {
+            Some(slot) => {
+                let name = &here.name;
+                let arms = here.children.iter().map(|&child| {
+                    let leaves = tree
+                        .leaves_under(child)
+                        .into_iter()
+                        .map(|leaf| &tree.nodes[leaf].name);
+                    let enter = entered(module, graph, child);
+                    quote!(::core::option::Option::Some(#(#module::State::#leaves)|*) => #enter,)
+                });
+                quote! {
+                    let last = if <#module::#name as __typestep::Region<Self>>::contains(from) {
+                        ::core::option::Option::Some(from)
+                    } else {
+                        memory.get(#slot).copied().flatten()
+                    };
+                    #[allow(unreachable_patterns)]
+                    match last {
+                        #(#arms)*
+                        _ => #initial,
+                    }
+                }
+            }
+            None => quote!(#initial),
+        };
+        out.extend(quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, unused_variables)]
+            #[inline]
+            fn #function(memory: &[::core::option::Option<#module::State>], from: #module::State) -> #module::State {
+                #body
+            }
+        });
+    }
+    out
+}
+
+/// `edge_with_memory` and `step_with_memory`, when a move's leaf is decided
+/// at run time: its arm asks the target's `enter_fn` which leaf, and takes
+/// that leaf's edge.
+pub fn with_memory(
+    private: &TokenStream,
+    module: &Ident,
+    graph: &Graph,
+    edge_value: &dyn Fn(usize, &Edge) -> TokenStream,
+    step_value: &dyn Fn(usize, &Edge) -> TokenStream,
+) -> TokenStream {
+    let mut edge_arms = Vec::new();
+    let mut step_arms = Vec::new();
+    for (index, edge) in graph.edges.iter().enumerate() {
+        let (Some(target), true) = (edge.resume, edge.first) else {
+            continue;
+        };
+        let variants: Vec<(usize, &Edge)> = graph
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.from == edge.from && e.event == edge.event && e.resume.is_some())
+            .collect();
+        let leaves: Vec<_> = variants.iter().map(|(_, e)| &graph.states[e.to]).collect();
+        let pick = entered(module, graph, target);
+        let (from, event) = (&graph.states[edge.from], &graph.events[edge.event]);
+        let edges = variants.iter().map(|&(i, e)| edge_value(i, e));
+        let first_edge = edge_value(index, edge);
+        edge_arms.push(quote! {
+            (#module::State::#from, #module::Event::#event) => ::core::option::Option::Some(match #pick {
+                #(#module::State::#leaves => #edges,)*
+                _ => #first_edge,
+            }),
+        });
+        let steps = variants.iter().map(|&(i, e)| step_value(i, e));
+        let first_step = step_value(index, edge);
+        step_arms.push(quote! {
+            (#module::State::#from, #module::Event::#event) => match #pick {
+                #(#module::State::#leaves => #steps,)*
+                _ => #first_step,
+            },
+        });
+    }
+    if edge_arms.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[inline]
+        fn edge_with_memory(
+            from: #module::State,
+            event: #module::Event,
+            memory: &[::core::option::Option<#module::State>],
+        ) -> ::core::option::Option<#private::Edge<Self>> {
+            #[allow(unreachable_patterns)]
+            match (from, event) {
+                #(#edge_arms)*
+                _ => <Self as #private::Component>::edge(from, event),
+            }
+        }
+
+        #[inline]
+        fn step_with_memory(
+            data: &mut Self,
+            from: #module::State,
+            event: #module::Event,
+            memory: &[::core::option::Option<#module::State>],
+        ) -> #private::Step<Self> {
+            #[allow(unreachable_patterns)]
+            match (from, event) {
+                #(#step_arms)*
+                _ => <Self as #private::Component>::step(data, from, event),
+            }
+        }
     }
 }

@@ -18,10 +18,14 @@ fn hook_name(path: &syn::ExprPath) -> String {
         .unwrap_or_default()
 }
 
-/// `entry / power_on`, `exit / power_off`, one per declared action.
+/// `entry / power_on`, `exit / power_off`, one per declared action, and
+/// `history` on a superstate that resumes its last child.
 fn hook_lines(tree: &Tree, node: usize) -> Vec<String> {
     let node = &tree.nodes[node];
     let mut lines = Vec::new();
+    if node.history {
+        lines.push("history: resumes the last child".to_owned());
+    }
     if let Some(path) = &node.entry {
         lines.push(format!("entry / {}", hook_name(path)));
     }

@@ -108,10 +108,6 @@ impl Checker<'_> {
                     ));
                 } else {
                     self.graph.tree.nodes[node].history = true;
-                    self.cx.error_spanned_by(key, format_args!(
-                        "`history` on `{name}` of `{component}` is not supported yet: \
-                         re-entering `{name}` would resume its `initial` state, not the last one; remove `history`"
-                    ));
                 }
             }
             self.graph.tree.nodes[node].entry = state.entry.as_ref().map(|h| h.path.clone());
@@ -132,13 +128,16 @@ impl Checker<'_> {
         let mut reported = HashSet::new();
         let complete = &mut self.complete;
         let mut no_initial = |cx: &mut crate::ctxt::Ctxt, node: usize, at: &Name, role: &str| {
-            if let Some(superstate) = tree.missing_initial(node) {
+            if let Some((superstate, via)) = tree.missing_initial(node) {
                 *complete = false;
                 if reported.insert(superstate) {
                     let name = &tree.nodes[superstate].name;
                     let first = tree.nodes[tree.nodes[superstate].children[0]].name.clone();
+                    let resumed = via
+                        .map(|h| format!(" (resumed by the `history` of `{}`)", tree.nodes[h].name))
+                        .unwrap_or_default();
                     cx.error_spanned_by(at, format_args!(
-                        "superstate `{name}` of `{component}` is entered {role} but declares no initial state: \
+                        "superstate `{name}` of `{component}` is entered {role}{resumed} but declares no initial state: \
                          add `#[state({name}, initial = {first})]`"
                     ));
                 }
@@ -246,6 +245,8 @@ impl Checker<'_> {
                 action_async: edge.action_async,
                 exits,
                 entries,
+                resume: flat.resume,
+                first: flat.first,
             });
         }
         self.graph.arrows = self

@@ -60,7 +60,7 @@ fn svg(name: &str, graph: &Graph) -> Option<String> {
             .states
             .push(State::new(state.to_string()).look(look));
     }
-    for edge in &graph.edges {
+    for edge in graph.edges.iter().filter(|edge| edge.first) {
         let mut label = graph.events[edge.event].to_string();
         if edge.guard.is_some() {
             label.push_str(" [guard]");

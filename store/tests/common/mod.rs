@@ -170,6 +170,61 @@ pub fn round_trip(open: Open<'_>, _raw: Raw<'_>) {
     assert_eq!(created.data().n, 5);
 }
 
+/// A lamp whose `Blinking` resumes the leaf it was left from.
+#[derive(Component, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[component(states(Idle, Blinking(LedOn, LedOff)), initial = Idle)]
+#[state(Blinking, initial = LedOn, history)]
+#[transition(Idle -> Blinking on Start)]
+#[transition(LedOn -> LedOff on Tick)]
+#[transition(LedOff -> LedOn on Tick)]
+#[transition(Blinking -> Idle on Stop)]
+pub struct Blinker {
+    pub n: u32,
+}
+
+impl Durable for Blinker {}
+
+/// A loaded machine remembers what its stored moves left behind, so a move
+/// into the history superstate resumes after a reload; a stored move that
+/// entered another leaf than the memory says is refused as corrupt.
+pub fn history_memory(open: Open<'_>, raw: Raw<'_>) {
+    let store = open(opts());
+    let id = fresh("history");
+    let mut m = DurableMachine::create(&*store, &id, Blinker { n: 0 }).unwrap();
+    for event in [
+        blinker::Event::Start,
+        blinker::Event::Tick,
+        blinker::Event::Stop,
+    ] {
+        m.fire(event).unwrap();
+    }
+    let mut back = DurableMachine::<Blinker, dyn Store>::load(&*store, &id).unwrap();
+    assert_eq!(
+        back.machine().remembered(blinker::Blinking),
+        Some(blinker::State::LedOff)
+    );
+    let record = back.fire(blinker::Start).unwrap();
+    assert_eq!(record.to, blinker::State::LedOff);
+    let again = DurableMachine::<Blinker, dyn Store>::load(&*store, &id).unwrap();
+    assert_eq!((again.seq(), again.state()), (4, blinker::State::LedOff));
+
+    // Move 4 rewritten to enter `LedOn`, the first entry: not what the
+    // memory of move 3 resumes.
+    raw(&format!(
+        "UPDATE typestep_moves SET to_state = 'LedOn' WHERE seq = 4 AND component = 'Blinker' AND id = '{id}'; \
+         UPDATE typestep_machines SET state = 'LedOn' WHERE component = 'Blinker' AND id = '{id}'"
+    ));
+    match DurableMachine::<Blinker, dyn Store>::load(&*store, &id) {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            assert!(
+                reason.contains("move 4 `Idle -> LedOn on Start` is not a declared transition"),
+                "{reason}"
+            );
+        }
+        other => panic!("loaded a rewritten move: {:?}", other.map(|m| m.state())),
+    }
+}
+
 /// 8 threads (each with its own connection) fire at one id: every move
 /// number is taken exactly once; the losers get `Conflict` and an unchanged
 /// machine; reloading and retrying works.
@@ -661,6 +716,7 @@ pub type SuiteTest = fn(Open<'_>, Raw<'_>);
 /// Every suite test, by name.
 pub const SUITE: &[(&str, SuiteTest)] = &[
     ("round_trip", round_trip),
+    ("history_memory", history_memory),
     ("eight_writers", eight_writers),
     ("hostile_rows", hostile_rows),
     ("design_change", design_change),

@@ -61,6 +61,7 @@ fn names(idents: &[crate::name::Name]) -> Vec<String> {
 }
 
 mod design;
+mod history;
 mod nested;
 mod spans;
 mod syntax;
