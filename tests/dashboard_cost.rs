@@ -85,6 +85,7 @@ fn a_move_allocates_nothing_with_or_without_a_dashboard_or_a_client() {
     let reading = Arc::new(AtomicBool::new(true));
     let keep = Arc::clone(&reading);
     let (opened_tx, opened) = std::sync::mpsc::channel();
+    let (first_tx, first_line) = std::sync::mpsc::channel();
     let client = std::thread::spawn(move || {
         let Ok(response) = ureq::get(&url).call() else {
             return 0usize;
@@ -97,12 +98,19 @@ fn a_move_allocates_nothing_with_or_without_a_dashboard_or_a_client() {
                 Some(Ok(_)) => read += 1,
                 _ => break,
             }
+            if read == 1 {
+                let _ = first_tx.send(());
+            }
         }
         read
     });
     opened.recv().expect("the stream opened");
     assert_eq!(allocations_per_1000_moves(&pump), alone, "one client");
     dashboard.refresh(); // the sampler sends what the moves logged
+
+    // Stop the client only once it has read something: on a loaded machine
+    // its thread may not have run at all yet (bounded wait, not a timing claim).
+    let _ = first_line.recv_timeout(std::time::Duration::from_secs(60));
     reading.store(false, Ordering::Relaxed);
     drop(dashboard);
     assert!(client.join().unwrap_or(0) > 0, "the client read the stream");
