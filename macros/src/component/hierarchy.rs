@@ -28,6 +28,22 @@ pub struct Node {
     pub exit: Option<ExprPath>,
 }
 
+impl Node {
+    /// A state named `name` under `parent`, with no children or options yet.
+    pub fn new(name: Name, parent: Option<usize>) -> Node {
+        Node {
+            name,
+            parent,
+            children: Vec::new(),
+            leaf: None,
+            initial: None,
+            history: false,
+            entry: None,
+            exit: None,
+        }
+    }
+}
+
 /// Every valid state, leaves and superstates, in the order written.
 #[derive(Default)]
 pub struct Tree {

@@ -17,16 +17,7 @@ impl Checker<'_> {
         let mut nodes: Vec<Node> = self
             .names
             .iter()
-            .map(|name| Node {
-                name: name.clone(),
-                parent: None,
-                children: Vec::new(),
-                leaf: None,
-                initial: None,
-                history: false,
-                entry: None,
-                exit: None,
-            })
+            .map(|name| Node::new(name.clone(), None))
             .collect();
         if let Some((_, written)) = &decl.states {
             let mut seen = HashSet::new();

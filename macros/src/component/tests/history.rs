@@ -4,7 +4,7 @@
 //! (memory written at every exit).
 
 use super::*;
-use crate::component::hierarchy::{self, Declared, Node, Tree};
+use crate::component::hierarchy::{self, Declared, Tree};
 
 #[test]
 fn a_move_into_a_history_superstate_has_one_edge_per_leaf_it_may_resume() {
@@ -102,35 +102,11 @@ fn history_on_a_superstate_never_targeted_is_fine() {
 // ---- the run-time pick against the textbook reading ----
 
 fn tree_with_history(parents: &[Option<usize>], initials: &[usize], history: &[bool]) -> Tree {
-    let mut nodes: Vec<Node> = parents
-        .iter()
-        .enumerate()
-        .map(|(i, &parent)| Node {
-            name: crate::name::Name::new(syn::Ident::new(
-                &format!("N{i}"),
-                proc_macro2::Span::call_site(),
-            )),
-            parent,
-            children: Vec::new(),
-            leaf: None,
-            initial: None,
-            history: false,
-            entry: None,
-            exit: None,
-        })
-        .collect();
-    for (i, parent) in parents.iter().enumerate() {
-        if let Some(p) = *parent {
-            nodes[p].children.push(i);
-        }
+    let mut tree = super::nested::tree_of(parents, initials);
+    for (node, &remembers) in tree.nodes.iter_mut().zip(history) {
+        node.history = remembers && !node.children.is_empty();
     }
-    for (i, node) in nodes.iter_mut().enumerate() {
-        if !node.children.is_empty() {
-            node.initial = Some(node.children[initials[i] % node.children.len()]);
-            node.history = history[i];
-        }
-    }
-    Tree { nodes }
+    tree
 }
 
 fn path(tree: &Tree, mut n: usize) -> Vec<usize> {

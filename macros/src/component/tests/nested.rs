@@ -239,22 +239,13 @@ fn a_sixty_leaf_hierarchy_is_valid() {
 // ---- the flattening against an interpreter ----
 
 /// A random tree: `parents[i]` is `None` or an earlier node.
-fn tree_of(parents: &[Option<usize>], initials: &[usize]) -> Tree {
+pub(super) fn tree_of(parents: &[Option<usize>], initials: &[usize]) -> Tree {
     let mut nodes: Vec<Node> = parents
         .iter()
         .enumerate()
-        .map(|(i, &parent)| Node {
-            name: crate::name::Name::new(syn::Ident::new(
-                &format!("N{i}"),
-                proc_macro2::Span::call_site(),
-            )),
-            parent,
-            children: Vec::new(),
-            leaf: None,
-            initial: None,
-            history: false,
-            entry: None,
-            exit: None,
+        .map(|(i, &parent)| {
+            let name = syn::Ident::new(&format!("N{i}"), proc_macro2::Span::call_site());
+            Node::new(crate::name::Name::new(name), parent)
         })
         .collect();
     for (i, parent) in parents.iter().enumerate() {
