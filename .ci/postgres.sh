@@ -46,7 +46,7 @@ cargo test -p typestep-store --features postgres -- --nocapture 2>&1 | tee "$OUT
 
 # Without the URL these tests say they were skipped; here they must have run.
 fail=0
-for marker in "postgres suite: ran 6 tests, all passed" \
+for marker in "postgres suite: ran 7 tests, all passed" \
               "postgres crash test: ok:" \
               "postgres two-process test: ok:"; do
   if ! grep -qF "$marker" "$OUT"; then
