@@ -7,7 +7,10 @@
 //! that chain in [`run_chain`]: one snapshot before the first step, restored
 //! when any step fails or panics, so that the data is what it was before and
 //! the machine stays where it was. The refusal names the failing step
-//! (`"entry of Idle"`).
+//! (`"entry of Idle"`). An `async` exit or entry action (`entry = async
+//! Self::power_on`) makes the move async: `step_async` awaits the steps in
+//! order under one [`ActionGuard`](super::ActionGuard), so dropping the move
+//! at any await point restores the data too.
 //!
 //! A superstate declared with `history` (`#[state(Blinking, initial = LedOn,
 //! history)]`) is entered, by a transition that targets it, at the child the
@@ -51,8 +54,10 @@
 //! # Ok::<(), typestep::machine::FireError<Led>>(())
 //! ```
 
+use core::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::future::catch_unwind_async;
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
 use super::table::{Component, Label, Superstate};
@@ -140,15 +145,38 @@ where
 {
     match catch_unwind(AssertUnwindSafe(|| hook(data))) {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(HookFailed {
-            step,
-            source: Box::new(error),
-        }))),
+        Ok(Err(error)) => Err(hook_failed(step, error)),
         Err(payload) => Err(Refusal::ActionPanicked(format!(
             "{step}: {}",
             panic_message(payload.as_ref())
         ))),
     }
+}
+
+/// Awaits one `async` exit or entry action of a chain (the snapshot is the
+/// async move's); an error or a panic becomes a refusal naming `step`, as
+/// with [`run_hook`].
+pub async fn run_hook_async<F, E>(step: &'static str, hook: F) -> Result<(), Refusal>
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match catch_unwind_async(hook).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(hook_failed(step, error)),
+        Err(message) => Err(Refusal::ActionPanicked(format!("{step}: {message}"))),
+    }
+}
+
+/// The refusal of a failed exit or entry action.
+fn hook_failed<E>(step: &'static str, error: E) -> Refusal
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    Refusal::ActionFailed(Box::new(HookFailed {
+        step,
+        source: Box::new(error),
+    }))
 }
 
 /// Runs the transition's own action inside a chain (no snapshot:

@@ -68,6 +68,9 @@ pub struct Edge {
     pub exits: Vec<usize>,
     /// The states whose entry action runs, outermost first.
     pub entries: Vec<usize>,
+    /// Some exit or entry action of the move is `async` (for a resuming
+    /// move: of any of the leaves it may enter).
+    pub hooks_async: bool,
     /// For a move whose leaf is decided at run time (it enters a
     /// superstate with `history` by default): the declared target node,
     /// whose default entry picks which of the edges with this `from` and
@@ -393,6 +396,7 @@ impl Checker<'_> {
                     action_async: transition.action_async,
                     exits: Vec::new(),
                     entries: Vec::new(),
+                    hooks_async: false,
                     resume: None,
                     first: true,
                 };

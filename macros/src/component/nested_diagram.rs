@@ -26,11 +26,11 @@ fn hook_lines(tree: &Tree, node: usize) -> Vec<String> {
     if node.history {
         lines.push("history: resumes the last child".to_owned());
     }
-    if let Some(path) = &node.entry {
-        lines.push(format!("entry / {}", hook_name(path)));
-    }
-    if let Some(path) = &node.exit {
-        lines.push(format!("exit / {}", hook_name(path)));
+    for (kind, hook) in [("entry", &node.entry), ("exit", &node.exit)] {
+        if let Some(hook) = hook {
+            let asynchronous = if hook.is_async { "async " } else { "" };
+            lines.push(format!("{kind} / {asynchronous}{}", hook_name(&hook.path)));
+        }
     }
     lines
 }
