@@ -327,3 +327,63 @@ fn diagrams_say_which_actions_are_async() {
     assert!(mermaid.contains("exit / async power_off"), "{mermaid}");
     assert!(mermaid.contains("exit / exit_led_on"), "{mermaid}");
 }
+
+/// Created inside a superstate whose entry is async.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[component(states(Up(Warm, Hot), Down), initial = Up, terminal(Down))]
+#[state(Up, initial = Warm, entry = async Self::boot)]
+#[state(Warm, entry = Self::warm)]
+#[transition(Warm -> Hot on Heat)]
+#[transition(Up -> Down on Halt)]
+struct Oven {
+    log: Vec<&'static str>,
+    fail: bool,
+}
+
+impl Oven {
+    async fn boot(&mut self) -> Result<(), Broken> {
+        self.log.push("boot");
+        YieldN(2).await;
+        Ok(())
+    }
+    fn warm(&mut self) -> Result<(), Broken> {
+        self.log.push("warm");
+        if self.fail {
+            return Err(Broken("cold"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn starting_inside_an_async_entry_needs_start_async() {
+    let failed = StateMachine::start(Oven::default()).unwrap_err();
+    assert!(matches!(failed.reason, Refusal::NeedsAsync), "{failed}");
+    assert_eq!(
+        failed.to_string(),
+        "`Oven` did not start in `Warm`: an entry action is async: use `start_async` (nothing ran)"
+    );
+    assert!(failed.data.log.is_empty(), "nothing ran");
+
+    let machine = block_on(StateMachine::start_async(Oven::default())).unwrap();
+    assert_eq!(machine.state(), oven::State::Warm);
+    assert_eq!(machine.data().log, ["boot", "warm"]);
+    let handle = block_on(Typed::start_async(Oven::default())).unwrap();
+    assert_eq!(handle.data().log, ["boot", "warm"]);
+
+    // A failing sync entry after the async one: all restored.
+    let oven = Oven {
+        fail: true,
+        ..Oven::default()
+    };
+    let failed = block_on(StateMachine::start_async(oven.clone())).unwrap_err();
+    assert_eq!(failed.data, oven);
+    assert_eq!(
+        failed.to_string(),
+        "`Oven` did not start in `Warm`: the entry of Warm failed: cold"
+    );
+
+    // Dropped at the async entry's await point: nothing to give back, and
+    // the guard restored the data before it was dropped (no panic, no leak).
+    assert!(poll_times(StateMachine::start_async(Oven::default()), 1).is_none());
+}

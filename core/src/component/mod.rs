@@ -54,6 +54,7 @@ mod memory;
 mod nested;
 mod refusal;
 mod snapshot;
+mod start;
 mod table;
 mod typed;
 
@@ -70,6 +71,8 @@ pub use nested::{
 };
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
+pub use start::StartFailed;
+pub(crate) use start::{enter, enter_async};
 pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
     Superstate, TransitionSpec,

@@ -70,7 +70,12 @@ fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge)
     };
     let action = if edge.has_hooks() {
         let data = quote!(snapshot.data());
-        let chain = super::nested::async_chain(graph, edge, &data, action_step(data.clone()));
+        let chain = super::nested::async_chain(
+            graph,
+            (&edge.exits, &edge.entries),
+            &data,
+            action_step(data.clone()),
+        );
         Some(quote! {{
             let mut snapshot = #private::ActionGuard::<Self>::new(data);
             let outcome = #chain;

@@ -89,7 +89,7 @@ pub fn chain(edge: &Edge) -> TokenStream {
 /// holds it); `action` is the action's step, written by the caller.
 pub fn async_chain(
     graph: &Graph,
-    edge: &Edge,
+    (exits, entries): (&[usize], &[usize]),
     data: &TokenStream,
     action: Option<TokenStream>,
 ) -> TokenStream {
@@ -111,8 +111,8 @@ pub fn async_chain(
             }
         }
     };
-    let exits = edge.exits.iter().map(|&node| step(node, true));
-    let entries = edge.entries.iter().map(|&node| step(node, false));
+    let exits = exits.iter().map(|&node| step(node, true));
+    let entries = entries.iter().map(|&node| step(node, false));
     let action = action.map(|action| {
         quote! {
             if let ::core::result::Result::Err(refusal) = #action {
@@ -126,6 +126,61 @@ pub fn async_chain(
             #action
             #(#entries)*
             ::core::result::Result::<(), ::typestep::__private::Refusal>::Ok(())
+        }
+    }
+}
+
+/// `Component::enter_initial` (and `enter_initial_async` when one of them is
+/// `async`), when a state of the initial configuration has an entry action:
+/// the entries of the initial leaf's ancestors, outermost first, then its
+/// own, under one snapshot.
+pub fn initial_entries(private: &TokenStream, graph: &Graph) -> TokenStream {
+    let tree = &graph.tree;
+    let Some(leaf) = graph
+        .initial
+        .and_then(|initial| tree.nodes.iter().position(|n| n.leaf == Some(initial)))
+    else {
+        return TokenStream::new();
+    };
+    let mut entries: Vec<usize> = tree
+        .ancestors(leaf)
+        .filter(|&n| tree.nodes[n].entry.is_some())
+        .collect();
+    if entries.is_empty() {
+        return TokenStream::new();
+    }
+    entries.reverse();
+    let awaits = entries
+        .iter()
+        .any(|&n| tree.nodes[n].entry.as_ref().is_some_and(|h| h.is_async));
+    if awaits {
+        let chain = async_chain(graph, (&[], &entries), &quote!(snapshot.data()), None);
+        return quote! {
+            #[inline]
+            fn enter_initial(data: &mut Self) -> ::core::result::Result<(), #private::Refusal> {
+                let _ = data;
+                ::core::result::Result::Err(#private::Refusal::NeedsAsync)
+            }
+
+            fn enter_initial_async(
+                data: &mut Self,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<(), #private::Refusal>> + '_ {
+                async move {
+                    let mut snapshot = #private::ActionGuard::<Self>::new(data);
+                    let outcome = #chain;
+                    snapshot.settle(outcome)
+                }
+            }
+        };
+    }
+    let entries = entries.iter().map(|&node| hook_fn(node, false));
+    quote! {
+        #[inline]
+        fn enter_initial(data: &mut Self) -> ::core::result::Result<(), #private::Refusal> {
+            #private::run_chain(data, |data: &mut Self| -> ::core::result::Result<(), #private::Refusal> {
+                #(Self::#entries(data)?;)*
+                ::core::result::Result::Ok(())
+            })
         }
     }
 }
