@@ -12,9 +12,9 @@ use syn::spanned::Spanned;
 use syn::Ident;
 
 use super::ast::Declaration;
-use super::check::{Edge, Graph};
 use super::diagram;
 use super::future::{self, is_async};
+use super::model::{Edge, Graph};
 use super::nested;
 use crate::name::{self, Name};
 

@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::Ident;
 
-use super::check::{Edge, Graph};
+use super::model::{Edge, Graph};
 use crate::name::Name;
 
 /// Whether the move awaits anything: its guard, its action, or one of its

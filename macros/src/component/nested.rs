@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Generics, Ident};
 
-use super::check::{Edge, Graph};
+use super::model::{Edge, Graph};
 
 /// The hidden function that runs the exit (or entry) action of `node`.
 fn hook_fn(node: usize, exit: bool) -> Ident {

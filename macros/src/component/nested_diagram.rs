@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-use super::check::{Arrow, Graph};
+use super::hierarchy::Arrow;
 use super::hierarchy::Tree;
+use super::model::Graph;
 
 /// The function's name in `Self::power_on` (`power_on`).
 fn hook_name(path: &syn::ExprPath) -> String {

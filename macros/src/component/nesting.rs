@@ -5,8 +5,10 @@
 
 use std::collections::HashSet;
 
-use super::check::{Arrow, Checker, Edge};
+use super::check::Checker;
+use super::hierarchy::Arrow;
 use super::hierarchy::{self, Node};
+use super::model::Edge;
 use crate::name::Name;
 
 impl Checker<'_> {
