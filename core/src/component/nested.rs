@@ -102,8 +102,11 @@ pub fn inside<C: Component>(superstate: usize, state: C::State) -> bool {
 }
 
 /// An exit or entry action that returned an error: which one, and the error.
-/// A move refused this way says so with [`Refusal::ActionFailed`] holding
-/// this error (the data was restored).
+/// A refused move reports it as [`FireError::ActionFailed`] holding this
+/// error (the data was restored); a typed move's refusal is
+/// [`Refusal::HookFailed`], with the same two fields.
+///
+/// [`FireError::ActionFailed`]: crate::machine::FireError::ActionFailed
 #[derive(Debug, thiserror::Error)]
 #[error("the {step} failed: {source}")]
 pub struct HookFailed {
@@ -173,10 +176,10 @@ fn hook_failed<E>(step: &'static str, error: E) -> Refusal
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    Refusal::ActionFailed(Box::new(HookFailed {
+    Refusal::HookFailed {
         step,
         source: Box::new(error),
-    }))
+    }
 }
 
 /// Runs the transition's own action inside a chain (no snapshot:
