@@ -306,3 +306,28 @@ fn a_panicking_initial_entry_names_the_step() {
         "`Fuse` did not start in `Off`: the entry of Off: blown (panicked)"
     );
 }
+
+#[test]
+fn a_typed_move_names_the_failing_hook_in_its_refusal() {
+    let on: Typed<Led, led::LedOn> = Typed::new(Led {
+        fail_enter_idle: true,
+        ..Led::default()
+    })
+    .fire(led::Start)
+    .unwrap();
+    let before = on.data().clone();
+    let rejected = on.fire(led::Stop).unwrap_err();
+    assert_eq!(rejected.handle.data(), &before, "restored");
+    match &rejected.reason {
+        typestep::Refusal::HookFailed { step, source } => {
+            assert_eq!(*step, "entry of Idle");
+            assert_eq!(source.to_string(), "idle refused");
+        }
+        other => panic!("expected a hook failure, got {other:?}"),
+    }
+    assert_eq!(rejected.reason.kind(), "action_failed");
+    assert_eq!(
+        rejected.to_string(),
+        "`Led` stayed in state `LedOn`: the entry of Idle failed: idle refused"
+    );
+}
