@@ -45,40 +45,6 @@ impl std::error::Error for Jammed {}
 #[transition(Run -> Off on Stop)]
 pub struct Plain;
 
-/// `Stop` from `A` runs `A`'s exit action and `Off`'s entry action.
-#[derive(Component, Clone, Copy, Debug, Default)]
-#[component(states(Off, Run(A, B)), initial = Off)]
-#[state(Run, initial = A)]
-#[state(A, exit = Self::leave)]
-#[state(Off, entry = Self::arrive)]
-#[transition(Off -> Run on Go)]
-#[transition(A -> B on Next)]
-#[transition(Run -> Off on Stop)]
-pub struct Hooked {
-    left: u64,
-    arrived: u64,
-}
-
-impl Hooked {
-    #[inline]
-    fn leave(&mut self) -> Result<(), Jammed> {
-        self.left += 1;
-        if self.left == u64::MAX {
-            return Err(Jammed);
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn arrive(&mut self) -> Result<(), Jammed> {
-        self.arrived += 1;
-        if self.arrived == u64::MAX {
-            return Err(Jammed);
-        }
-        Ok(())
-    }
-}
-
 /// A hook error that carries a value: boxing it on the failure path is a
 /// call (the zero-sized `Jammed` boxes without one).
 #[derive(Debug)]
@@ -92,39 +58,58 @@ impl std::fmt::Display for JammedAt {
 
 impl std::error::Error for JammedAt {}
 
-/// `Hooked` whose hooks fail with `JammedAt`.
-#[derive(Component, Clone, Copy, Debug, Default)]
-#[component(states(Off, Run(A, B)), initial = Off)]
-#[state(Run, initial = A)]
-#[state(A, exit = Self::leave)]
-#[state(Off, entry = Self::arrive)]
-#[transition(Off -> Run on Go)]
-#[transition(A -> B on Next)]
-#[transition(Run -> Off on Stop)]
-pub struct HookedAt {
-    left: u64,
-    arrived: u64,
+/// A component where `Stop` from `A` runs `A`'s exit action and `Off`'s
+/// entry action, whose hooks fail (never, in practice) with `$error`.
+macro_rules! hooked {
+    ($(#[$doc:meta])* $name:ident, $error:ty, $jam:expr) => {
+        $(#[$doc])*
+        #[derive(Component, Clone, Copy, Debug, Default)]
+        #[component(states(Off, Run(A, B)), initial = Off)]
+        #[state(Run, initial = A)]
+        #[state(A, exit = Self::leave)]
+        #[state(Off, entry = Self::arrive)]
+        #[transition(Off -> Run on Go)]
+        #[transition(A -> B on Next)]
+        #[transition(Run -> Off on Stop)]
+        pub struct $name {
+            left: u64,
+            arrived: u64,
+        }
+
+        impl $name {
+            #[inline]
+            fn leave(&mut self) -> Result<(), $error> {
+                self.left += 1;
+                if self.left == u64::MAX {
+                    return Err($jam(self.left));
+                }
+                Ok(())
+            }
+
+            #[inline]
+            fn arrive(&mut self) -> Result<(), $error> {
+                self.arrived += 1;
+                if self.arrived == u64::MAX {
+                    return Err($jam(self.arrived));
+                }
+                Ok(())
+            }
+        }
+    };
 }
 
-impl HookedAt {
-    #[inline]
-    fn leave(&mut self) -> Result<(), JammedAt> {
-        self.left += 1;
-        if self.left == u64::MAX {
-            return Err(JammedAt(self.left));
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn arrive(&mut self) -> Result<(), JammedAt> {
-        self.arrived += 1;
-        if self.arrived == u64::MAX {
-            return Err(JammedAt(self.arrived));
-        }
-        Ok(())
-    }
-}
+hooked!(
+    /// The exit/entry move, its hooks failing with the zero-sized `Jammed`.
+    Hooked,
+    Jammed,
+    |_| Jammed
+);
+hooked!(
+    /// The same move, its hooks failing with `JammedAt`, which carries a value.
+    HookedAt,
+    JammedAt,
+    JammedAt
+);
 
 /// One move by the derive's table: the state it leads to, or the old one.
 #[inline(never)]

@@ -5,25 +5,12 @@
 
 mod support;
 
-use std::fmt;
-
 use typestep::component::{Component, HookFailed};
 use typestep::machine::{Cause, FireError};
 use typestep::prelude::*;
 use typestep::Refusal;
 
-use support::{block_on, poll_times, YieldN};
-
-#[derive(Debug)]
-struct Broken(&'static str);
-
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::error::Error for Broken {}
+use support::{block_on, poll_times, Broken, YieldN};
 
 /// The LED with its superstate's actions async: each async step logs
 /// before its first await point, so that a cancelled move has something to

@@ -6,24 +6,11 @@
 
 mod support;
 
-use std::fmt;
-
 use typestep::component::{Component, HistoryMemory};
 use typestep::machine::{Cause, FireError};
 use typestep::prelude::*;
 
-use support::{block_on, poll_times, YieldN};
-
-#[derive(Debug)]
-struct Broken(&'static str);
-
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::error::Error for Broken {}
+use support::{block_on, poll_times, Broken, YieldN};
 
 #[derive(Component, Clone, Debug, Default, PartialEq)]
 #[component(states(Idle, Blinking(LedOn, LedOff, Dim), Done), initial = Idle, terminal(Done))]

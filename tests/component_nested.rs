@@ -1,21 +1,12 @@
 //! Nested states at run time: inherited transitions, the exit/action/entry
 //! order of one move, and all-or-nothing when an entry action fails.
 
-use std::fmt;
+mod support;
 
 use typestep::machine::FireError;
 use typestep::prelude::*;
 
-#[derive(Debug)]
-struct Broken(&'static str);
-
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::error::Error for Broken {}
+use support::Broken;
 
 #[derive(Component, Clone, Debug, Default, PartialEq)]
 #[component(states(Idle, Blinking(LedOn, LedOff), Done), initial = Idle, terminal(Done))]

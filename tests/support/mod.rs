@@ -1,13 +1,26 @@
-//! Runtime-free helpers shared by the async test suites: a future that
-//! yields a set number of times, and executors that poll on the current
-//! thread with a no-op waker.
+//! Helpers shared by the test suites: an error for actions that fail on
+//! purpose, a future that yields a set number of times, and executors that
+//! poll on the current thread with a no-op waker (no runtime).
 
 // Each suite uses the part it needs.
 #![allow(dead_code)]
 
+use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
+
+/// The error of an action or hook made to fail: its message.
+#[derive(Debug)]
+pub struct Broken(pub &'static str);
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Broken {}
 
 /// A future that is `Pending` `n` times (waking itself), then ready: an
 /// await point a test can cut a move at.
