@@ -173,6 +173,10 @@ fn machines_and_typed_handles_hand_the_memory_over() {
     assert_eq!(idle.remembered::<led::Blinking>(), Some(led::State::Dim));
     let blinking = idle.fire(led::Start).unwrap();
     assert_eq!(blinking.state(), led::State::Dim);
+    // A machine made from a handle somewhere in `Blinking` is in its leaf.
+    let machine = StateMachine::from(blinking.clone());
+    assert_eq!(machine.state(), led::State::Dim);
+    assert_eq!(machine.remembered(led::Blinking), Some(led::State::Dim));
     let idle = blinking.fire(led::Stop).unwrap();
     let machine = StateMachine::from(idle);
     assert_eq!(machine.remembered(led::Blinking), Some(led::State::Dim));

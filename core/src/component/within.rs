@@ -107,6 +107,12 @@ impl<C: Component, R> Within<C, R> {
     pub(crate) fn into_parts(self) -> (C, C::Memory, C::State) {
         (self.data, self.memory, self.leaf)
     }
+
+    /// The leaf, the data and the memory, for a machine made from it.
+    #[inline]
+    pub(crate) fn into_machine_parts(self) -> (C::State, C, C::Memory) {
+        (self.leaf, self.data, self.memory)
+    }
 }
 
 impl<C: Component + Clone, R> Clone for Within<C, R> {

@@ -42,7 +42,8 @@
 //! record), which reads best in one place. Everything around the move has a
 //! file of its own: `history.rs`, `observer.rs`, `subscribe.rs`,
 //! `record.rs`, `error.rs`, `rehydrate.rs`, `serde.rs`, `shared.rs`
-//! (`SharedMachine`) and `future.rs` (async moves).
+//! (`SharedMachine`), `future.rs` (async moves), `start.rs` (entering the
+//! initial configuration) and `typed.rs` (to and from typed handles).
 
 mod error;
 mod future;
@@ -58,6 +59,7 @@ mod serde;
 mod shared;
 mod start;
 mod subscribe;
+mod typed;
 
 use core::fmt;
 use std::sync::mpsc::Receiver;
@@ -69,10 +71,9 @@ pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
 pub use record::{Cause, MoveRecord, MAX_MOVES};
 pub use shared::SharedMachine;
 
+use crate::component::Component;
 use crate::component::Step;
-use crate::component::Typed;
-use crate::component::{Component, StateMarker};
-use crate::component::{HistoryMemory, MemorySlots, Snapshot};
+use crate::component::{HistoryMemory, Snapshot};
 use crate::ticks::{MoveClock, Started};
 use subscribe::Subscribers;
 
@@ -202,31 +203,6 @@ impl<C: Component> StateMachine<C> {
             subscribers: Subscribers::new(),
             observer: NoObserver,
         }
-    }
-
-    /// A machine in the state of a typed handle (same as `From`), with the
-    /// leaves the handle remembers for `history`.
-    pub fn from_typed<S: StateMarker<C>>(handle: Typed<C, S>) -> Self {
-        let (data, memory) = handle.into_parts();
-        Self::remembering(S::STATE, data, memory.slots())
-    }
-
-    /// A machine in `state` with `memory` (one slot per
-    /// [`Component::HISTORY`] entry); callers guarantee both are valid.
-    pub(crate) fn remembering(state: C::State, data: C, memory: &[Option<C::State>]) -> Self {
-        let mut machine = Self::from_parts(state, data);
-        if !C::HISTORY.is_empty() {
-            machine
-                .subscribers
-                .set_memory(HistoryMemory::from_slots(memory));
-        }
-        machine
-    }
-}
-
-impl<C: Component, S: StateMarker<C>> From<Typed<C, S>> for StateMachine<C> {
-    fn from(handle: Typed<C, S>) -> Self {
-        StateMachine::from_typed(handle)
     }
 }
 
@@ -515,40 +491,6 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         };
         self.publish(record);
         record
-    }
-
-    /// The typed handle of state `S`, when the machine is in `S`; otherwise
-    /// the machine comes back unchanged in the error.
-    ///
-    /// ```
-    /// use typestep::prelude::*;
-    ///
-    /// #[derive(Component, Debug)]
-    /// #[component(states(Off, On), initial = Off)]
-    /// #[transition(Off -> On on Press)]
-    /// #[transition(On -> Off on Press)]
-    /// struct Lamp;
-    ///
-    /// let m = StateMachine::new(Lamp);
-    /// let m = m.into_typed::<lamp::On>().unwrap_err().into_machine();
-    /// let off: Typed<Lamp, lamp::Off> = m.into_typed().unwrap();
-    /// let on = off.fire(lamp::Press);
-    /// assert_eq!(StateMachine::from(on).state(), lamp::State::On);
-    /// ```
-    pub fn into_typed<S: StateMarker<C>>(self) -> Result<Typed<C, S>, WrongState<Self, C::State>> {
-        if self.state == S::STATE {
-            let mut memory = C::Memory::EMPTY;
-            for (slot, &kept) in memory.slots_mut().iter_mut().zip(self.subscribers.slots()) {
-                *slot = kept;
-            }
-            Ok(Typed::from_parts(self.data, memory))
-        } else {
-            Err(WrongState {
-                expected: S::STATE,
-                actual: self.state,
-                machine: self,
-            })
-        }
     }
 
     /// Gives up the machine and returns its state and data.
