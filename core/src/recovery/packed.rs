@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::event::{nanos, EventKind, Name, RecoveryEvent};
+use super::merge::next_order;
 
 /// Rarely present text: a stable static reason, or shared strings (cleanup
 /// step names, error messages) in one box.
@@ -16,7 +17,11 @@ enum Extra {
 
 /// A [`RecoveryEvent`] packed for the ring.
 pub(crate) struct Packed {
+    /// The shared ring's ticket (its order), for the collector.
     pub(crate) seq: u64,
+    /// The recording thread's own counter, breaking ties between equal time
+    /// stamps when sources are merged (see `merge.rs`).
+    pub(crate) order: u32,
     /// A raw clock reading (see `clock.rs`).
     at_raw: u64,
     duration_ns: u64,
@@ -43,6 +48,7 @@ impl Packed {
         };
         Packed {
             seq,
+            order: next_order(),
             at_raw,
             duration_ns: nanos(event.duration),
             component: event.component,
@@ -68,6 +74,7 @@ impl Packed {
     ) -> Self {
         Packed {
             seq: 0,
+            order: next_order(),
             at_raw,
             duration_ns,
             component: Name::Static(component),
@@ -86,6 +93,7 @@ impl Packed {
     pub(crate) fn assign(&mut self, other: Packed) {
         let Packed {
             seq,
+            order,
             at_raw,
             duration_ns,
             component,
@@ -96,6 +104,7 @@ impl Packed {
             extra,
         } = other;
         self.seq = seq;
+        self.order = order;
         self.at_raw = at_raw;
         self.duration_ns = duration_ns;
         self.component = component;
@@ -111,15 +120,16 @@ impl Packed {
         self.at_raw
     }
 
-    /// The event back, recorded `at` after the logger's creation.
-    pub(crate) fn unpack(self, at: Duration) -> RecoveryEvent {
+    /// The event back, numbered `seq` (its place in the collection order),
+    /// recorded `at` after the logger's creation.
+    pub(crate) fn unpack(self, seq: u64, at: Duration) -> RecoveryEvent {
         let (step, context) = match self.extra {
             Extra::None => (None, None),
             Extra::Context(context) => (None, Some(Name::Static(context))),
             Extra::Boxed(boxed) => *boxed,
         };
         RecoveryEvent {
-            seq: self.seq,
+            seq,
             at,
             component: self.component,
             kind: self.kind,
