@@ -94,6 +94,13 @@ fn recording(c: &mut Criterion) {
     group.bench_function("move_logger", |b| {
         b.iter(|| black_box(logged.fire(black_box(lamp::Press))).is_ok())
     });
+    for capacity in [64, 256] {
+        let log = Arc::new(RecoveryLogger::new(capacity));
+        let mut logged = StateMachine::new(Lamp).with_observer(MoveLogger::new(log));
+        group.bench_function(format!("move_logger_{capacity}"), |b| {
+            b.iter(|| black_box(logged.fire(black_box(lamp::Press))).is_ok())
+        });
+    }
     group.finish();
 }
 

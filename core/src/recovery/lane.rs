@@ -5,7 +5,11 @@
 //! A record is a plain write of the slot and a release store of the
 //! producer index (`rtrb`'s single-producer ring), plus a plain store of
 //! the lane's `written` counter: no atomic read-modify-write, so a record
-//! never waits for the previous one's stores to drain.
+//! never waits for the previous one's stores to drain. What a `MoveLogger`
+//! records names only static things (component, states, event, error
+//! kind), so a lane holds a small `Copy` [`Entry`] (104 bytes, nothing to
+//! drop); a label is kept once per lane, not cloned (an `Arc`, an atomic
+//! increment) into every record.
 //!
 //! When the lane is full the producer makes room itself: it takes the
 //! consumer side's lock (the collector's), drops the oldest eighth of the
@@ -19,10 +23,53 @@
 //! it gets there, in the order it was written. A lane whose writer was
 //! dropped is removed once it is empty; its counts move to the registry.
 
+use std::time::Duration;
+
 use sync_wrapper::SyncWrapper;
 
-use super::packed::Packed;
+use super::event::{EventKind, Name, RecoveryEvent};
 use crate::loom::{Arc, AtomicU64, Mutex, Ordering};
+
+/// One record of a `MoveLogger`: every name static, nothing to drop.
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    /// A raw clock reading (see `clock.rs`).
+    pub(crate) at_raw: u64,
+    pub(crate) duration_ns: u64,
+    /// The recording thread's own counter (see `merge.rs`).
+    pub(crate) order: u32,
+    pub(crate) kind: EventKind,
+    /// The component's name (the lane's label, when it has one, wins).
+    pub(crate) component: &'static str,
+    pub(crate) from: &'static str,
+    pub(crate) event: Option<&'static str>,
+    pub(crate) to: Option<&'static str>,
+    pub(crate) context: Option<&'static str>,
+}
+
+const _: () = assert!(core::mem::size_of::<Entry>() <= 104);
+
+impl Entry {
+    /// The event, numbered `seq`, recorded `at` after the logger's creation.
+    fn unpack(self, label: &Option<Name>, seq: u64, at: Duration) -> RecoveryEvent {
+        RecoveryEvent {
+            seq,
+            at,
+            component: label.clone().unwrap_or(Name::Static(self.component)),
+            kind: self.kind,
+            from: Some(self.from),
+            event: self.event,
+            to: self.to,
+            step: None,
+            duration: Duration::from_nanos(self.duration_ns),
+            context: self.context.map(Name::Static),
+        }
+    }
+}
+
+/// A collected record: its merge key (time stamp, thread counter) and the
+/// event (numbered later).
+pub(crate) type Stamped = ((u64, u32), RecoveryEvent);
 
 /// The most records one lane holds between collections.
 pub(crate) const LANE_MAX: usize = 4096;
@@ -41,14 +88,16 @@ struct Counts {
 
 /// What the collector reaches of one lane.
 struct Lane {
-    consumer: Mutex<rtrb::Consumer<Packed>>,
+    consumer: Mutex<rtrb::Consumer<Entry>>,
     counts: Counts,
+    /// The component name of every event of this lane, if labelled.
+    label: Option<Name>,
 }
 
 /// The writing end of a lane, owned by one `MoveLogger`.
 pub(crate) struct LaneWriter {
     /// `Sync` for the observer's sake: the producer is only used by `&mut`.
-    producer: SyncWrapper<rtrb::Producer<Packed>>,
+    producer: SyncWrapper<rtrb::Producer<Entry>>,
     lane: Arc<Lane>,
     /// How many of the oldest records to drop when the lane is full.
     batch: usize,
@@ -61,7 +110,7 @@ impl LaneWriter {
     /// the oldest batch first (counted). Never waits for a collector except
     /// then, for at most one collector's pass over this lane.
     #[inline(always)]
-    pub(crate) fn push(&mut self, event: Packed) {
+    pub(crate) fn push(&mut self, event: Entry) {
         if let Err(rtrb::PushError::Full(event)) = self.producer.get_mut().push(event) {
             self.push_full(event);
         }
@@ -74,7 +123,7 @@ impl LaneWriter {
 
     #[cold]
     #[inline(never)]
-    fn push_full(&mut self, event: Packed) {
+    fn push_full(&mut self, event: Entry) {
         let counts = &self.lane.counts;
         let mut consumer = self.lane.consumer.lock();
         // The collector may have emptied the lane since the push failed.
@@ -125,8 +174,8 @@ impl Lanes {
         self.capacity
     }
 
-    /// A new lane and its writer.
-    pub(crate) fn open(&self) -> LaneWriter {
+    /// A new lane and its writer; its events are named `label` if given.
+    pub(crate) fn open(&self, label: Option<Name>) -> LaneWriter {
         let (producer, consumer) = rtrb::RingBuffer::new(self.capacity);
         let lane = Arc::new(Lane {
             consumer: Mutex::new(consumer),
@@ -135,6 +184,7 @@ impl Lanes {
                 lost: AtomicU64::new(0),
                 closed: AtomicU64::new(0),
             },
+            label,
         });
         self.list.lock().push(lane.clone());
         LaneWriter {
@@ -146,9 +196,10 @@ impl Lanes {
     }
 
     /// Takes what every lane holds now: one vector per non-empty lane, in
-    /// the order its writer wrote. Removes lanes whose writer is gone and
-    /// that are empty. Callers serialize collectors.
-    pub(crate) fn take_all(&self, into: &mut Vec<Vec<Packed>>) {
+    /// the order its writer wrote, each event stamped `at(raw)`. Removes
+    /// lanes whose writer is gone (they are empty then). Callers serialize
+    /// collectors.
+    pub(crate) fn take_all(&self, into: &mut Vec<Vec<Stamped>>, at: impl Fn(u64) -> Duration) {
         let mut list = self.list.lock();
         list.retain(|lane| {
             // Read before draining: a closed lane's last record is visible.
@@ -156,7 +207,13 @@ impl Lanes {
             let mut consumer = lane.consumer.lock();
             let ready = consumer.slots();
             if let Ok(chunk) = consumer.read_chunk(ready) {
-                let taken: Vec<Packed> = chunk.into_iter().collect();
+                let taken: Vec<Stamped> = chunk
+                    .into_iter()
+                    .map(|entry| {
+                        let event = entry.unpack(&lane.label, 0, at(entry.at_raw));
+                        ((entry.at_raw, entry.order), event)
+                    })
+                    .collect();
                 if !taken.is_empty() {
                     into.push(taken);
                 }

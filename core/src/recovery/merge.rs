@@ -8,8 +8,6 @@ use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::packed::Packed;
-
 thread_local! {
     /// This thread's record counter: orders records of one thread that carry
     /// the same time stamp.
@@ -26,26 +24,25 @@ pub(crate) fn next_order() -> u32 {
     })
 }
 
-/// One ordered sequence: every source's order is kept, the smallest
+/// One ordered sequence: every source's order is kept, the smallest key
 /// `(time stamp, thread counter)` of the sources' next records goes first.
-pub(crate) fn merge(sources: Vec<Vec<Packed>>) -> Vec<Packed> {
+pub(crate) fn merge<T>(sources: Vec<Vec<((u64, u32), T)>>) -> Vec<T> {
     let total = sources.iter().map(Vec::len).sum();
-    let mut sources: Vec<_> = sources.into_iter().map(|s| s.into_iter().peekable()).collect();
-    if sources.len() == 1 {
-        return sources.pop().map(Iterator::collect).unwrap_or_default();
-    }
-    let key = |event: &Packed| (event.at_raw(), event.order);
+    let mut sources: Vec<_> = sources
+        .into_iter()
+        .map(|source| source.into_iter().peekable())
+        .collect();
     let mut heads: BinaryHeap<Reverse<((u64, u32), usize)>> = sources
         .iter_mut()
         .enumerate()
-        .filter_map(|(index, source)| source.peek().map(|event| Reverse((key(event), index))))
+        .filter_map(|(index, source)| source.peek().map(|(key, _)| Reverse((*key, index))))
         .collect();
     let mut out = Vec::with_capacity(total);
     while let Some(Reverse((_, index))) = heads.pop() {
         let source = &mut sources[index];
-        out.extend(source.next());
-        if let Some(event) = source.peek() {
-            heads.push(Reverse((key(event), index)));
+        out.extend(source.next().map(|(_, item)| item));
+        if let Some((key, _)) = source.peek() {
+            heads.push(Reverse((*key, index)));
         }
     }
     out

@@ -226,17 +226,21 @@ impl RecoveryLogger {
         let mut shared = Vec::new();
         self.ring.take_all(&mut shared);
         shared.sort_unstable_by_key(|event| event.seq);
-        let mut sources = vec![shared];
-        self.lanes.take_all(&mut sources);
-        let reader = &mut *reader;
-        let events: Vec<RecoveryEvent> = merge::merge(sources)
+        let at = |raw| self.clock.since_epoch(raw);
+        let shared = shared
             .into_iter()
-            .enumerate()
-            .map(|(index, event)| {
-                let at = self.clock.since_epoch(event.at_raw());
-                event.unpack(reader.folded + index as u64, at)
+            .map(|event| {
+                let key = event.key();
+                (key, event.unpack(0, at(key.0)))
             })
             .collect();
+        let mut sources = vec![shared];
+        self.lanes.take_all(&mut sources, at);
+        let reader = &mut *reader;
+        let mut events = merge::merge(sources);
+        for (index, event) in events.iter_mut().enumerate() {
+            event.seq = reader.folded + index as u64;
+        }
         for event in &events {
             reader.analytics.ingest(event);
             if reader.recent.len() == reader.keep {

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use super::event::{nanos, Name, RecoveryEvent};
-use super::lane::LaneWriter;
-use super::packed::Packed;
+use std::time::Duration;
+
+use super::event::{nanos, EventKind, Name};
+use super::lane::{Entry, LaneWriter};
+use super::merge::next_order;
 use super::RecoveryLogger;
 use crate::component::{Component, Label};
 use crate::machine::{Cause, FireError, MoveRecord, Observer};
@@ -56,7 +58,7 @@ impl MoveLogger {
     /// Records into `logger` under the component's name (in a ring of its
     /// own, see above).
     pub fn new(logger: Arc<RecoveryLogger>) -> Self {
-        let lane = logger.lanes.open();
+        let lane = logger.lanes.open(None);
         MoveLogger {
             logger,
             label: None,
@@ -64,20 +66,42 @@ impl MoveLogger {
         }
     }
 
-    /// Records under `label` instead (to tell instances of one component apart).
+    /// Records under `label` instead (to tell instances of one component
+    /// apart). The label is kept once, with this logger's ring: events
+    /// recorded before are collected under the name they had.
     pub fn labelled(mut self, label: impl Into<Name>) -> Self {
-        self.label = Some(label.into());
+        let label = label.into();
+        self.lane = self.logger.lanes.open(Some(label.clone()));
+        self.label = Some(label);
         self
     }
 
-    fn component<C: Component>(&self) -> Name {
-        self.label.clone().unwrap_or(Name::Static(C::NAME))
-    }
-
-    /// Records `event` in this logger's ring, stamped now.
-    fn record(&mut self, event: RecoveryEvent) {
-        let at = self.logger.clock.read();
-        self.lane.push(Packed::new(event, 0, at));
+    /// Records one event, stamped now: a few plain stores.
+    #[inline(always)]
+    fn record(
+        &mut self,
+        kind: EventKind,
+        (component, from, event, to): (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+        ),
+        took: Duration,
+        context: Option<&'static str>,
+    ) {
+        let at_raw = self.logger.clock.read();
+        self.lane.push(Entry {
+            at_raw,
+            duration_ns: nanos(took),
+            order: next_order(),
+            kind,
+            component,
+            from,
+            event,
+            to,
+            context,
+        });
     }
 }
 
@@ -87,7 +111,7 @@ impl Clone for MoveLogger {
         MoveLogger {
             logger: self.logger.clone(),
             label: self.label.clone(),
-            lane: self.logger.lanes.open(),
+            lane: self.logger.lanes.open(self.label.clone()),
         }
     }
 }
@@ -114,57 +138,52 @@ impl<C: Component> Observer<C> for MoveLogger {
     #[inline]
     fn on_move(&mut self, record: &MoveRecord<C>, _: &C) {
         let took = record.took.unwrap_or_default();
-        let event = match record.cause {
-            Cause::Event(event) if self.label.is_none() => {
-                // The common case, packed where it is recorded.
-                let names = (record.from.name(), event.name(), record.to.name());
-                let at = self.logger.clock.read();
-                return self
-                    .lane
-                    .push(Packed::moved(C::NAME, names, nanos(took), at));
-            }
-            Cause::Event(event) => RecoveryEvent::moved(
-                self.component::<C>(),
-                record.from.name(),
-                event.name(),
-                record.to.name(),
+        let (from, to) = (record.from.name(), record.to.name());
+        match record.cause {
+            Cause::Event(event) => self.record(
+                EventKind::Moved,
+                (C::NAME, from, Some(event.name()), Some(to)),
                 took,
+                None,
             ),
-            Cause::Rollback { .. } => RecoveryEvent::rolled_back_to_checkpoint(
-                self.component::<C>(),
-                record.from.name(),
-                record.to.name(),
+            Cause::Rollback { .. } => self.record(
+                EventKind::RolledBack,
+                (C::NAME, from, None, Some(to)),
                 took,
+                Some("checkpoint"),
             ),
-            Cause::Cancelled(event) => RecoveryEvent::cancelled(
-                self.component::<C>(),
-                record.from.name(),
-                event.name(),
-                C::edge(record.from, event).map(|edge| edge.to.name()),
+            Cause::Cancelled(event) => self.record(
+                EventKind::Cancelled,
+                (
+                    C::NAME,
+                    from,
+                    Some(event.name()),
+                    C::edge(record.from, event).map(|edge| edge.to.name()),
+                ),
                 took,
+                Some("cancelled"),
             ),
-        };
-        self.record(event);
+        }
     }
 
     fn on_rejected(&mut self, error: &FireError<C>, _: &C) {
         let from = error.state();
         let event = error.event();
         let to = C::edge(from, event).map(|edge| edge.to.name());
-        let component = self.component::<C>();
-        let recorded = match error {
-            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => {
-                RecoveryEvent::rolled_back(
-                    component,
-                    from.name(),
-                    event.name(),
-                    to.unwrap_or(""),
-                    Default::default(),
-                    error.kind(),
-                )
-            }
-            _ => RecoveryEvent::rejected(component, from.name(), event.name(), to, error.kind()),
-        };
-        self.record(recorded);
+        let names = (C::NAME, from.name(), Some(event.name()), to);
+        match error {
+            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => self.record(
+                EventKind::RolledBack,
+                (names.0, names.1, names.2, Some(to.unwrap_or(""))),
+                Duration::ZERO,
+                Some(error.kind()),
+            ),
+            _ => self.record(
+                EventKind::Rejected,
+                names,
+                Duration::ZERO,
+                Some(error.kind()),
+            ),
+        }
     }
 }

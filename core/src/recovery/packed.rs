@@ -60,32 +60,6 @@ impl Packed {
         }
     }
 
-    /// A committed move of a component with a static name, packed where
-    /// it is recorded: the name is written into the slot from the constant
-    /// (building a `RecoveryEvent` first and moving its name in costs a
-    /// store-forwarding stall: a 16-byte load of bytes just stored as
-    /// 8-byte pieces).
-    #[inline(always)]
-    pub(crate) fn moved(
-        component: &'static str,
-        (from, event, to): (&'static str, &'static str, &'static str),
-        duration_ns: u64,
-        at_raw: u64,
-    ) -> Self {
-        Packed {
-            seq: 0,
-            order: next_order(),
-            at_raw,
-            duration_ns,
-            component: Name::Static(component),
-            from: Some(from),
-            event: Some(event),
-            to: Some(to),
-            kind: EventKind::Moved,
-            extra: Extra::None,
-        }
-    }
-
     /// Replaces `self` field by field: a whole-struct move is compiled
     /// into 16-byte copies of a value just stored in 8-byte pieces, which
     /// stall (no store forwarding) on the hot path.
@@ -115,9 +89,10 @@ impl Packed {
         self.extra = extra;
     }
 
-    /// The raw clock reading taken when it was recorded.
-    pub(crate) fn at_raw(&self) -> u64 {
-        self.at_raw
+    /// The raw clock reading taken when it was recorded, and the recording
+    /// thread's counter: the key sources are merged by.
+    pub(crate) fn key(&self) -> (u64, u32) {
+        (self.at_raw, self.order)
     }
 
     /// The event back, numbered `seq` (its place in the collection order),
