@@ -7,8 +7,8 @@
 //! the lane's `written` counter: no atomic read-modify-write, so a record
 //! never waits for the previous one's stores to drain. What a `MoveLogger`
 //! records names only static things (component, states, event, error
-//! kind), so a lane holds a small `Copy` [`Entry`] (104 bytes, nothing to
-//! drop); a label is kept once per lane, not cloned (an `Arc`, an atomic
+//! kind), so a lane holds a `Copy` [`Entry`] of one cache line (names as
+//! indices, nothing to drop); a label is kept once per lane, not cloned (an `Arc`, an atomic
 //! increment) into every record.
 //!
 //! When the lane is full the producer makes room itself: it takes the
@@ -28,38 +28,63 @@ use std::time::Duration;
 use sync_wrapper::SyncWrapper;
 
 use super::event::{EventKind, Name, RecoveryEvent};
+use crate::component::{Component, Label};
 use crate::loom::{Arc, AtomicU64, Mutex, Ordering};
 
-/// One record of a `MoveLogger`: every name static, nothing to drop.
+/// The names of a component's parts by index: `names::<C>` (see
+/// [`names`]) for the component `C` a record is about.
+pub(crate) type Names = fn(u32, u32, u32) -> [Option<&'static str>; 4];
+
+/// A component's name and its states' and event's names, from indices
+/// (`u32::MAX`, or any index out of range, is no name).
+pub(crate) fn names<C: Component>(from: u32, event: u32, to: u32) -> [Option<&'static str>; 4] {
+    let state = |index: u32| C::State::ALL.get(index as usize).map(|state| state.name());
+    let on = C::Event::ALL.get(event as usize).map(|event| event.name());
+    [Some(C::NAME), state(from), on, state(to)]
+}
+
+/// An index as stored in an [`Entry`].
+#[inline(always)]
+pub(crate) fn index(label: impl Label) -> u32 {
+    u32::try_from(label.index()).unwrap_or(u32::MAX)
+}
+
+/// One record of a `MoveLogger`, one cache line: the component's names as
+/// indices and a function naming them, nothing to drop.
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 pub(crate) struct Entry {
     /// A raw clock reading (see `clock.rs`).
     pub(crate) at_raw: u64,
     pub(crate) duration_ns: u64,
+    pub(crate) names: Names,
+    pub(crate) context: Option<&'static str>,
     /// The recording thread's own counter (see `merge.rs`).
     pub(crate) order: u32,
+    pub(crate) from: u32,
+    pub(crate) event: u32,
+    pub(crate) to: u32,
     pub(crate) kind: EventKind,
-    /// The component's name (the lane's label, when it has one, wins).
-    pub(crate) component: &'static str,
-    pub(crate) from: &'static str,
-    pub(crate) event: Option<&'static str>,
-    pub(crate) to: Option<&'static str>,
-    pub(crate) context: Option<&'static str>,
 }
 
-const _: () = assert!(core::mem::size_of::<Entry>() <= 104);
+const _: () = assert!(core::mem::size_of::<Entry>() == 64);
 
 impl Entry {
     /// The event, numbered `seq`, recorded `at` after the logger's creation.
     fn unpack(self, label: &Option<Name>, seq: u64, at: Duration) -> RecoveryEvent {
+        let [component, from, event, to] = (self.names)(self.from, self.event, self.to);
+        let component = match (label, component) {
+            (Some(label), _) => label.clone(),
+            (None, component) => Name::Static(component.unwrap_or("")),
+        };
         RecoveryEvent {
             seq,
             at,
-            component: label.clone().unwrap_or(Name::Static(self.component)),
+            component,
             kind: self.kind,
-            from: Some(self.from),
-            event: self.event,
-            to: self.to,
+            from,
+            event,
+            to,
             step: None,
             duration: Duration::from_nanos(self.duration_ns),
             context: self.context.map(Name::Static),

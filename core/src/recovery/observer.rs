@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::event::{nanos, EventKind, Name};
-use super::lane::{Entry, LaneWriter};
+use super::lane::{index, names, Entry, LaneWriter};
 use super::merge::next_order;
 use super::RecoveryLogger;
-use crate::component::{Component, Label};
+use crate::component::Component;
 use crate::machine::{Cause, FireError, MoveRecord, Observer};
 
 /// An [`Observer`] that records every move, rejected move and rollback of a
@@ -76,17 +76,13 @@ impl MoveLogger {
         self
     }
 
-    /// Records one event, stamped now: a few plain stores.
+    /// Records one event about `C`, stamped now: a few plain stores into
+    /// one cache line.
     #[inline(always)]
-    fn record(
+    fn record<C: Component>(
         &mut self,
         kind: EventKind,
-        (component, from, event, to): (
-            &'static str,
-            &'static str,
-            Option<&'static str>,
-            Option<&'static str>,
-        ),
+        (from, event, to): (C::State, Option<C::Event>, Option<C::State>),
         took: Duration,
         context: Option<&'static str>,
     ) {
@@ -94,13 +90,13 @@ impl MoveLogger {
         self.lane.push(Entry {
             at_raw,
             duration_ns: nanos(took),
-            order: next_order(),
-            kind,
-            component,
-            from,
-            event,
-            to,
+            names: names::<C>,
             context,
+            order: next_order(),
+            from: index(from),
+            event: event.map_or(u32::MAX, index),
+            to: to.map_or(u32::MAX, index),
+            kind,
         });
     }
 }
@@ -138,28 +134,20 @@ impl<C: Component> Observer<C> for MoveLogger {
     #[inline]
     fn on_move(&mut self, record: &MoveRecord<C>, _: &C) {
         let took = record.took.unwrap_or_default();
-        let (from, to) = (record.from.name(), record.to.name());
+        let (from, to) = (record.from, record.to);
         match record.cause {
-            Cause::Event(event) => self.record(
-                EventKind::Moved,
-                (C::NAME, from, Some(event.name()), Some(to)),
-                took,
-                None,
-            ),
-            Cause::Rollback { .. } => self.record(
+            Cause::Event(event) => {
+                self.record::<C>(EventKind::Moved, (from, Some(event), Some(to)), took, None)
+            }
+            Cause::Rollback { .. } => self.record::<C>(
                 EventKind::RolledBack,
-                (C::NAME, from, None, Some(to)),
+                (from, None, Some(to)),
                 took,
                 Some("checkpoint"),
             ),
-            Cause::Cancelled(event) => self.record(
+            Cause::Cancelled(event) => self.record::<C>(
                 EventKind::Cancelled,
-                (
-                    C::NAME,
-                    from,
-                    Some(event.name()),
-                    C::edge(record.from, event).map(|edge| edge.to.name()),
-                ),
+                (from, Some(event), C::edge(from, event).map(|edge| edge.to)),
                 took,
                 Some("cancelled"),
             ),
@@ -169,21 +157,18 @@ impl<C: Component> Observer<C> for MoveLogger {
     fn on_rejected(&mut self, error: &FireError<C>, _: &C) {
         let from = error.state();
         let event = error.event();
-        let to = C::edge(from, event).map(|edge| edge.to.name());
-        let names = (C::NAME, from.name(), Some(event.name()), to);
-        match error {
-            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => self.record(
-                EventKind::RolledBack,
-                (names.0, names.1, names.2, Some(to.unwrap_or(""))),
-                Duration::ZERO,
-                Some(error.kind()),
-            ),
-            _ => self.record(
-                EventKind::Rejected,
-                names,
-                Duration::ZERO,
-                Some(error.kind()),
-            ),
-        }
+        let to = C::edge(from, event).map(|edge| edge.to);
+        let kind = match error {
+            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => {
+                EventKind::RolledBack
+            }
+            _ => EventKind::Rejected,
+        };
+        self.record::<C>(
+            kind,
+            (from, Some(event), to),
+            Duration::ZERO,
+            Some(error.kind()),
+        );
     }
 }
