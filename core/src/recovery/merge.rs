@@ -2,7 +2,10 @@
 //! each `MoveLogger`'s lane) is already in the order it was written; the
 //! sources are merged by time stamp, equal stamps by the recording thread's
 //! own counter (so records one thread made through different sources keep
-//! their order even at the coarse clock's resolution).
+//! their order even at the coarse clock's resolution), equal counters by
+//! source (the shared ring first). Only `MoveLogger` records advance the
+//! counter: the shared ring's records read it (a load, no store, on a path
+//! that ends in an atomic read-modify-write waiting for stores to drain).
 
 use std::cell::Cell;
 use std::cmp::Reverse;
@@ -24,8 +27,18 @@ pub(crate) fn next_order() -> u32 {
     })
 }
 
+/// This thread's record counter as it is, unchanged: what an event of the
+/// shared ring carries. It sorts after the `MoveLogger` records this thread
+/// made before it (their values are lower) and, the shared ring being the
+/// first source, before those it makes after (the next one has this value).
+#[inline(always)]
+pub(crate) fn current_order() -> u32 {
+    ORDER.with(Cell::get)
+}
+
 /// One ordered sequence: every source's order is kept, the smallest key
-/// `(time stamp, thread counter)` of the sources' next records goes first.
+/// `(time stamp, thread counter, source)` of the sources' next records goes
+/// first (the shared ring must be source 0).
 pub(crate) fn merge<T>(sources: Vec<Vec<((u64, u32), T)>>) -> Vec<T> {
     let total = sources.iter().map(Vec::len).sum();
     let mut sources: Vec<_> = sources

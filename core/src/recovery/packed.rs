@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::event::{nanos, EventKind, Name, RecoveryEvent};
-use super::merge::next_order;
+use super::merge::current_order;
 
 /// Rarely present text: a stable static reason, or shared strings (cleanup
 /// step names, error messages) in one box.
@@ -48,7 +48,7 @@ impl Packed {
         };
         Packed {
             seq,
-            order: next_order(),
+            order: current_order(),
             at_raw,
             duration_ns: nanos(event.duration),
             component: event.component,
