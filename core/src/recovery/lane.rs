@@ -60,7 +60,7 @@ pub(crate) struct Entry {
     pub(crate) names: Names,
     pub(crate) context: Option<&'static str>,
     /// The recording thread's own counter (see `merge.rs`).
-    pub(crate) order: u32,
+    pub(crate) order: u64,
     pub(crate) from: u32,
     pub(crate) event: u32,
     pub(crate) to: u32,
@@ -94,7 +94,7 @@ impl Entry {
 
 /// A collected record: its merge key (time stamp, thread counter) and the
 /// event (numbered later).
-pub(crate) type Stamped = ((u64, u32), RecoveryEvent);
+pub(crate) type Stamped = ((u64, u64), RecoveryEvent);
 
 /// The most records one lane holds between collections.
 pub(crate) const LANE_MAX: usize = 4096;

@@ -14,12 +14,12 @@ use std::collections::BinaryHeap;
 thread_local! {
     /// This thread's record counter: orders records of one thread that carry
     /// the same time stamp.
-    static ORDER: Cell<u32> = const { Cell::new(0) };
+    static ORDER: Cell<u64> = const { Cell::new(0) };
 }
 
-/// The next value of this thread's record counter (wrapping).
+/// The next value of this thread's record counter.
 #[inline(always)]
-pub(crate) fn next_order() -> u32 {
+pub(crate) fn next_order() -> u64 {
     ORDER.with(|order| {
         let value = order.get();
         order.set(value.wrapping_add(1));
@@ -32,20 +32,20 @@ pub(crate) fn next_order() -> u32 {
 /// made before it (their values are lower) and, the shared ring being the
 /// first source, before those it makes after (the next one has this value).
 #[inline(always)]
-pub(crate) fn current_order() -> u32 {
+pub(crate) fn current_order() -> u64 {
     ORDER.with(Cell::get)
 }
 
 /// One ordered sequence: every source's order is kept, the smallest key
 /// `(time stamp, thread counter, source)` of the sources' next records goes
 /// first (the shared ring must be source 0).
-pub(crate) fn merge<T>(sources: Vec<Vec<((u64, u32), T)>>) -> Vec<T> {
+pub(crate) fn merge<T>(sources: Vec<Vec<((u64, u64), T)>>) -> Vec<T> {
     let total = sources.iter().map(Vec::len).sum();
     let mut sources: Vec<_> = sources
         .into_iter()
         .map(|source| source.into_iter().peekable())
         .collect();
-    let mut heads: BinaryHeap<Reverse<((u64, u32), usize)>> = sources
+    let mut heads: BinaryHeap<Reverse<((u64, u64), usize)>> = sources
         .iter_mut()
         .enumerate()
         .filter_map(|(index, source)| source.peek().map(|(key, _)| Reverse((*key, index))))

@@ -179,7 +179,7 @@ impl RecoveryLogger {
     pub fn record(&self, event: RecoveryEvent) {
         let at = self.clock.read();
         // Packed first: moving the 128-byte form is cheaper than the event.
-        self.ring.push(Packed::new(event, 0, at));
+        self.ring.push(Packed::new(event, at));
     }
 
     /// Events recorded so far, by [`record`](Self::record) and by every
@@ -225,11 +225,11 @@ impl RecoveryLogger {
         let mut reader = self.reader.lock();
         let mut shared = Vec::new();
         self.ring.take_all(&mut shared);
-        shared.sort_unstable_by_key(|event| event.seq);
+        shared.sort_unstable_by_key(|(ticket, _)| *ticket);
         let at = |raw| self.clock.since_epoch(raw);
         let shared = shared
             .into_iter()
-            .map(|event| {
+            .map(|(_, event)| {
                 let key = event.key();
                 (key, event.unpack(0, at(key.0)))
             })

@@ -17,11 +17,10 @@ enum Extra {
 
 /// A [`RecoveryEvent`] packed for the ring.
 pub(crate) struct Packed {
-    /// The shared ring's ticket (its order), for the collector.
-    pub(crate) seq: u64,
     /// The recording thread's own counter, breaking ties between equal time
-    /// stamps when sources are merged (see `merge.rs`).
-    pub(crate) order: u32,
+    /// stamps when sources are merged (see `merge.rs`). (The ring's ticket,
+    /// its own order, is kept in the slot's state, not here.)
+    order: u64,
     /// A raw clock reading (see `clock.rs`).
     at_raw: u64,
     duration_ns: u64,
@@ -40,14 +39,13 @@ impl Packed {
     /// context (cleanup steps, failure messages), never for moves,
     /// rejections and rollbacks.
     #[inline(always)]
-    pub(crate) fn new(event: RecoveryEvent, seq: u64, at_raw: u64) -> Self {
+    pub(crate) fn new(event: RecoveryEvent, at_raw: u64) -> Self {
         let extra = match (event.step, event.context) {
             (None, None) => Extra::None,
             (None, Some(Name::Static(context))) => Extra::Context(context),
             (step, context) => Extra::Boxed(Box::new((step, context))),
         };
         Packed {
-            seq,
             order: current_order(),
             at_raw,
             duration_ns: nanos(event.duration),
@@ -66,7 +64,6 @@ impl Packed {
     #[inline(always)]
     pub(crate) fn assign(&mut self, other: Packed) {
         let Packed {
-            seq,
             order,
             at_raw,
             duration_ns,
@@ -77,7 +74,6 @@ impl Packed {
             kind,
             extra,
         } = other;
-        self.seq = seq;
         self.order = order;
         self.at_raw = at_raw;
         self.duration_ns = duration_ns;
@@ -91,7 +87,7 @@ impl Packed {
 
     /// The raw clock reading taken when it was recorded, and the recording
     /// thread's counter: the key sources are merged by.
-    pub(crate) fn key(&self) -> (u64, u32) {
+    pub(crate) fn key(&self) -> (u64, u64) {
         (self.at_raw, self.order)
     }
 
