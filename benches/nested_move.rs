@@ -9,6 +9,8 @@
 //!   `Off` (entry action) under one snapshot; the peer is a hand-written
 //!   `match` that calls the same two functions and restores a copy of the
 //!   data when either fails (without catching panics, which typestep does).
+//!   `typestep_error_with_data` is the same move with hooks whose error
+//!   carries a value, so that reporting a failure must allocate.
 //!
 //! Every state and event passes through `black_box`, so each move must
 //! really happen.
@@ -43,39 +45,71 @@ impl std::error::Error for Jammed {}
 #[transition(Run -> Off on Stop)]
 pub struct Plain;
 
-/// `Stop` from `A` runs `A`'s exit action and `Off`'s entry action.
-#[derive(Component, Clone, Copy, Debug, Default)]
-#[component(states(Off, Run(A, B)), initial = Off)]
-#[state(Run, initial = A)]
-#[state(A, exit = Self::leave)]
-#[state(Off, entry = Self::arrive)]
-#[transition(Off -> Run on Go)]
-#[transition(A -> B on Next)]
-#[transition(Run -> Off on Stop)]
-pub struct Hooked {
-    left: u64,
-    arrived: u64,
-}
+/// A hook error that carries a value: boxing it on the failure path is a
+/// call (the zero-sized `Jammed` boxes without one).
+#[derive(Debug)]
+pub struct JammedAt(pub u64);
 
-impl Hooked {
-    #[inline]
-    fn leave(&mut self) -> Result<(), Jammed> {
-        self.left += 1;
-        if self.left == u64::MAX {
-            return Err(Jammed);
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn arrive(&mut self) -> Result<(), Jammed> {
-        self.arrived += 1;
-        if self.arrived == u64::MAX {
-            return Err(Jammed);
-        }
-        Ok(())
+impl std::fmt::Display for JammedAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "jammed at {}", self.0)
     }
 }
+
+impl std::error::Error for JammedAt {}
+
+/// A component where `Stop` from `A` runs `A`'s exit action and `Off`'s
+/// entry action, whose hooks fail (never, in practice) with `$error`.
+macro_rules! hooked {
+    ($(#[$doc:meta])* $name:ident, $error:ty, $jam:expr) => {
+        $(#[$doc])*
+        #[derive(Component, Clone, Copy, Debug, Default)]
+        #[component(states(Off, Run(A, B)), initial = Off)]
+        #[state(Run, initial = A)]
+        #[state(A, exit = Self::leave)]
+        #[state(Off, entry = Self::arrive)]
+        #[transition(Off -> Run on Go)]
+        #[transition(A -> B on Next)]
+        #[transition(Run -> Off on Stop)]
+        pub struct $name {
+            left: u64,
+            arrived: u64,
+        }
+
+        impl $name {
+            #[inline]
+            fn leave(&mut self) -> Result<(), $error> {
+                self.left += 1;
+                if self.left == u64::MAX {
+                    return Err($jam(self.left));
+                }
+                Ok(())
+            }
+
+            #[inline]
+            fn arrive(&mut self) -> Result<(), $error> {
+                self.arrived += 1;
+                if self.arrived == u64::MAX {
+                    return Err($jam(self.arrived));
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+hooked!(
+    /// The exit/entry move, its hooks failing with the zero-sized `Jammed`.
+    Hooked,
+    Jammed,
+    |_| Jammed
+);
+hooked!(
+    /// The same move, its hooks failing with `JammedAt`, which carries a value.
+    HookedAt,
+    JammedAt,
+    JammedAt
+);
 
 /// One move by the derive's table: the state it leads to, or the old one.
 #[inline(never)]
@@ -139,6 +173,18 @@ fn exit_entry_vs_handwritten(c: &mut Criterion) {
                 black_box(hooked::Event::Stop),
             );
             let back = step(&mut data, black_box(off), black_box(hooked::Event::Go));
+            black_box(back)
+        })
+    });
+    group.bench_function("typestep_error_with_data", |b| {
+        let mut data = HookedAt::default();
+        b.iter(|| {
+            let off = step(
+                &mut data,
+                black_box(hooked_at::State::A),
+                black_box(hooked_at::Event::Stop),
+            );
+            let back = step(&mut data, black_box(off), black_box(hooked_at::Event::Go));
             black_box(back)
         })
     });

@@ -2,31 +2,16 @@
 //! `fire` refusing an async edge, typed async moves, and cancellation as a
 //! rollback after every possible number of polls.
 
-use std::future::Future;
-use std::pin::{pin, Pin};
+mod support;
+
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use typestep::machine::{Cause, FireError, MoveRecord};
 use typestep::prelude::*;
 use typestep::recovery::{EventKind, MoveLogger, RecoveryLogger};
 use typestep::Refusal;
 
-/// A future that is `Pending` `n` times (waking itself), then ready.
-struct YieldN(u32);
-
-impl Future for YieldN {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 == 0 {
-            Poll::Ready(())
-        } else {
-            self.0 -= 1;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
+use support::{block_on, poll_times, YieldN};
 
 #[derive(Debug, thiserror::Error)]
 #[error("refused by the peer")]
@@ -91,17 +76,6 @@ impl Link {
         YieldN(self.delay).await;
         self.steps.push("flushed");
         Ok(())
-    }
-}
-
-/// Polls `future` to completion on the current thread (no runtime).
-fn block_on<F: std::future::IntoFuture>(future: F) -> F::Output {
-    let mut future = pin!(future.into_future());
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
     }
 }
 
@@ -196,19 +170,6 @@ fn a_failing_or_panicking_async_action_restores_the_data() {
     assert_eq!(m.history().len(), 0);
     m.data_mut().panic = false;
     block_on(m.fire_async(link::Connect)).unwrap();
-}
-
-/// Polls `future` exactly `polls` times (fewer if it finishes) and says
-/// whether it finished.
-fn poll_times<F: Future>(future: F, polls: u32) -> Option<F::Output> {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..polls {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return Some(value);
-        }
-    }
-    None
 }
 
 #[test]

@@ -1,21 +1,12 @@
 //! Nested states at run time: inherited transitions, the exit/action/entry
 //! order of one move, and all-or-nothing when an entry action fails.
 
-use std::fmt;
+mod support;
 
 use typestep::machine::FireError;
 use typestep::prelude::*;
 
-#[derive(Debug)]
-struct Broken(&'static str);
-
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::error::Error for Broken {}
+use support::Broken;
 
 #[derive(Component, Clone, Debug, Default, PartialEq)]
 #[component(states(Idle, Blinking(LedOn, LedOff), Done), initial = Idle, terminal(Done))]
@@ -220,4 +211,114 @@ fn diagrams_draw_the_nesting_and_the_actions() {
     assert!(logger
         .dot::<Led>("Led")
         .contains("subgraph \"cluster_Blinking\""));
+}
+
+#[test]
+fn start_enters_the_initial_configuration_and_new_does_not() {
+    let machine = StateMachine::start(Led::default()).unwrap();
+    assert_eq!(machine.state(), led::State::Idle);
+    assert_eq!(machine.data().log, ["enter Idle"]);
+    assert_eq!(machine.moves(), 0, "starting is not a move");
+    let handle: Typed<Led, led::Idle> = Typed::start(Led::default()).unwrap();
+    assert_eq!(handle.data().log, ["enter Idle"]);
+    assert!(StateMachine::new(Led::default()).data().log.is_empty());
+}
+
+#[test]
+fn a_failing_initial_entry_gives_the_data_back_as_it_was() {
+    let led = Led {
+        fail_enter_idle: true,
+        ..Led::default()
+    };
+    let failed = StateMachine::start(led.clone()).unwrap_err();
+    assert_eq!(failed.data, led, "restored: the entry's log line is gone");
+    assert_eq!(
+        failed.to_string(),
+        "`Led` did not start in `Idle`: the entry of Idle failed: idle refused"
+    );
+    let failed = Typed::start(led.clone()).unwrap_err();
+    assert_eq!(failed.data, led);
+}
+
+/// The initial leaf nested two levels deep: its superstates' entries run
+/// first, outermost first.
+#[derive(Component, Clone, Debug, Default)]
+#[component(states(Run(Fast(A, B), Slow), Done), initial = Run, terminal(Done))]
+#[state(Run, initial = Fast, entry = Self::enter_run)]
+#[state(Fast, initial = A, entry = Self::enter_fast)]
+#[state(A, entry = Self::enter_a)]
+#[transition(A -> B on Next)]
+#[transition(Fast -> Slow on Ease)]
+#[transition(Run -> Done on Halt)]
+struct Deep {
+    log: Vec<&'static str>,
+}
+
+impl Deep {
+    fn enter_run(&mut self) -> Result<(), Broken> {
+        self.log.push("Run");
+        Ok(())
+    }
+    fn enter_fast(&mut self) -> Result<(), Broken> {
+        self.log.push("Fast");
+        Ok(())
+    }
+    fn enter_a(&mut self) -> Result<(), Broken> {
+        self.log.push("A");
+        Ok(())
+    }
+}
+
+#[test]
+fn start_enters_outermost_first() {
+    let machine = StateMachine::start(Deep::default()).unwrap();
+    assert_eq!(machine.state(), deep::State::A);
+    assert_eq!(machine.data().log, ["Run", "Fast", "A"]);
+}
+
+#[test]
+fn a_panicking_initial_entry_names_the_step() {
+    #[derive(Component, Clone, Debug)]
+    #[component(states(Off, On), initial = Off)]
+    #[state(Off, entry = Self::boom)]
+    #[transition(Off -> On on Flip)]
+    #[transition(On -> Off on Flip)]
+    struct Fuse;
+
+    impl Fuse {
+        fn boom(&mut self) -> Result<(), Broken> {
+            panic!("blown")
+        }
+    }
+
+    let failed = StateMachine::start(Fuse).unwrap_err();
+    assert_eq!(
+        failed.to_string(),
+        "`Fuse` did not start in `Off`: the entry of Off: blown (panicked)"
+    );
+}
+
+#[test]
+fn a_typed_move_names_the_failing_hook_in_its_refusal() {
+    let on: Typed<Led, led::LedOn> = Typed::new(Led {
+        fail_enter_idle: true,
+        ..Led::default()
+    })
+    .fire(led::Start)
+    .unwrap();
+    let before = on.data().clone();
+    let rejected = on.fire(led::Stop).unwrap_err();
+    assert_eq!(rejected.handle.data(), &before, "restored");
+    match &rejected.reason {
+        typestep::Refusal::HookFailed { step, source } => {
+            assert_eq!(*step, "entry of Idle");
+            assert_eq!(source.to_string(), "idle refused");
+        }
+        other => panic!("expected a hook failure, got {other:?}"),
+    }
+    assert_eq!(rejected.reason.kind(), "action_failed");
+    assert_eq!(
+        rejected.to_string(),
+        "`Led` stayed in state `LedOn`: the entry of Idle failed: idle refused"
+    );
 }

@@ -617,6 +617,7 @@ fn buffers_view(buffers: &BufferManager) -> BuffersView {
             .map(|c| BufferChannelView {
                 name: c.name.clone(),
                 in_use: c.stats.in_use,
+                cached: c.stats.cached,
                 peak: c.stats.peak,
                 acquired: c.stats.acquired,
                 recycled: c.stats.recycled,

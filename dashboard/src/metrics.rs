@@ -207,10 +207,12 @@ pub(crate) fn render(hub: &Hub) -> Result<String, std::fmt::Error> {
     }
     if let Some(buffers) = &snapshot.buffers {
         let in_use = Gauges::default();
+        let cached = Gauges::default();
         let acquired = Counters::default();
         for channel in &buffers.channels {
             let labels = vec![("channel", channel.name.clone())];
             in_use.get_or_create(&labels).set(clamp(channel.in_use));
+            cached.get_or_create(&labels).set(clamp(channel.cached));
             acquired.get_or_create(&labels).inc_by(channel.acquired);
         }
         let allocated: Gauge = Gauge::default();
@@ -218,6 +220,11 @@ pub(crate) fn render(hub: &Hub) -> Result<String, std::fmt::Error> {
         let idle: Gauge = Gauge::default();
         idle.set(clamp(buffers.idle as u64));
         registry.register("buffers_in_use", "Buffers a channel holds now", in_use);
+        registry.register(
+            "buffers_cached",
+            "Released buffers idle in threads' caches per channel, still reserved",
+            cached,
+        );
         registry.register(
             "buffers_acquired",
             "Buffers handed out per channel",

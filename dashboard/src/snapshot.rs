@@ -174,7 +174,9 @@ pub struct BufferChannelView {
     pub name: String,
     /// Buffers held now.
     pub in_use: u64,
-    /// Most held at once.
+    /// Released buffers idle in threads' caches, still reserved.
+    pub cached: u64,
+    /// Most reserved at once (held, or idle in a thread's cache).
     pub peak: u64,
     /// Buffers handed out.
     pub acquired: u64,

@@ -25,8 +25,9 @@ mod shapes;
 /// table and diagrams, from `#[component(...)]` and `#[transition(...)]`.
 /// `#[state(Name, initial = Child, history, entry = path, exit = path)]`
 /// configures a state of nested `states(A, B(C, D))`; with `history`, a
-/// transition into the superstate resumes the child it was last left from
-/// (at run time: a typed handle cannot fire such a move).
+/// transition into the superstate resumes the child it was last left from.
+/// `entry = async path` (or `exit`) names an `async fn`: the moves that run
+/// it are async moves.
 /// One `#[transition(...)]` may hold several transitions separated by `;`:
 /// rustc spends one level of its recursion limit (128) per helper attribute,
 /// so a large machine keeps to a few attributes.

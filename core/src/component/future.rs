@@ -122,19 +122,36 @@ where
     /// Ends the action: keeps its changes on success, restores the snapshot
     /// on an error or a panic.
     #[inline]
-    pub fn finish<E>(mut self, outcome: Result<Result<(), E>, String>) -> Result<(), Refusal>
+    pub fn finish<E>(self, outcome: Result<Result<(), E>, String>) -> Result<(), Refusal>
     where
         E: std::error::Error + Send + Sync + 'static,
     {
-        match outcome {
-            Ok(Ok(())) => {
-                self.saved = None;
-                Ok(())
-            }
-            // Dropping `self` restores the snapshot.
-            Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(error))),
-            Err(message) => Err(Refusal::ActionPanicked(message)),
+        self.settle(action_verdict(outcome))
+    }
+
+    /// Ends a chain of steps (exits, action, entries) that reports as a
+    /// refusal: keeps the changes on `Ok`, restores the snapshot on `Err`.
+    #[inline]
+    pub fn settle(mut self, outcome: Result<(), Refusal>) -> Result<(), Refusal> {
+        if outcome.is_ok() {
+            self.saved = None;
         }
+        // Dropping `self` restores the snapshot unless it was kept.
+        outcome
+    }
+}
+
+/// The verdict of an async action, polled with [`poll_caught`]: `Ok` when
+/// it succeeded, else the refusal its error or panic makes.
+#[inline]
+pub fn action_verdict<E>(outcome: Result<Result<(), E>, String>) -> Result<(), Refusal>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(error))),
+        Err(message) => Err(Refusal::ActionPanicked(message)),
     }
 }
 

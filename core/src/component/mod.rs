@@ -54,20 +54,25 @@ mod memory;
 mod nested;
 mod refusal;
 mod snapshot;
+mod start;
 mod table;
 mod typed;
 
 pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
-    catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard, run_guard_async,
-    ActionGuard, AsyncMove, Boxer, MoveFuture,
+    action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
+    run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
-pub use nested::{inside, parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
+pub use nested::{
+    inside, parent_of, run_chain, run_chained_action, run_hook, run_hook_async, HookFailed, Region,
+};
 pub use refusal::Refusal;
 pub use snapshot::{ByClone, Snapshot};
+pub use start::StartFailed;
+pub(crate) use start::{enter, enter_async};
 pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
     Superstate, TransitionSpec,

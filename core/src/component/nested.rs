@@ -7,7 +7,10 @@
 //! that chain in [`run_chain`]: one snapshot before the first step, restored
 //! when any step fails or panics, so that the data is what it was before and
 //! the machine stays where it was. The refusal names the failing step
-//! (`"entry of Idle"`).
+//! (`"entry of Idle"`). An `async` exit or entry action (`entry = async
+//! Self::power_on`) makes the move async: `step_async` awaits the steps in
+//! order under one [`ActionGuard`](super::ActionGuard), so dropping the move
+//! at any await point restores the data too.
 //!
 //! A superstate declared with `history` (`#[state(Blinking, initial = LedOn,
 //! history)]`) is entered, by a transition that targets it, at the child the
@@ -51,8 +54,10 @@
 //! # Ok::<(), typestep::machine::FireError<Led>>(())
 //! ```
 
+use core::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::future::catch_unwind_async;
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
 use super::table::{Component, Label, Superstate};
@@ -97,8 +102,11 @@ pub fn inside<C: Component>(superstate: usize, state: C::State) -> bool {
 }
 
 /// An exit or entry action that returned an error: which one, and the error.
-/// A move refused this way says so with [`Refusal::ActionFailed`] holding
-/// this error (the data was restored).
+/// A refused move reports it as [`FireError::ActionFailed`] holding this
+/// error (the data was restored); a typed move's refusal is
+/// [`Refusal::HookFailed`], with the same two fields.
+///
+/// [`FireError::ActionFailed`]: crate::machine::FireError::ActionFailed
 #[derive(Debug, thiserror::Error)]
 #[error("the {step} failed: {source}")]
 pub struct HookFailed {
@@ -140,14 +148,37 @@ where
 {
     match catch_unwind(AssertUnwindSafe(|| hook(data))) {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(Refusal::ActionFailed(Box::new(HookFailed {
-            step,
-            source: Box::new(error),
-        }))),
+        Ok(Err(error)) => Err(hook_failed(step, error)),
         Err(payload) => Err(Refusal::ActionPanicked(format!(
             "{step}: {}",
             panic_message(payload.as_ref())
         ))),
+    }
+}
+
+/// Awaits one `async` exit or entry action of a chain (the snapshot is the
+/// async move's); an error or a panic becomes a refusal naming `step`, as
+/// with [`run_hook`].
+pub async fn run_hook_async<F, E>(step: &'static str, hook: F) -> Result<(), Refusal>
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match catch_unwind_async(hook).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(hook_failed(step, error)),
+        Err(message) => Err(Refusal::ActionPanicked(format!("{step}: {message}"))),
+    }
+}
+
+/// The refusal of a failed exit or entry action.
+fn hook_failed<E>(step: &'static str, error: E) -> Refusal
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    Refusal::HookFailed {
+        step,
+        source: Box::new(error),
     }
 }
 

@@ -16,6 +16,24 @@ pub enum Refusal {
     /// The action returned an error; the data was restored from its snapshot.
     #[error("the action failed: {0}")]
     ActionFailed(#[source] BoxError),
+    /// An exit or entry action of the move returned an error; the data was
+    /// restored from its snapshot. `step` names it (`"entry of Idle"`).
+    ///
+    /// Kept apart from [`ActionFailed`](Refusal::ActionFailed) so that the
+    /// step's name travels without a second allocation (with an error type
+    /// that needs none, a failing hook allocates nothing, and the move's
+    /// success path needs no stack frame).
+    /// [`FireError`](crate::machine::FireError) reports it as
+    /// `ActionFailed` whose source is a
+    /// [`HookFailed`](crate::component::HookFailed).
+    #[error("the {step} failed: {source}")]
+    HookFailed {
+        /// The step, as in `"entry of Idle"` or `"exit of LedOn"`.
+        step: &'static str,
+        /// The action's error.
+        #[source]
+        source: BoxError,
+    },
     /// The action panicked; the data was restored from its snapshot.
     #[error("the action panicked: {0}")]
     ActionPanicked(String),
@@ -36,7 +54,7 @@ impl Refusal {
         match self {
             Refusal::GuardRefused => "guard_refused",
             Refusal::GuardPanicked(_) => "guard_panicked",
-            Refusal::ActionFailed(_) => "action_failed",
+            Refusal::ActionFailed(_) | Refusal::HookFailed { .. } => "action_failed",
             Refusal::ActionPanicked(_) => "action_panicked",
             Refusal::NeedsAsync => "needs_async",
             Refusal::Cancelled => "cancelled",

@@ -247,6 +247,32 @@ pub trait Component: Sized {
         Self::step_async(data, from, event)
     }
 
+    /// Runs the entry actions of the initial configuration: those of the
+    /// superstates that hold [`INITIAL`](Component::INITIAL), outermost
+    /// first, then the initial leaf's own, as one step under one snapshot
+    /// (on `Err` the data is as it was). [`StateMachine::start`] and
+    /// [`Typed::start`](crate::Typed::start) call it; `new` does not.
+    ///
+    /// The default runs nothing. The derive overrides it when a state of
+    /// the initial configuration declares `entry`; when one of them is
+    /// `async`, this refuses with [`Refusal::NeedsAsync`] and
+    /// [`enter_initial_async`](Component::enter_initial_async) runs them.
+    ///
+    /// [`StateMachine::start`]: crate::StateMachine::start
+    #[inline]
+    fn enter_initial(data: &mut Self) -> Result<(), Refusal> {
+        let _ = data;
+        Ok(())
+    }
+
+    /// [`enter_initial`](Component::enter_initial), awaiting `async` entry
+    /// actions; dropping the future before it finishes restores the data.
+    /// The default is `enter_initial`.
+    #[inline]
+    fn enter_initial_async(data: &mut Self) -> impl Future<Output = Result<(), Refusal>> + '_ {
+        core::future::ready(Self::enter_initial(data))
+    }
+
     /// Whether `state` ends the lifecycle.
     fn is_terminal(state: Self::State) -> bool {
         Self::TERMINAL.contains(&state)

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::component::Refusal;
-use crate::component::{Component, Label};
+use crate::component::{Component, HookFailed, Label};
 use crate::fault::BoxError;
 
 /// Why [`StateMachine::fire`](crate::StateMachine::fire) did not move the
@@ -162,6 +162,12 @@ impl<C: Component> FireError<C> {
                 state,
                 event,
                 source,
+            },
+            Refusal::HookFailed { step, source } => FireError::ActionFailed {
+                component,
+                state,
+                event,
+                source: Box::new(HookFailed { step, source }),
             },
             Refusal::ActionPanicked(message) => FireError::ActionPanicked {
                 component,

@@ -56,6 +56,7 @@ mod rehydrate;
 #[cfg(feature = "serde")]
 mod serde;
 mod shared;
+mod start;
 mod subscribe;
 
 use core::fmt;

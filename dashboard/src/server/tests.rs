@@ -138,3 +138,57 @@ fn known_routes_answer_and_unknown_ones_are_404() {
     let odd = [(String::from("last-event-id"), vec![0xff, 0xfe])];
     assert_eq!(send(&hub, "GET", "/events", &odd), Some(StatusCode::OK));
 }
+
+/// The body of a GET of `uri`.
+fn get_body(hub: &Arc<Hub>, uri: &str) -> String {
+    use http_body_util::BodyExt;
+    let request = Request::get(uri).body(Body::empty()).expect("a request");
+    let router = crate::server::router(hub.clone());
+    runtime().block_on(async {
+        let response = router
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let bytes = response.into_body().collect().await.expect("a body");
+        String::from_utf8(bytes.to_bytes().to_vec()).expect("utf-8")
+    })
+}
+
+#[test]
+fn buffers_idle_in_a_thread_cache_are_shown_apart() {
+    use typestep_core::buffer::BufferManager;
+    use typestep_core::pool::Quotas;
+
+    let pool = ResourcePool::builder()
+        .capacity(ResourceKind::BUFFER_BYTES, 4096)
+        .build()
+        .expect("builds");
+    let frames = pool.open_channel("frames", Quotas::new()).expect("opens");
+    let buffers = BufferManager::new(&pool, 1024).expect("a manager");
+    let held = buffers.acquire(frames).expect("a buffer");
+    drop(buffers.acquire(frames).expect("another"));
+    let hub = Arc::new(Hub::new(Sources {
+        buffers: Some(buffers.clone()),
+        ..Sources::default()
+    }));
+    hub.tick();
+
+    let metrics = get_body(&hub, "/metrics");
+    assert!(
+        metrics.contains("buffers_in_use{channel=\"frames\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("buffers_cached{channel=\"frames\"} 1"),
+        "{metrics}"
+    );
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&get_body(&hub, "/api/snapshot")).expect("json");
+    let channel = &snapshot["buffers"]["channels"][0];
+    assert_eq!(channel["name"], "frames");
+    assert_eq!(
+        (channel["in_use"].as_u64(), channel["cached"].as_u64()),
+        (Some(1), Some(1))
+    );
+    drop(held);
+}

@@ -72,7 +72,11 @@ pub struct StateDecl {
     pub exit: Option<Hook>,
 }
 
-/// `entry = path` or `exit = path`: a `fn(&mut Self) -> Result<(), E>`.
+/// `entry = path` or `exit = path`: a `fn(&mut Self) -> Result<(), E>`,
+/// or with `async` an `async fn(&mut Self) -> Result<(), E>`.
+#[derive(Clone)]
 pub struct Hook {
     pub path: ExprPath,
+    /// `entry = async path`: awaited, so only an async move can run it.
+    pub is_async: bool,
 }

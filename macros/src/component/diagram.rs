@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::check::Graph;
+use super::model::Graph;
 
 /// A Mermaid `stateDiagram-v2` of the graph.
 pub fn mermaid(graph: &Graph) -> String {

@@ -12,9 +12,9 @@ use syn::spanned::Spanned;
 use syn::Ident;
 
 use super::ast::Declaration;
-use super::check::{Edge, Graph};
 use super::diagram;
 use super::future::{self, is_async};
+use super::model::{Edge, Graph};
 use super::nested;
 use crate::name::{self, Name};
 
@@ -233,6 +233,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let step_async = future::step_async(&private, module, graph);
     let hook_fns = nested::hook_fns(graph);
     let enter_fns = nested::enter_fns(module, graph);
+    let initial_entries = nested::initial_entries(&private, graph);
     let nesting = nested::nesting_const(&private, module, graph);
     let regions = nested::region_impls(&private, module, &ty, &decl.generics, graph);
     let superstates = nested::superstate_types(&name, graph);
@@ -280,6 +281,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
                 #with_memory
                 #step_async
+                #initial_entries
             }
 
             #(#marker_impls)*

@@ -7,17 +7,111 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::Ident;
 
-use super::check::{Edge, Graph};
+use super::model::{Edge, Graph};
 use crate::name::Name;
 
-/// Whether the edge's guard or action is async.
+/// Whether the move awaits anything: its guard, its action, or one of its
+/// exit or entry actions is async.
 pub fn is_async(edge: &Edge) -> bool {
-    (edge.guard.is_some() && edge.guard_async) || (edge.action.is_some() && edge.action_async)
+    (edge.guard.is_some() && edge.guard_async)
+        || (edge.action.is_some() && edge.action_async)
+        || edge.hooks_async
+}
+
+/// The body of one async move inside `step_async`: guard, then the action
+/// (or the exit/action/entry chain) under one snapshot guard, awaiting what
+/// is async; the value is the move's `Step`.
+fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge) -> TokenStream {
+    let to = &graph.states[edge.to];
+    let refused = quote! {
+        return #private::Step::Refused { to, refusal }
+    };
+    // Spanned at the user's path, so that a wrong signature is reported
+    // there. An async guard or action is polled in place (no wrapping
+    // future) through `poll_caught`, which turns a panic into a refusal;
+    // `into_async` makes a blocking function named `async` an error at the
+    // user's path first.
+    let guard = edge.guard.as_ref().map(|path| {
+        if edge.guard_async {
+            quote_spanned! {path.span()=>
+                if let ::core::result::Result::Err(refusal) = {
+                    let mut guard = ::core::pin::pin!(#private::into_async(#path(&*data)));
+                    #private::guard_verdict(
+                        ::core::future::poll_fn(|cx| #private::poll_caught(guard.as_mut(), cx)).await,
+                    )
+                } { #refused }
+            }
+        } else {
+            quote_spanned! {path.span()=>
+                if let ::core::result::Result::Err(refusal) = {
+                    let guard: fn(&Self) -> bool = #path;
+                    #private::run_guard(&*data, guard)
+                } { #refused }
+            }
+        }
+    });
+    // The action's step, its value a `Result<(), Refusal>`, on `data`.
+    let action_step = |data: TokenStream| {
+        edge.action.as_ref().map(|path| {
+            if edge.action_async {
+                quote_spanned! {path.span()=>
+                    #private::action_verdict({
+                        let mut action = ::core::pin::pin!(#private::into_async(#path(#data)));
+                        ::core::future::poll_fn(|cx| #private::poll_caught(action.as_mut(), cx)).await
+                    })
+                }
+            } else {
+                quote_spanned! {path.span()=> {
+                    let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
+                    #private::run_chained_action(#data, action)
+                }}
+            }
+        })
+    };
+    let action = if edge.has_hooks() {
+        let data = quote!(snapshot.data());
+        let chain = super::nested::async_chain(
+            graph,
+            (&edge.exits, &edge.entries),
+            &data,
+            action_step(data.clone()),
+        );
+        Some(quote! {{
+            let mut snapshot = #private::ActionGuard::<Self>::new(data);
+            let outcome = #chain;
+            if let ::core::result::Result::Err(refusal) = snapshot.settle(outcome) { #refused }
+        }})
+    } else if edge.action_async {
+        action_step(quote!(snapshot.data())).map(|step| {
+            quote! {{
+                let mut snapshot = #private::ActionGuard::<Self>::new(data);
+                let outcome = #step;
+                if let ::core::result::Result::Err(refusal) = snapshot.settle(outcome) { #refused }
+            }}
+        })
+    } else {
+        // A sync action runs under its own snapshot, as in `step`.
+        edge.action.as_ref().map(|path| {
+            quote_spanned! {path.span()=>
+                if let ::core::result::Result::Err(refusal) = {
+                    let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
+                    #private::run_action(data, action)
+                } { #refused }
+            }
+        })
+    };
+    quote! {{
+        let to = #module::State::#to;
+        #guard
+        #action
+        #private::Step::Moved(to)
+    }}
 }
 
 /// `Component::step_async`, when the component has an async edge: one
-/// `async` block whose arms run guard, then action under a snapshot guard,
-/// awaiting what is async. Sync edges go to `step`.
+/// `async` block whose arms run each async move (`async_move`); a move into
+/// a superstate with `history` picks its leaf's move from the memory first.
+/// Sync edges go to `step`.
 pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Option<TokenStream> {
     let states = &graph.states;
     let events = &graph.events;
@@ -28,70 +122,25 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
         .map(|edge| {
             let from = &states[edge.from];
             let event = &events[edge.event];
-            // Into a superstate with `history`, the leaf it resumes (an
-            // async move runs no entry actions, so only the leaf differs).
-            let to = match edge.resume {
-                Some(target) => super::nested::entered(module, graph, target),
-                None => {
-                    let to = &states[edge.to];
-                    quote!(#module::State::#to)
+            let body = match edge.resume {
+                Some(target) => {
+                    let pick = super::nested::entered(module, graph, target);
+                    let variants = graph.edges.iter().filter(|e| {
+                        e.from == edge.from && e.event == edge.event && e.resume.is_some()
+                    });
+                    let leaves = variants.clone().map(|e| &states[e.to]);
+                    let moves = variants.map(|e| async_move(private, module, graph, e));
+                    let first = async_move(private, module, graph, edge);
+                    quote! {
+                        match #pick {
+                            #(#module::State::#leaves => #moves)*
+                            _ => #first
+                        }
+                    }
                 }
+                None => async_move(private, module, graph, edge),
             };
-            let refused = quote! {
-                return #private::Step::Refused { to, refusal }
-            };
-            // Spanned at the user's path, so that a wrong signature is
-            // reported there.
-            // An async guard or action is polled in place (no wrapping
-            // future) through `poll_caught`, which turns a panic into a
-            // refusal; `into_async` makes a blocking function named `async`
-            // an error at the user's path first.
-            let guard = edge.guard.as_ref().map(|path| {
-                if edge.guard_async {
-                    quote_spanned! {path.span()=>
-                        if let ::core::result::Result::Err(refusal) = {
-                            let mut guard = ::core::pin::pin!(#private::into_async(#path(&*data)));
-                            #private::guard_verdict(
-                                ::core::future::poll_fn(|cx| #private::poll_caught(guard.as_mut(), cx)).await,
-                            )
-                        } { #refused }
-                    }
-                } else {
-                    quote_spanned! {path.span()=>
-                        if let ::core::result::Result::Err(refusal) = {
-                            let guard: fn(&Self) -> bool = #path;
-                            #private::run_guard(&*data, guard)
-                        } { #refused }
-                    }
-                }
-            });
-            let action = edge.action.as_ref().map(|path| {
-                if edge.action_async {
-                    quote_spanned! {path.span()=> {
-                        let mut snapshot = #private::ActionGuard::<Self>::new(data);
-                        let outcome = {
-                            let mut action = ::core::pin::pin!(#private::into_async(#path(snapshot.data())));
-                            ::core::future::poll_fn(|cx| #private::poll_caught(action.as_mut(), cx)).await
-                        };
-                        if let ::core::result::Result::Err(refusal) = snapshot.finish(outcome) { #refused }
-                    }}
-                } else {
-                    quote_spanned! {path.span()=>
-                        if let ::core::result::Result::Err(refusal) = {
-                            let action: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
-                            #private::run_action(data, action)
-                        } { #refused }
-                    }
-                }
-            });
-            quote! {
-                (#module::State::#from, #module::Event::#event) => {
-                    let to = #to;
-                    #guard
-                    #action
-                    #private::Step::Moved(to)
-                }
-            }
+            quote!((#module::State::#from, #module::Event::#event) => #body)
         })
         .collect::<Vec<_>>();
     if arms.is_empty() {

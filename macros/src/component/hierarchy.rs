@@ -9,8 +9,7 @@
 //! with its own index, and flattening returns the declared edges unchanged
 //! and in the same order.
 
-use syn::ExprPath;
-
+use super::ast::Hook;
 use crate::name::Name;
 
 /// A state written in `states(...)`: a leaf, or a superstate with children.
@@ -24,8 +23,8 @@ pub struct Node {
     pub initial: Option<usize>,
     /// `history`: re-entering resumes the last active child.
     pub history: bool,
-    pub entry: Option<ExprPath>,
-    pub exit: Option<ExprPath>,
+    pub entry: Option<Hook>,
+    pub exit: Option<Hook>,
 }
 
 impl Node {

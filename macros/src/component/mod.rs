@@ -1,5 +1,5 @@
-//! `#[derive(Component)]`: parse (`attr`), validate (`check`), generate
-//! (`expand`, `diagram`).
+//! `#[derive(Component)]`: parse (`attr`), validate (`check`) into the
+//! checked `model`, generate (`expand`, `diagram`).
 
 mod ast;
 mod attr;
@@ -8,6 +8,7 @@ mod diagram;
 mod expand;
 mod future;
 mod hierarchy;
+mod model;
 mod nested;
 mod nested_diagram;
 mod nesting;

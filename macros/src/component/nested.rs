@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Generics, Ident};
 
-use super::check::{Edge, Graph};
+use super::model::{Edge, Graph};
 
 /// The hidden function that runs the exit (or entry) action of `node`.
 fn hook_fn(node: usize, exit: bool) -> Ident {
@@ -17,23 +17,41 @@ fn hook_fn(node: usize, exit: bool) -> Ident {
 
 /// One hidden function per exit or entry action, each naming the user's
 /// path once (spanned there, so a wrong signature is reported once, at it).
+/// An `async` action's function returns the future of its refusal.
 pub fn hook_fns(graph: &Graph) -> TokenStream {
     let mut out = TokenStream::new();
     for (index, node) in graph.tree.nodes.iter().enumerate() {
         for (exit, hook) in [(true, &node.exit), (false, &node.entry)] {
-            let Some(path) = hook else { continue };
+            let Some(hook) = hook else { continue };
+            let path = &hook.path;
             let function = hook_fn(index, exit);
             let step = format!("{} of {}", if exit { "exit" } else { "entry" }, node.name);
-            let call = quote_spanned! {path.span()=>
-                let hook: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
-                ::typestep::__private::run_hook(data, #step, hook)
-            };
-            out.extend(quote! {
-                #[doc(hidden)]
-                #[allow(dead_code, non_snake_case)]
-                #[inline]
-                fn #function(data: &mut Self) -> ::core::result::Result<(), ::typestep::__private::Refusal> {
-                    #call
+            out.extend(if hook.is_async {
+                let call = quote_spanned! {path.span()=>
+                    ::typestep::__private::run_hook_async(#step, ::typestep::__private::into_async(#path(data)))
+                };
+                quote! {
+                    #[doc(hidden)]
+                    #[allow(dead_code, non_snake_case)]
+                    #[inline]
+                    fn #function(data: &mut Self) -> impl ::core::future::Future<
+                        Output = ::core::result::Result<(), ::typestep::__private::Refusal>,
+                    > + '_ {
+                        #call
+                    }
+                }
+            } else {
+                let call = quote_spanned! {path.span()=>
+                    let hook: fn(&mut Self) -> ::core::result::Result<(), _> = #path;
+                    ::typestep::__private::run_hook(data, #step, hook)
+                };
+                quote! {
+                    #[doc(hidden)]
+                    #[allow(dead_code, non_snake_case)]
+                    #[inline]
+                    fn #function(data: &mut Self) -> ::core::result::Result<(), ::typestep::__private::Refusal> {
+                        #call
+                    }
                 }
             });
         }
@@ -61,6 +79,109 @@ pub fn chain(edge: &Edge) -> TokenStream {
                 ::core::result::Result::Ok(())
             })
         })
+    }
+}
+
+/// The steps of an async move's chain, inside `step_async`: exits, the
+/// transition's action, entries, each awaited when it is `async`, as one
+/// labelled block whose value is the first refusal (or `Ok`). `data` is
+/// the `&mut Self` the steps borrow in turn (the move's snapshot guard
+/// holds it); `action` is the action's step, written by the caller.
+pub fn async_chain(
+    graph: &Graph,
+    (exits, entries): (&[usize], &[usize]),
+    data: &TokenStream,
+    action: Option<TokenStream>,
+) -> TokenStream {
+    let nodes = &graph.tree.nodes;
+    let step = |node: usize, exit: bool| {
+        let function = hook_fn(node, exit);
+        let hook = if exit {
+            &nodes[node].exit
+        } else {
+            &nodes[node].entry
+        };
+        let awaited = hook
+            .as_ref()
+            .is_some_and(|h| h.is_async)
+            .then(|| quote!(.await));
+        quote! {
+            if let ::core::result::Result::Err(refusal) = Self::#function(#data) #awaited {
+                break 'chain ::core::result::Result::Err(refusal);
+            }
+        }
+    };
+    let exits = exits.iter().map(|&node| step(node, true));
+    let entries = entries.iter().map(|&node| step(node, false));
+    let action = action.map(|action| {
+        quote! {
+            if let ::core::result::Result::Err(refusal) = #action {
+                break 'chain ::core::result::Result::Err(refusal);
+            }
+        }
+    });
+    quote! {
+        'chain: {
+            #(#exits)*
+            #action
+            #(#entries)*
+            ::core::result::Result::<(), ::typestep::__private::Refusal>::Ok(())
+        }
+    }
+}
+
+/// `Component::enter_initial` (and `enter_initial_async` when one of them is
+/// `async`), when a state of the initial configuration has an entry action:
+/// the entries of the initial leaf's ancestors, outermost first, then its
+/// own, under one snapshot.
+pub fn initial_entries(private: &TokenStream, graph: &Graph) -> TokenStream {
+    let tree = &graph.tree;
+    let Some(leaf) = graph
+        .initial
+        .and_then(|initial| tree.nodes.iter().position(|n| n.leaf == Some(initial)))
+    else {
+        return TokenStream::new();
+    };
+    let mut entries: Vec<usize> = tree
+        .ancestors(leaf)
+        .filter(|&n| tree.nodes[n].entry.is_some())
+        .collect();
+    if entries.is_empty() {
+        return TokenStream::new();
+    }
+    entries.reverse();
+    let awaits = entries
+        .iter()
+        .any(|&n| tree.nodes[n].entry.as_ref().is_some_and(|h| h.is_async));
+    if awaits {
+        let chain = async_chain(graph, (&[], &entries), &quote!(snapshot.data()), None);
+        return quote! {
+            #[inline]
+            fn enter_initial(data: &mut Self) -> ::core::result::Result<(), #private::Refusal> {
+                let _ = data;
+                ::core::result::Result::Err(#private::Refusal::NeedsAsync)
+            }
+
+            fn enter_initial_async(
+                data: &mut Self,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<(), #private::Refusal>> + '_ {
+                async move {
+                    let mut snapshot = #private::ActionGuard::<Self>::new(data);
+                    let outcome = #chain;
+                    snapshot.settle(outcome)
+                }
+            }
+        };
+    }
+    let entries = entries.iter().map(|&node| hook_fn(node, false));
+    quote! {
+        #[inline]
+        fn enter_initial(data: &mut Self) -> ::core::result::Result<(), #private::Refusal> {
+            #private::run_chain(data, |data: &mut Self| -> ::core::result::Result<(), #private::Refusal> {
+                #(Self::#entries(data)?;)*
+                ::core::result::Result::Ok(())
+            })
+        }
     }
 }
 

@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-use super::check::{Arrow, Graph};
+use super::hierarchy::Arrow;
 use super::hierarchy::Tree;
+use super::model::Graph;
 
 /// The function's name in `Self::power_on` (`power_on`).
 fn hook_name(path: &syn::ExprPath) -> String {
@@ -26,11 +27,11 @@ fn hook_lines(tree: &Tree, node: usize) -> Vec<String> {
     if node.history {
         lines.push("history: resumes the last child".to_owned());
     }
-    if let Some(path) = &node.entry {
-        lines.push(format!("entry / {}", hook_name(path)));
-    }
-    if let Some(path) = &node.exit {
-        lines.push(format!("exit / {}", hook_name(path)));
+    for (kind, hook) in [("entry", &node.entry), ("exit", &node.exit)] {
+        if let Some(hook) = hook {
+            let asynchronous = if hook.is_async { "async " } else { "" };
+            lines.push(format!("{kind} / {asynchronous}{}", hook_name(&hook.path)));
+        }
     }
     lines
 }

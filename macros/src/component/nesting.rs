@@ -5,8 +5,10 @@
 
 use std::collections::HashSet;
 
-use super::check::{Arrow, Checker, Edge};
+use super::check::Checker;
+use super::hierarchy::Arrow;
 use super::hierarchy::{self, Node};
+use super::model::Edge;
 use crate::name::Name;
 
 impl Checker<'_> {
@@ -101,8 +103,8 @@ impl Checker<'_> {
                     self.graph.tree.nodes[node].history = true;
                 }
             }
-            self.graph.tree.nodes[node].entry = state.entry.as_ref().map(|h| h.path.clone());
-            self.graph.tree.nodes[node].exit = state.exit.as_ref().map(|h| h.path.clone());
+            self.graph.tree.nodes[node].entry = state.entry.clone();
+            self.graph.tree.nodes[node].exit = state.exit.clone();
         }
     }
 
@@ -190,7 +192,6 @@ impl Checker<'_> {
         };
         let mut inherited_by_terminal = HashSet::new();
         let mut edges = Vec::new();
-        let mut reported_async = HashSet::new();
         for flat in hierarchy::flatten(tree, &declared_owned) {
             let (decl_edge, edge) = &self.node_edges[flat.declared];
             let (Some(from), Some(to)) = (leaf_index(flat.leaf), leaf_index(flat.target)) else {
@@ -208,24 +209,11 @@ impl Checker<'_> {
                 ));
             }
             let (exits, entries) = (hooks(&flat.exits, true), hooks(&flat.entries, false));
-            let async_path = [
-                (&edge.guard, edge.guard_async),
-                (&edge.action, edge.action_async),
-            ]
-            .into_iter()
-            .find_map(|(path, is_async)| path.as_ref().filter(|_| is_async));
-            if let Some(path) = async_path {
-                if (!exits.is_empty() || !entries.is_empty())
-                    && reported_async.insert(flat.declared)
-                {
-                    self.cx.error_spanned_by(path, format_args!(
-                        "an async transition of `{component}` cannot run exit or entry actions yet: \
-                         make `{}` sync, or move the work out of the `#[state(...)]` actions",
-                        quote::ToTokens::to_token_stream(path).to_string().replace(' ', "")
-                    ));
-                    continue;
-                }
-            }
+            let hooks_async = exits
+                .iter()
+                .map(|&n| &tree.nodes[n].exit)
+                .chain(entries.iter().map(|&n| &tree.nodes[n].entry))
+                .any(|hook| hook.as_ref().is_some_and(|h| h.is_async));
             edges.push(Edge {
                 from,
                 event: edge.event,
@@ -236,9 +224,20 @@ impl Checker<'_> {
                 action_async: edge.action_async,
                 exits,
                 entries,
+                hooks_async,
                 resume: flat.resume,
                 first: flat.first,
             });
+        }
+        // A resuming move is one move whichever leaf it enters: async if
+        // any of its leaves' entries is.
+        let awaits: HashSet<(usize, usize)> = edges
+            .iter()
+            .filter(|e| e.resume.is_some() && e.hooks_async)
+            .map(|e| (e.from, e.event))
+            .collect();
+        for edge in edges.iter_mut().filter(|e| e.resume.is_some()) {
+            edge.hooks_async |= awaits.contains(&(edge.from, edge.event));
         }
         self.graph.arrows = self
             .node_edges

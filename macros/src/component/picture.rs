@@ -6,7 +6,7 @@
 //! Pure: the same graph gives the same text; no files, no global state, no
 //! panic (the renderer catches its layout's and answers `None`).
 
-use super::check::Graph;
+use super::model::Graph;
 
 /// The markdown that shows `graph` in the module docs, given its Mermaid
 /// source.

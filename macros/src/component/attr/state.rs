@@ -116,15 +116,8 @@ fn parse_option(r: &mut Reader, state: &mut StateDecl, stream: ParseStream) -> s
         }
         "entry" | "exit" => {
             expect_eq(r, stream, &key, &name, &format!("{key} = Self::on_{key}"))?;
-            if let Some(token) = stream.parse::<Option<Token![async]>>()? {
-                return Err(syn::Error::new(
-                    token.span,
-                    format!(
-                        "`{key}` of state `{name}` of `{component}` cannot be async yet: \
-                         name a `fn(&mut {component}) -> Result<(), E>`"
-                    ),
-                ));
-            }
+            // `entry = async Self::power_on`: awaited, by async moves only.
+            let is_async = stream.parse::<Option<Token![async]>>()?.is_some();
             let fork = stream.fork();
             let path = match fork.parse::<ExprPath>() {
                 Ok(path) if path.attrs.is_empty() && (fork.is_empty() || fork.peek(Token![,])) => {
@@ -150,7 +143,7 @@ fn parse_option(r: &mut Reader, state: &mut StateDecl, stream: ParseStream) -> s
             if slot.is_some() {
                 return Err(twice(&key));
             }
-            *slot = Some(Hook { path });
+            *slot = Some(Hook { path, is_async });
         }
         other => {
             return Err(syn::Error::new(

@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 use syn::{parse_quote, DeriveInput};
 
-use super::check::Graph;
+use super::model::Graph;
 use super::{attr, check, diagram};
 use crate::ctxt::Ctxt;
 
@@ -48,7 +48,7 @@ fn assert_one_error(input: DeriveInput, fragments: &[&str]) {
 }
 
 /// The graph's leaf moves as `(from, event, to)` indices.
-fn moves(graph: &super::check::Graph) -> Vec<(usize, usize, usize)> {
+fn moves(graph: &Graph) -> Vec<(usize, usize, usize)> {
     graph
         .edges
         .iter()

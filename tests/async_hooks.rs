@@ -1,0 +1,376 @@
+//! `async` entry and exit actions (`#[state(Blinking, entry = async
+//! Self::power_on)]`): awaited in order inside one async move, all-or-nothing
+//! when one fails, panics or is cancelled at any await point, and refused by
+//! the blocking `fire`.
+
+mod support;
+
+use typestep::component::{Component, HookFailed};
+use typestep::machine::{Cause, FireError};
+use typestep::prelude::*;
+use typestep::Refusal;
+
+use support::{block_on, poll_times, Broken, YieldN};
+
+/// The LED with its superstate's actions async: each async step logs
+/// before its first await point, so that a cancelled move has something to
+/// roll back.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[component(states(Idle, Blinking(LedOn, LedOff), Done), initial = Idle, terminal(Done))]
+#[state(Blinking, initial = LedOn, entry = async Self::power_on, exit = async Self::power_off)]
+#[state(LedOn, exit = Self::exit_led_on)]
+#[state(Idle, entry = Self::enter_idle)]
+#[transition(Idle -> Blinking on Start)]
+#[transition(LedOn -> LedOff on Tick)]
+#[transition(LedOff -> LedOn on Tick)]
+#[transition(Blinking -> Idle on Stop, action = async Self::act)]
+#[transition(Blinking -> Done on Finish)]
+struct Led {
+    log: Vec<&'static str>,
+    /// How many times each async step yields.
+    delay: u32,
+    /// The step that returns an error, and the one that panics.
+    fail: Option<&'static str>,
+    panic: Option<&'static str>,
+}
+
+impl Led {
+    async fn step(&mut self, name: &'static str) -> Result<(), Broken> {
+        self.log.push(name);
+        YieldN(self.delay).await;
+        if self.panic == Some(name) {
+            panic!("{name} blew up");
+        }
+        if self.fail == Some(name) {
+            return Err(Broken("refused"));
+        }
+        Ok(())
+    }
+    async fn power_on(&mut self) -> Result<(), Broken> {
+        self.step("enter Blinking").await
+    }
+    async fn power_off(&mut self) -> Result<(), Broken> {
+        self.step("exit Blinking").await
+    }
+    async fn act(&mut self) -> Result<(), Broken> {
+        self.step("action").await
+    }
+    fn exit_led_on(&mut self) -> Result<(), Broken> {
+        self.log.push("exit LedOn");
+        Ok(())
+    }
+    fn enter_idle(&mut self) -> Result<(), Broken> {
+        self.log.push("enter Idle");
+        match self.fail {
+            Some("enter Idle") => Err(Broken("refused")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A machine in `LedOn` with an empty log.
+fn blinking(led: Led) -> StateMachine<Led> {
+    let mut machine = StateMachine::new(led).with_history(8);
+    block_on(machine.fire_async(led::Start)).expect("Idle accepts Start");
+    machine.data_mut().log.clear();
+    machine
+}
+
+#[test]
+fn moves_through_async_actions_are_async_moves() {
+    let asynchronous = |event| {
+        Led::TRANSITIONS
+            .iter()
+            .filter(|t| t.event == event)
+            .all(|t| t.is_async)
+    };
+    // Entering or leaving `Blinking` awaits; moving inside it does not.
+    assert!(asynchronous(led::Event::Start));
+    assert!(asynchronous(led::Event::Finish));
+    assert!(!asynchronous(led::Event::Tick));
+
+    let mut machine = StateMachine::new(Led::default()).with_history(8);
+    let error = machine.fire(led::Start).unwrap_err();
+    assert!(matches!(error, FireError::NeedsAsync { .. }), "{error:?}");
+    assert_eq!(machine.state(), led::State::Idle);
+    assert!(machine.data().log.is_empty(), "nothing ran");
+    assert_eq!(machine.moves(), 0);
+}
+
+#[test]
+fn an_async_move_exits_innermost_first_then_acts_then_enters() {
+    let mut machine = blinking(Led {
+        delay: 2,
+        ..Led::default()
+    });
+    machine.fire(led::Tick).unwrap();
+    machine.fire(led::Tick).unwrap();
+    machine.data_mut().log.clear();
+    let record = block_on(machine.fire_async(led::Stop)).unwrap();
+    assert_eq!(
+        (record.from, record.to),
+        (led::State::LedOn, led::State::Idle)
+    );
+    assert_eq!(
+        machine.data().log,
+        ["exit LedOn", "exit Blinking", "action", "enter Idle"]
+    );
+    // Entering again runs the async entry once.
+    machine.data_mut().log.clear();
+    block_on(machine.fire_async(led::Start)).unwrap();
+    assert_eq!(machine.data().log, ["enter Blinking"]);
+    assert_eq!(machine.state(), led::State::LedOn);
+}
+
+#[test]
+fn a_failing_async_step_restores_state_and_data_and_names_the_step() {
+    let steps = [
+        ("exit Blinking", "exit of Blinking"),
+        ("action", "action"),
+        ("enter Idle", "entry of Idle"),
+    ];
+    for (step, named) in steps {
+        let mut machine = blinking(Led {
+            delay: 1,
+            fail: Some(step),
+            ..Led::default()
+        });
+        let before = machine.data().clone();
+        let error = block_on(machine.fire_async(led::Stop)).unwrap_err();
+        assert_eq!(machine.state(), led::State::LedOn, "{step}");
+        assert_eq!(machine.data(), &before, "{step}");
+        let FireError::ActionFailed { source, .. } = &error else {
+            panic!("{step}: expected an action failure, got {error:?}");
+        };
+        match source.downcast_ref::<HookFailed>() {
+            Some(hook) => assert_eq!(hook.step, named),
+            // The transition's own action is not a hook: its error as is.
+            None => assert_eq!((step, source.to_string().as_str()), ("action", "refused")),
+        }
+    }
+}
+
+#[test]
+fn a_panicking_async_step_restores_state_and_data_and_names_the_step() {
+    let mut machine = blinking(Led {
+        delay: 1,
+        panic: Some("exit Blinking"),
+        ..Led::default()
+    });
+    let before = machine.data().clone();
+    let error = block_on(machine.fire_async(led::Finish)).unwrap_err();
+    assert_eq!(
+        (machine.state(), machine.data()),
+        (led::State::LedOn, &before)
+    );
+    match error {
+        FireError::ActionPanicked { message, .. } => {
+            assert_eq!(message, "exit of Blinking: exit Blinking blew up");
+        }
+        other => panic!("expected a panic, got {other:?}"),
+    }
+
+    // A panicking entry, on the way in.
+    let mut machine = StateMachine::new(Led {
+        panic: Some("enter Blinking"),
+        ..Led::default()
+    });
+    let error = block_on(machine.fire_async(led::Start)).unwrap_err();
+    assert!(
+        matches!(&error, FireError::ActionPanicked { message, .. } if message.starts_with("entry of Blinking")),
+        "{error:?}"
+    );
+    assert_eq!(machine.state(), led::State::Idle);
+    assert!(machine.data().log.is_empty());
+}
+
+#[test]
+fn dropping_a_chain_after_any_number_of_polls_is_a_rollback() {
+    const DELAY: u32 = 2;
+    // Two async steps (exit Blinking, the action) of DELAY yields each:
+    // done on poll 2 * DELAY + 1.
+    let last = 2 * DELAY + 1;
+    for polls in 1..=last + 1 {
+        let mut machine = blinking(Led {
+            delay: DELAY,
+            ..Led::default()
+        });
+        let before = machine.data().clone();
+        let finished = poll_times(machine.fire_async(led::Stop), polls);
+        if polls < last {
+            assert!(finished.is_none(), "polls = {polls}");
+            assert_eq!(machine.state(), led::State::LedOn, "polls = {polls}");
+            assert_eq!(machine.data(), &before, "polls = {polls}");
+            let cause = machine.history().iter().next_back().map(|r| r.cause);
+            assert_eq!(cause, Some(Cause::Cancelled(led::Event::Stop)));
+        } else {
+            finished.expect("finished").unwrap();
+            assert_eq!(machine.state(), led::State::Idle, "polls = {polls}");
+        }
+    }
+}
+
+#[test]
+fn a_signal_cuts_a_chain_short_and_the_next_move_runs_it_whole() {
+    let mut machine = blinking(Led {
+        delay: 3,
+        ..Led::default()
+    });
+    let error = block_on(machine.fire_async_until(led::Stop, YieldN(4))).unwrap_err();
+    assert!(matches!(error, FireError::Cancelled { .. }), "{error:?}");
+    assert!(machine.data().log.is_empty());
+    block_on(machine.fire_async(led::Stop)).unwrap();
+    assert_eq!(
+        machine.data().log,
+        ["exit LedOn", "exit Blinking", "action", "enter Idle"]
+    );
+}
+
+#[test]
+fn typed_moves_through_async_actions_are_futures() {
+    let led = Led {
+        delay: 1,
+        ..Led::default()
+    };
+    let on: Typed<Led, led::LedOn> = block_on(Typed::new(led).fire(led::Start)).unwrap();
+    let off: Typed<Led, led::LedOff> = on.fire(led::Tick).unwrap();
+    let idle: Typed<Led, led::Idle> = block_on(off.fire(led::Stop).run()).unwrap();
+    assert_eq!(
+        idle.data().log,
+        [
+            "enter Blinking",
+            "exit LedOn",
+            "exit Blinking",
+            "action",
+            "enter Idle"
+        ]
+    );
+
+    // Cut short: the handle comes back as it was.
+    let on: Typed<Led, led::LedOn> = block_on(
+        Typed::new(Led {
+            delay: 1,
+            ..Led::default()
+        })
+        .fire(led::Start),
+    )
+    .unwrap();
+    let before = on.data().clone();
+    let rejected = block_on(on.fire(led::Finish).cancel_on(YieldN(0))).unwrap_err();
+    assert!(matches!(rejected.reason, Refusal::Cancelled));
+    assert_eq!(rejected.handle.data(), &before);
+}
+
+/// With `history`, the leaf a resuming async move enters decides its
+/// entries: each resumable leaf's own chain runs.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[component(states(Off, Lit(Dim, Bright)), initial = Off)]
+#[state(Lit, initial = Dim, history)]
+#[state(Dim, entry = async Self::enter_dim)]
+#[state(Bright, entry = Self::enter_bright)]
+#[transition(Off -> Lit on On)]
+#[transition(Dim -> Bright on Up)]
+#[transition(Lit -> Off on Out)]
+struct Lamp {
+    log: Vec<&'static str>,
+}
+
+impl Lamp {
+    async fn enter_dim(&mut self) -> Result<(), Broken> {
+        self.log.push("enter Dim");
+        YieldN(1).await;
+        Ok(())
+    }
+    fn enter_bright(&mut self) -> Result<(), Broken> {
+        self.log.push("enter Bright");
+        Ok(())
+    }
+}
+
+#[test]
+fn a_resuming_async_move_runs_the_entries_of_the_leaf_it_resumes() {
+    // Resuming `Bright` awaits nothing, but it is the same move as resuming
+    // `Dim`, which does: one move, async whichever leaf it enters.
+    assert!(Lamp::TRANSITIONS
+        .iter()
+        .filter(|t| t.event == lamp::Event::On)
+        .all(|t| t.is_async));
+    let mut machine = StateMachine::new(Lamp::default());
+    block_on(machine.fire_async(lamp::On)).unwrap();
+    assert_eq!(machine.state(), lamp::State::Dim);
+    block_on(machine.fire_async(lamp::Up)).unwrap();
+    machine.fire(lamp::Out).unwrap();
+    assert_eq!(machine.remembered(lamp::Lit), Some(lamp::State::Bright));
+    machine.data_mut().log.clear();
+    block_on(machine.fire_async(lamp::On)).unwrap();
+    assert_eq!(machine.state(), lamp::State::Bright);
+    assert_eq!(machine.data().log, ["enter Bright"]);
+}
+
+#[test]
+fn diagrams_say_which_actions_are_async() {
+    let mermaid = Led::MERMAID;
+    assert!(mermaid.contains("entry / async power_on"), "{mermaid}");
+    assert!(mermaid.contains("exit / async power_off"), "{mermaid}");
+    assert!(mermaid.contains("exit / exit_led_on"), "{mermaid}");
+}
+
+/// Created inside a superstate whose entry is async.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[component(states(Up(Warm, Hot), Down), initial = Up, terminal(Down))]
+#[state(Up, initial = Warm, entry = async Self::boot)]
+#[state(Warm, entry = Self::warm)]
+#[transition(Warm -> Hot on Heat)]
+#[transition(Up -> Down on Halt)]
+struct Oven {
+    log: Vec<&'static str>,
+    fail: bool,
+}
+
+impl Oven {
+    async fn boot(&mut self) -> Result<(), Broken> {
+        self.log.push("boot");
+        YieldN(2).await;
+        Ok(())
+    }
+    fn warm(&mut self) -> Result<(), Broken> {
+        self.log.push("warm");
+        if self.fail {
+            return Err(Broken("cold"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn starting_inside_an_async_entry_needs_start_async() {
+    let failed = StateMachine::start(Oven::default()).unwrap_err();
+    assert!(matches!(failed.reason, Refusal::NeedsAsync), "{failed}");
+    assert_eq!(
+        failed.to_string(),
+        "`Oven` did not start in `Warm`: an entry action is async: use `start_async` (nothing ran)"
+    );
+    assert!(failed.data.log.is_empty(), "nothing ran");
+
+    let machine = block_on(StateMachine::start_async(Oven::default())).unwrap();
+    assert_eq!(machine.state(), oven::State::Warm);
+    assert_eq!(machine.data().log, ["boot", "warm"]);
+    let handle = block_on(Typed::start_async(Oven::default())).unwrap();
+    assert_eq!(handle.data().log, ["boot", "warm"]);
+
+    // A failing sync entry after the async one: all restored.
+    let oven = Oven {
+        fail: true,
+        ..Oven::default()
+    };
+    let failed = block_on(StateMachine::start_async(oven.clone())).unwrap_err();
+    assert_eq!(failed.data, oven);
+    assert_eq!(
+        failed.to_string(),
+        "`Oven` did not start in `Warm`: the entry of Warm failed: cold"
+    );
+
+    // Dropped at the async entry's await point: nothing to give back, and
+    // the guard restored the data before it was dropped (no panic, no leak).
+    assert!(poll_times(StateMachine::start_async(Oven::default()), 1).is_none());
+}
