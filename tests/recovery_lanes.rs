@@ -48,22 +48,26 @@ fn assert_chained(events: &[&RecoveryEvent], who: &str) {
 }
 
 /// `THREADS` threads each move their own labelled machine `moves` times
-/// while the main thread collects; returns every collected event.
+/// while the main thread collects; returns every collected event. The
+/// machines (and their loggers) live until the last collection is done.
 fn move_while_collecting(log: &Arc<RecoveryLogger>, moves: usize) -> Vec<RecoveryEvent> {
     let done = AtomicUsize::new(0);
     let mut seen = Vec::new();
-    std::thread::scope(|scope| {
-        for thread in 0..THREADS {
-            let logger = MoveLogger::new(log.clone()).labelled(format!("w{thread}"));
-            let done = &done;
-            scope.spawn(move || {
-                let mut wheel = StateMachine::new(Wheel).with_observer(logger);
-                for _ in 0..moves {
-                    wheel.fire(wheel::Next).unwrap();
-                }
-                done.fetch_add(1, Ordering::Release);
-            });
-        }
+    let machines = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let logger = MoveLogger::new(log.clone()).labelled(format!("w{thread}"));
+                let done = &done;
+                scope.spawn(move || {
+                    let mut wheel = StateMachine::new(Wheel).with_observer(logger);
+                    for _ in 0..moves {
+                        wheel.fire(wheel::Next).unwrap();
+                    }
+                    done.fetch_add(1, Ordering::Release);
+                    wheel
+                })
+            })
+            .collect();
         // Bounded: each pass collects something or the writers finish.
         loop {
             let finished = done.load(Ordering::Acquire) == THREADS;
@@ -74,7 +78,12 @@ fn move_while_collecting(log: &Arc<RecoveryLogger>, moves: usize) -> Vec<Recover
             }
             std::thread::yield_now();
         }
+        threads
+            .into_iter()
+            .map(|thread| thread.join().unwrap())
+            .collect::<Vec<_>>()
     });
+    drop(machines);
     seen
 }
 
@@ -194,11 +203,26 @@ fn a_dropped_logger_leaves_its_events_to_the_next_collection() {
         wheel.fire(wheel::Next).unwrap();
     }
     drop(wheel);
-    assert_eq!(log.recorded(), 3);
-    assert_eq!(log.collect().len(), 3);
-    // Its ring is gone; its counts are not.
+    // Its ring is gone (its events moved to the shared ring); its counts
+    // are not.
+    assert_eq!((log.recorded(), log.overwritten()), (3, 0));
+    let events = log.collect();
+    let to: Vec<_> = events.iter().map(|e| e.to.unwrap()).collect();
+    assert_eq!(to, ["S1", "S2", "S3"]);
     assert_eq!((log.recorded(), log.overwritten()), (3, 0));
     assert!(log.collect().is_empty());
+
+    // Loggers of many short-lived machines nobody collects: memory stays
+    // bounded by the shared ring, which keeps the newest and counts the rest.
+    for _ in 0..100 {
+        let mut wheel = StateMachine::new(Wheel).with_observer(MoveLogger::new(log.clone()));
+        for _ in 0..8 {
+            wheel.fire(wheel::Next).unwrap();
+        }
+    }
+    assert_eq!(log.recorded(), 803);
+    assert_eq!(log.overwritten(), 800 - log.capacity() as u64);
+    assert_eq!(log.collect().len(), log.capacity());
 }
 
 #[test]

@@ -20,8 +20,10 @@
 //! records when nobody collects), never on the ordinary path.
 //!
 //! The collector takes, under each lane's lock, what the lane holds when
-//! it gets there, in the order it was written. A lane whose writer was
-//! dropped is removed once it is empty; its counts move to the registry.
+//! it gets there, in the order it was written. When a `MoveLogger` is
+//! dropped its lane is removed at once and its uncollected events move to
+//! the shared ring (which keeps the newest of them, counting the rest), so
+//! loggers of short-lived machines never pile up lanes nobody collects.
 
 use std::time::Duration;
 
@@ -107,8 +109,6 @@ struct Counts {
     written: AtomicU64,
     /// Records dropped to make room.
     lost: AtomicU64,
-    /// Set (release) when the writer is dropped: no record comes after.
-    closed: AtomicU64,
 }
 
 /// What the collector reaches of one lane.
@@ -117,6 +117,19 @@ struct Lane {
     counts: Counts,
     /// The component name of every event of this lane, if labelled.
     label: Option<Name>,
+}
+
+impl Lane {
+    /// What the lane holds now, oldest first.
+    fn drain(&self) -> impl Iterator<Item = Entry> {
+        let mut consumer = self.consumer.lock();
+        let ready = consumer.slots();
+        let taken: Vec<Entry> = match consumer.read_chunk(ready) {
+            Ok(chunk) => chunk.into_iter().collect(),
+            Err(_) => Vec::new(),
+        };
+        taken.into_iter()
+    }
 }
 
 /// The writing end of a lane, owned by one `MoveLogger`.
@@ -168,12 +181,6 @@ impl LaneWriter {
     }
 }
 
-impl Drop for LaneWriter {
-    fn drop(&mut self) {
-        self.lane.counts.closed.store(1, Ordering::Release);
-    }
-}
-
 /// Every lane of one logger, and the counts of lanes already removed.
 pub(crate) struct Lanes {
     list: Mutex<Vec<Arc<Lane>>>,
@@ -207,7 +214,6 @@ impl Lanes {
             counts: Counts {
                 written: AtomicU64::new(0),
                 lost: AtomicU64::new(0),
-                closed: AtomicU64::new(0),
             },
             label,
         });
@@ -221,40 +227,46 @@ impl Lanes {
     }
 
     /// Takes what every lane holds now: one vector per non-empty lane, in
-    /// the order its writer wrote, each event stamped `at(raw)`. Removes
-    /// lanes whose writer is gone (they are empty then). Callers serialize
-    /// collectors.
+    /// the order its writer wrote, each event stamped `at(raw)`. Callers
+    /// serialize collectors.
     pub(crate) fn take_all(&self, into: &mut Vec<Vec<Stamped>>, at: impl Fn(u64) -> Duration) {
+        for lane in self.list.lock().iter() {
+            let taken: Vec<Stamped> = lane
+                .drain()
+                .map(|entry| {
+                    let event = entry.unpack(&lane.label, 0, at(entry.at_raw));
+                    ((entry.at_raw, entry.order), event)
+                })
+                .collect();
+            if !taken.is_empty() {
+                into.push(taken);
+            }
+        }
+    }
+
+    /// Removes `writer`'s lane (its `MoveLogger` is being dropped) and hands
+    /// its uncollected events, oldest first, to `keep` as `(raw time stamp,
+    /// thread counter, event)`. The lane's counts move to the retired ones,
+    /// less the events handed on (whoever keeps them counts them).
+    pub(crate) fn close(&self, writer: &LaneWriter, mut keep: impl FnMut(u64, u64, RecoveryEvent)) {
         let mut list = self.list.lock();
-        list.retain(|lane| {
-            // Read before draining: a closed lane's last record is visible.
-            let closed = lane.counts.closed.load(Ordering::Acquire) != 0;
-            let mut consumer = lane.consumer.lock();
-            let ready = consumer.slots();
-            if let Ok(chunk) = consumer.read_chunk(ready) {
-                let taken: Vec<Stamped> = chunk
-                    .into_iter()
-                    .map(|entry| {
-                        let event = entry.unpack(&lane.label, 0, at(entry.at_raw));
-                        ((entry.at_raw, entry.order), event)
-                    })
-                    .collect();
-                if !taken.is_empty() {
-                    into.push(taken);
-                }
-            }
-            drop(consumer);
-            if closed {
-                let counts = &lane.counts;
-                let add = |total: &AtomicU64, more: &AtomicU64| {
-                    let sum = total.load(Ordering::Relaxed) + more.load(Ordering::Acquire);
-                    total.store(sum, Ordering::Relaxed);
-                };
-                add(&self.retired_written, &counts.written);
-                add(&self.retired_lost, &counts.lost);
-            }
-            !closed
-        });
+        list.retain(|lane| !Arc::ptr_eq(lane, &writer.lane));
+        let lane = &writer.lane;
+        let mut handed = 0;
+        for entry in lane.drain() {
+            keep(
+                entry.at_raw,
+                entry.order,
+                entry.unpack(&lane.label, 0, Duration::ZERO),
+            );
+            handed += 1;
+        }
+        let add = |total: &AtomicU64, more: u64| {
+            total.store(total.load(Ordering::Relaxed) + more, Ordering::Relaxed);
+        };
+        add(&self.retired_written, writer.written - handed);
+        add(&self.retired_lost, lane.counts.lost.load(Ordering::Acquire));
+        drop(list);
     }
 
     /// Records written to every lane so far (collected, pending or lost).

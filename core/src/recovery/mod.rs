@@ -182,6 +182,14 @@ impl RecoveryLogger {
         self.ring.push(Packed::new(event, at));
     }
 
+    /// Moves the uncollected events of a dropped [`MoveLogger`]'s ring into
+    /// the shared ring, in their order, with their stamps.
+    fn retire(&self, lane: &lane::LaneWriter) {
+        self.lanes.close(lane, |at_raw, order, event| {
+            self.ring.push(Packed::with_order(event, at_raw, order));
+        });
+    }
+
     /// Events recorded so far, by [`record`](Self::record) and by every
     /// [`MoveLogger`] (including overwritten ones). Sums a counter per slot
     /// and per `MoveLogger`: O(capacity + loggers).

@@ -30,7 +30,9 @@ use crate::machine::{Cause, FireError, MoveRecord, Observer};
 /// machines (even on different threads) loses nothing and races with
 /// nothing. A `MoveLogger` is `Send` and `Sync` and may move between
 /// threads with its machine. Dropping it leaves its uncollected events to
-/// the next collection.
+/// the next collection (they move to the logger's shared ring, which keeps
+/// the newest [`capacity`](RecoveryLogger::capacity) of them and counts the
+/// rest in [`overwritten`](RecoveryLogger::overwritten)).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -109,6 +111,14 @@ impl Clone for MoveLogger {
             label: self.label.clone(),
             lane: self.logger.lanes.open(self.label.clone()),
         }
+    }
+}
+
+impl Drop for MoveLogger {
+    /// Hands the uncollected events of this logger's ring to the logger's
+    /// shared ring and removes the ring.
+    fn drop(&mut self) {
+        self.logger.retire(&self.lane);
     }
 }
 

@@ -40,13 +40,20 @@ impl Packed {
     /// rejections and rollbacks.
     #[inline(always)]
     pub(crate) fn new(event: RecoveryEvent, at_raw: u64) -> Self {
+        Self::with_order(event, at_raw, current_order())
+    }
+
+    /// [`new`](Self::new) with the thread counter given (an event moved
+    /// here from a dropped `MoveLogger`'s ring keeps the one it had).
+    #[inline(always)]
+    pub(crate) fn with_order(event: RecoveryEvent, at_raw: u64, order: u64) -> Self {
         let extra = match (event.step, event.context) {
             (None, None) => Extra::None,
             (None, Some(Name::Static(context))) => Extra::Context(context),
             (step, context) => Extra::Boxed(Box::new((step, context))),
         };
         Packed {
-            order: current_order(),
+            order,
             at_raw,
             duration_ns: nanos(event.duration),
             component: event.component,
