@@ -40,13 +40,7 @@ impl Packed {
     /// rejections and rollbacks.
     #[inline(always)]
     pub(crate) fn new(event: RecoveryEvent, at_raw: u64) -> Self {
-        Self::with_order(event, at_raw, current_order())
-    }
-
-    /// [`new`](Self::new) with the thread counter given (an event moved
-    /// here from a dropped `MoveLogger`'s ring keeps the one it had).
-    #[inline(always)]
-    pub(crate) fn with_order(event: RecoveryEvent, at_raw: u64, order: u64) -> Self {
+        let order = current_order();
         let extra = match (event.step, event.context) {
             (None, None) => Extra::None,
             (None, Some(Name::Static(context))) => Extra::Context(context),
@@ -63,6 +57,16 @@ impl Packed {
             kind: event.kind,
             extra,
         }
+    }
+
+    /// [`new`](Self::new) with the thread counter given (an event moved
+    /// here from a dropped `MoveLogger`'s ring keeps the one it had). Out
+    /// of line: `new` is the hot path and stays as it is.
+    #[inline(never)]
+    pub(crate) fn with_order(event: RecoveryEvent, at_raw: u64, order: u64) -> Self {
+        let mut packed = Self::new(event, at_raw);
+        packed.order = order;
+        packed
     }
 
     /// Replaces `self` field by field: a whole-struct move is compiled
