@@ -223,6 +223,26 @@ fn a_dropped_logger_leaves_its_events_to_the_next_collection() {
     assert_eq!(log.recorded(), 803);
     assert_eq!(log.overwritten(), 800 - log.capacity() as u64);
     assert_eq!(log.collect().len(), log.capacity());
+
+    // Labelling a logger replaces its ring: the first one goes, with what
+    // it held.
+    let mut logger = MoveLogger::new(log.clone());
+    Observer::<Wheel>::on_move(
+        &mut logger,
+        &StateMachine::new(Wheel).fire(wheel::Next).unwrap(),
+        &Wheel,
+    );
+    let logger = logger.labelled("named");
+    let mut wheel = StateMachine::new(Wheel).with_observer(logger);
+    wheel.fire(wheel::Next).unwrap();
+    let names: Vec<_> = log
+        .collect()
+        .iter()
+        .map(|e| e.component.to_string())
+        .collect();
+    assert_eq!(names, ["Wheel", "named"]);
+    // One ring left: the labelled one (the others' loggers are gone).
+    assert!(format!("{log:?}").contains("loggers: 1"), "{log:?}");
 }
 
 #[test]

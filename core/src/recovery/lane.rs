@@ -269,6 +269,11 @@ impl Lanes {
         drop(list);
     }
 
+    /// How many lanes (live `MoveLogger`s) there are.
+    pub(crate) fn count(&self) -> usize {
+        self.list.lock().len()
+    }
+
     /// Records written to every lane so far (collected, pending or lost).
     pub(crate) fn written(&self) -> u64 {
         let list = self.list.lock();

@@ -357,6 +357,7 @@ impl core::fmt::Debug for RecoveryLogger {
         f.debug_struct("RecoveryLogger")
             .field("capacity", &self.ring.capacity())
             .field("lane_capacity", &self.lanes.capacity())
+            .field("loggers", &self.lanes.count())
             .field("recorded", &self.recorded())
             .field("overwritten", &self.overwritten())
             .field("precise_time", &self.clock.is_precise())

@@ -73,7 +73,9 @@ impl MoveLogger {
     /// recorded before are collected under the name they had.
     pub fn labelled(mut self, label: impl Into<Name>) -> Self {
         let label = label.into();
-        self.lane = self.logger.lanes.open(Some(label.clone()));
+        let unlabelled =
+            std::mem::replace(&mut self.lane, self.logger.lanes.open(Some(label.clone())));
+        self.logger.retire(&unlabelled);
         self.label = Some(label);
         self
     }
