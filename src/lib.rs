@@ -115,7 +115,7 @@ pub use typestep_store as store;
 pub mod prelude {
     pub use crate::lock::{LockChain, OrderedMutex};
     pub use crate::machine::{MoveRecord, Observer, RehydrateError};
-    pub use crate::{Component, Label, Refusal, Rejected, System, Typed};
+    pub use crate::{Component, Label, Refusal, Rejected, System, Typed, Within};
     pub use crate::{FireError, SharedMachine, StateMachine};
 }
 

@@ -228,6 +228,7 @@ mod orphan {
         type Event = Event;
         type Snapshot = typestep::ByClone;
         type Initial = Start;
+        type Memory = ();
         const NAME: &'static str = "Orphan";
         const INITIAL: State = State::Start;
         const TERMINAL: &'static [State] = &[State::End];

@@ -26,7 +26,7 @@ mod ticks;
 mod time;
 
 // The dozen names most code needs; everything else lives in its part's module.
-pub use component::{ByClone, Component, Label, Refusal, Rejected, Snapshot, Typed};
+pub use component::{ByClone, Component, Label, Refusal, Rejected, Snapshot, Typed, Within};
 pub use machine::{FireError, SharedMachine, StateMachine};
 pub use system::System;
 
@@ -87,6 +87,10 @@ pub mod __private {
         EventMarker, Label, Refusal, Region, Rejected, StateMarker, Step, Superstate, Transition,
         TransitionSpec, Typed,
     };
+    pub use crate::component::{
+        leave_within, leave_within_infallible, resume, resume_infallible, within_leaf, Leaves,
+        RejectedWithin, SuperTransition, Within,
+    };
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
     };
@@ -126,13 +130,15 @@ pub mod __private {
 
     /// Moves along a transition without guard or action.
     #[inline(always)]
-    pub fn advance<C, S, N>(from: Typed<C, S>) -> Typed<C, N> {
+    pub fn advance<C: Component, S: StateMarker<C>, N: StateMarker<C>>(
+        from: Typed<C, S>,
+    ) -> Typed<C, N> {
         crate::component::advance(from)
     }
 
     /// Moves along a guarded or acting transition.
     #[inline(always)]
-    pub fn try_advance<C: Component, S, N>(
+    pub fn try_advance<C: Component, S: StateMarker<C>, N: StateMarker<C>>(
         from: Typed<C, S>,
         edge: &crate::component::Edge<C>,
     ) -> Result<Typed<C, N>, Rejected<C, S>> {

@@ -1,7 +1,7 @@
 //! A generic component with a superstate declared with `history`, an entry
-//! action on a leaf it may resume, and a guarded move into it: typed moves
-//! that do not enter it by default compile as before; the run-time machine
-//! resumes.
+//! action on a leaf it may resume, and a guarded move into it: typed
+//! handles and the run-time machine resume the same leaf, and hand their
+//! memory over.
 use typestep::prelude::*;
 
 #[derive(Debug)]
@@ -43,12 +43,26 @@ fn main() {
     let typed = Typed::new(Car { fuel: 1u8, highs: 0 });
     let high: Typed<Car<u8>, car::High> = typed.fire(car::Launch).unwrap();
     let parked: Typed<Car<u8>, car::Parked> = high.fire(car::Park);
-    let mut machine = StateMachine::from(parked);
-    machine.fire(car::Go).unwrap();
-    machine.fire(car::Up).unwrap();
-    machine.fire(car::Park).unwrap();
+    // The typed handle remembers where it left `Driving`, and so does the
+    // machine made from it.
+    assert_eq!(parked.remembered::<car::Driving>(), Some(car::State::High));
+    let mut machine = StateMachine::from(parked.clone());
     machine.fire(car::Go).unwrap();
     assert_eq!(machine.state(), car::State::High);
-    // Entered `High` on `Launch`, on `Up`, and resumed on the last `Go`.
-    assert_eq!(machine.data().highs, 3);
+    machine.fire(car::Down).unwrap();
+    machine.fire(car::Park).unwrap();
+    machine.fire(car::Go).unwrap();
+    assert_eq!(machine.state(), car::State::Low);
+    // Entered `High` on `Launch` and resumed it on the first `Go`.
+    assert_eq!(machine.data().highs, 2);
+
+    // Typed, on a generic component: the guarded resume gives a `Result`
+    // of a handle somewhere in `Driving`.
+    let driving: Within<Car<u8>, car::Driving> = parked.fire(car::Go).unwrap();
+    assert_eq!(driving.state(), car::State::High);
+    let low = match driving.into_leaf() {
+        car::InDriving::High(high) => high.fire(car::Down),
+        car::InDriving::Low(low) => low,
+    };
+    let _parked: Typed<Car<u8>, car::Parked> = low.fire(car::Park);
 }

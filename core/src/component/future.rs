@@ -12,6 +12,7 @@ use core::pin::{pin, Pin};
 use core::task::{Context, Poll};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::nested::hook_failed;
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
 use super::table::{Component, StateMarker, Step};
@@ -141,6 +142,21 @@ where
     }
 }
 
+/// Awaits one `async` exit or entry action of a chain (the snapshot is the
+/// async move's); an error or a panic becomes a refusal naming `step`, as
+/// with [`run_hook`](super::run_hook).
+pub async fn run_hook_async<F, E>(step: &'static str, hook: F) -> Result<(), Refusal>
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match catch_unwind_async(hook).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(hook_failed(step, error)),
+        Err(message) => Err(Refusal::ActionPanicked(format!("{step}: {message}"))),
+    }
+}
+
 /// The verdict of an async action, polled with [`poll_caught`]: `Ok` when
 /// it succeeded, else the refusal its error or panic makes.
 #[inline]
@@ -254,7 +270,7 @@ impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
             // `step` is dropped here: an unfinished action restores the data.
         };
         match outcome {
-            Some(Step::Moved(_)) => Ok(handle.retag()),
+            Some(Step::Moved(_)) => Ok(handle.moved()),
             Some(Step::Refused { refusal, .. }) => Err(Rejected {
                 handle,
                 reason: refusal,

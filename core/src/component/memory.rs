@@ -127,10 +127,32 @@ impl<C: Component> HistoryMemory<C> {
     /// that ends outside needs to write.
     #[inline]
     pub fn left(&mut self, from: C::State, to: C::State) {
-        for (slot, &superstate) in self.slots.iter_mut().zip(C::HISTORY) {
-            if inside::<C>(superstate, from) && !inside::<C>(superstate, to) {
-                *slot = Some(from);
-            }
+        remember_left::<C>(&mut self.slots, from, to);
+    }
+
+    /// The memory a typed handle carried, for a machine made from it.
+    pub(crate) fn from_slots(slots: &[Option<C::State>]) -> Self {
+        let mut memory = Self::new();
+        for (mine, &theirs) in memory.slots.iter_mut().zip(slots) {
+            *mine = theirs;
+        }
+        memory
+    }
+}
+
+/// After a committed move from leaf `from` to leaf `to`: each superstate with
+/// `history` that the move left remembers `from` (`slots` holds one entry per
+/// [`Component::HISTORY`] entry). The one rule behind
+/// [`HistoryMemory::left`] and the memory of typed handles.
+#[inline]
+pub(crate) fn remember_left<C: Component>(
+    slots: &mut [Option<C::State>],
+    from: C::State,
+    to: C::State,
+) {
+    for (slot, &superstate) in slots.iter_mut().zip(C::HISTORY) {
+        if inside::<C>(superstate, from) && !inside::<C>(superstate, to) {
+            *slot = Some(from);
         }
     }
 }

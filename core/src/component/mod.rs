@@ -53,23 +53,24 @@ mod future;
 mod memory;
 mod nested;
 mod refusal;
+mod slots;
 mod snapshot;
 mod start;
 mod table;
 mod typed;
+mod within;
 
 pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
     action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
-    run_guard_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
+    run_guard_async, run_hook_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
-pub use nested::{
-    inside, parent_of, run_chain, run_chained_action, run_hook, run_hook_async, HookFailed, Region,
-};
+pub use nested::{inside, parent_of, run_chain, run_chained_action, run_hook, HookFailed, Region};
 pub use refusal::Refusal;
+pub use slots::MemorySlots;
 pub use snapshot::{ByClone, Snapshot};
 pub use start::StartFailed;
 pub(crate) use start::{enter, enter_async};
@@ -78,5 +79,9 @@ pub use table::{
     Superstate, TransitionSpec,
 };
 pub use typed::{enters_history, EntersHistory, Rejected, Transition, Typed, TypedOutcome};
+pub use within::{
+    leave_within, leave_within_infallible, resume, resume_infallible, within_leaf, Leaves,
+    RejectedWithin, SuperTransition, Within,
+};
 
 pub(crate) use typed::{advance, try_advance};

@@ -54,10 +54,8 @@
 //! # Ok::<(), typestep::machine::FireError<Led>>(())
 //! ```
 
-use core::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::future::catch_unwind_async;
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
 use super::table::{Component, Label, Superstate};
@@ -156,23 +154,8 @@ where
     }
 }
 
-/// Awaits one `async` exit or entry action of a chain (the snapshot is the
-/// async move's); an error or a panic becomes a refusal naming `step`, as
-/// with [`run_hook`].
-pub async fn run_hook_async<F, E>(step: &'static str, hook: F) -> Result<(), Refusal>
-where
-    F: Future<Output = Result<(), E>>,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    match catch_unwind_async(hook).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(hook_failed(step, error)),
-        Err(message) => Err(Refusal::ActionPanicked(format!("{step}: {message}"))),
-    }
-}
-
 /// The refusal of a failed exit or entry action.
-fn hook_failed<E>(step: &'static str, error: E) -> Refusal
+pub(crate) fn hook_failed<E>(step: &'static str, error: E) -> Refusal
 where
     E: std::error::Error + Send + Sync + 'static,
 {

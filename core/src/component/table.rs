@@ -10,6 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::fault::panic_message;
 
 use super::refusal::Refusal;
+use super::slots::MemorySlots;
 
 /// A state or event name of a component, as a plain `Copy` enum.
 ///
@@ -129,6 +130,11 @@ pub trait Component: Sized {
     /// The zero-sized type of the initial state, where
     /// [`Typed::new`](crate::Typed::new) starts.
     type Initial: StateMarker<Self>;
+    /// What a typed handle carries for the superstates with `history`
+    /// (see [`MemorySlots`](crate::component::MemorySlots)): `()` for a
+    /// component without `history`, which the derive writes, as a
+    /// hand-written impl does.
+    type Memory: MemorySlots<Self::State>;
 
     /// The component's name, as written on the struct.
     const NAME: &'static str;

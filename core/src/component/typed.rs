@@ -3,15 +3,21 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use super::memory::remember_left;
+use super::nested::Region;
 use super::refusal::Refusal;
+use super::slots::MemorySlots;
 use super::table::{perform, Component, Edge, StateMarker};
 
 /// A component `C` known, at compile time, to be in state `S`.
 ///
 /// Firing an event consumes the handle and returns the handle of the next
 /// state; firing an event that `S` does not accept does not compile. The
-/// handle is exactly as large as the component: the state lives only in the
-/// type.
+/// state lives only in the type: for a component without `history` the
+/// handle is exactly as large as the component. With `history`, it also
+/// carries the remembered leaves ([`Component::Memory`], a few bytes
+/// inline), so that a move into such a superstate resumes the right leaf
+/// (into a [`Within`](super::Within) handle).
 ///
 /// ```
 /// use typestep::prelude::*;
@@ -26,9 +32,9 @@ use super::table::{perform, Component, Edge, StateMarker};
 /// let lamp: Typed<Lamp, lamp::On> = lamp.fire(lamp::Press);
 /// assert_eq!(lamp.state(), lamp::State::On);
 /// ```
-#[repr(transparent)]
-pub struct Typed<C, S> {
+pub struct Typed<C: Component, S> {
     data: C,
+    memory: C::Memory,
     state: PhantomData<fn() -> S>,
 }
 
@@ -48,7 +54,7 @@ impl<C: Component> Typed<C, C::Initial> {
     }
 }
 
-impl<C, S> Typed<C, S> {
+impl<C: Component, S> Typed<C, S> {
     /// Fires `event`: the handle of the next state, or (for a guarded or
     /// acting transition) a `Result` whose error hands this handle back.
     #[inline]
@@ -79,25 +85,54 @@ impl<C, S> Typed<C, S> {
         self.data
     }
 
-    /// Wraps `data` as being in state `S`. Callers guarantee that it is.
+    /// The leaf remembered for superstate `R` (declared with `history`):
+    /// the leaf this handle's moves last left `R` from, as
+    /// [`StateMachine::remembered`](crate::StateMachine::remembered) says.
+    pub fn remembered<R: Region<C>>(&self) -> Option<C::State> {
+        let slot = C::HISTORY.iter().position(|&s| Some(s) == R::SUPERSTATE)?;
+        self.memory.slots().get(slot).copied().flatten()
+    }
+
+    /// Wraps `data` as being in state `S`, with nothing remembered. Callers
+    /// guarantee that it is.
     #[inline]
     pub(crate) fn from_checked(data: C) -> Self {
+        Typed::from_parts(data, C::Memory::EMPTY)
+    }
+
+    /// Wraps `data` and `memory` as being in state `S`. Callers guarantee
+    /// that it is.
+    #[inline]
+    pub(crate) fn from_parts(data: C, memory: C::Memory) -> Self {
         Typed {
             data,
+            memory,
             state: PhantomData,
         }
     }
 
-    /// The same data in state `N`: used only after a checked move.
+    /// The data and the memory.
     #[inline]
-    pub(crate) fn retag<N>(self) -> Typed<C, N> {
-        Typed::from_checked(self.data)
+    pub(crate) fn into_parts(self) -> (C, C::Memory) {
+        (self.data, self.memory)
     }
 }
 
-impl<C: Clone, S> Clone for Typed<C, S> {
+impl<C: Component, S: StateMarker<C>> Typed<C, S> {
+    /// The same data in state `N` after a checked move from `S`: the
+    /// superstates with `history` the move left remember `S`.
+    #[inline]
+    pub(crate) fn moved<N: StateMarker<C>>(mut self) -> Typed<C, N> {
+        if !C::HISTORY.is_empty() {
+            remember_left::<C>(self.memory.slots_mut(), S::STATE, N::STATE);
+        }
+        Typed::from_parts(self.data, self.memory)
+    }
+}
+
+impl<C: Component + Clone, S> Clone for Typed<C, S> {
     fn clone(&self) -> Self {
-        Typed::from_checked(self.data.clone())
+        Typed::from_parts(self.data.clone(), self.memory)
     }
 }
 
@@ -120,7 +155,7 @@ impl<C: Component + fmt::Debug, S: StateMarker<C>> fmt::Debug for Typed<C, S> {
     label = "`{S}` does not accept `{Self}`",
     note = "the design of `{C}` declares no `#[transition({S} -> ... on {Self})]`; fire an event that `{S}` accepts, or declare the transition"
 )]
-pub trait Transition<C, S>: Sized {
+pub trait Transition<C: Component, S>: Sized {
     /// What firing returns: the next handle, or a `Result` for fallible moves.
     type Output;
 
@@ -128,28 +163,29 @@ pub trait Transition<C, S>: Sized {
     fn apply(self, from: Typed<C, S>) -> Self::Output;
 }
 
-/// What a typed move gives: the next handle, a `Result` of it, or a future
-/// of it. Not implemented for a move whose target leaf is decided at run
-/// time (into a superstate with `history`), so that firing one on a typed
-/// handle is a compile error that says so.
+/// What a typed move gives: the next handle (a [`Typed`] or, into a
+/// superstate with `history`, a [`Within`](super::Within)), a `Result` of
+/// it, or a future of it. Not implemented for an async move into a
+/// superstate with `history`, so that firing one on a typed handle is a
+/// compile error that says so.
 #[diagnostic::on_unimplemented(
-    message = "a typed handle cannot make this move: it enters a superstate with `history` ({Self})",
-    label = "the leaf this move enters is decided at run time",
-    note = "a superstate with `history` resumes the child it was last left from; a typed handle does not carry that memory, so its next state is not known at compile time",
-    note = "fire this event on a `StateMachine` (`StateMachine::from(handle)`), which keeps the memory"
+    message = "a typed handle cannot make this async move: it enters a superstate with `history` ({Self})",
+    label = "an async move whose leaf is decided at run time",
+    note = "a typed handle makes a blocking move into a superstate with `history` (giving a `Within` handle), but not an async one yet",
+    note = "fire this event with `StateMachine::fire_async` (`StateMachine::from(handle)` keeps the memory)"
 )]
 pub trait TypedOutcome {}
 
 #[diagnostic::do_not_recommend]
-impl<C, S> TypedOutcome for Typed<C, S> {}
+impl<C: Component, S> TypedOutcome for Typed<C, S> {}
 
 #[diagnostic::do_not_recommend]
 impl<T: TypedOutcome, E> TypedOutcome for Result<T, E> {}
 
-/// What [`Transition::apply`] gives for a move into a superstate `R` with
-/// `history`: the data, in no state. [`Typed::fire`] refuses such a move at
-/// compile time (see [`TypedOutcome`]); this type names the superstate in
-/// that error.
+/// What [`Transition::apply`] gives for an *async* move into a superstate
+/// `R` with `history`: the data, in no state. [`Typed::fire`] refuses such a
+/// move at compile time (see [`TypedOutcome`]); this type names the
+/// superstate in that error.
 pub struct EntersHistory<C, R> {
     data: C,
     superstate: PhantomData<fn() -> R>,
@@ -166,7 +202,7 @@ impl<C, R> EntersHistory<C, R> {
 /// code only).
 #[doc(hidden)]
 #[inline]
-pub fn enters_history<C, S, R>(from: Typed<C, S>) -> EntersHistory<C, R> {
+pub fn enters_history<C: Component, S, R>(from: Typed<C, S>) -> EntersHistory<C, R> {
     EntersHistory {
         data: from.data,
         superstate: PhantomData,
@@ -174,14 +210,14 @@ pub fn enters_history<C, S, R>(from: Typed<C, S>) -> EntersHistory<C, R> {
 }
 
 /// A fallible typed move that did not happen: the unchanged handle and why.
-pub struct Rejected<C, S> {
+pub struct Rejected<C: Component, S> {
     /// The handle, still in state `S`, with its data as before the move.
     pub handle: Typed<C, S>,
     /// Why the move did not happen.
     pub reason: Refusal,
 }
 
-impl<C, S> Rejected<C, S> {
+impl<C: Component, S> Rejected<C, S> {
     /// Takes the handle back to try something else.
     pub fn into_handle(self) -> Typed<C, S> {
         self.handle
@@ -218,18 +254,20 @@ impl<C: Component, S: StateMarker<C>> std::error::Error for Rejected<C, S> {
 
 /// Moves `from` along an infallible edge (no guard, no action).
 #[inline]
-pub(crate) fn advance<C, S, N>(from: Typed<C, S>) -> Typed<C, N> {
-    from.retag()
+pub(crate) fn advance<C: Component, S: StateMarker<C>, N: StateMarker<C>>(
+    from: Typed<C, S>,
+) -> Typed<C, N> {
+    from.moved()
 }
 
 /// Moves `from` along a guarded or acting edge.
 #[inline]
-pub(crate) fn try_advance<C: Component, S, N>(
+pub(crate) fn try_advance<C: Component, S: StateMarker<C>, N: StateMarker<C>>(
     mut from: Typed<C, S>,
     edge: &Edge<C>,
 ) -> Result<Typed<C, N>, Rejected<C, S>> {
     match perform(&mut from.data, edge) {
-        Ok(()) => Ok(from.retag()),
+        Ok(()) => Ok(from.moved()),
         Err(reason) => Err(reject(from, reason)),
     }
 }
@@ -240,6 +278,6 @@ pub(crate) fn try_advance<C: Component, S, N>(
 /// 1.1x the hand-written one).
 #[cold]
 #[inline(never)]
-fn reject<C, S>(handle: Typed<C, S>, reason: Refusal) -> Rejected<C, S> {
+pub(crate) fn reject<C: Component, S>(handle: Typed<C, S>, reason: Refusal) -> Rejected<C, S> {
     Rejected { handle, reason }
 }

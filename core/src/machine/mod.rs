@@ -72,7 +72,7 @@ pub use shared::SharedMachine;
 use crate::component::Step;
 use crate::component::Typed;
 use crate::component::{Component, StateMarker};
-use crate::component::{HistoryMemory, Snapshot};
+use crate::component::{HistoryMemory, MemorySlots, Snapshot};
 use crate::ticks::{MoveClock, Started};
 use subscribe::Subscribers;
 
@@ -204,11 +204,23 @@ impl<C: Component> StateMachine<C> {
         }
     }
 
-    /// A machine in the state of a typed handle (same as `From`). A typed
-    /// handle carries no history memory: the machine starts with nothing
-    /// remembered.
+    /// A machine in the state of a typed handle (same as `From`), with the
+    /// leaves the handle remembers for `history`.
     pub fn from_typed<S: StateMarker<C>>(handle: Typed<C, S>) -> Self {
-        Self::from_parts(S::STATE, handle.into_inner())
+        let (data, memory) = handle.into_parts();
+        Self::remembering(S::STATE, data, memory.slots())
+    }
+
+    /// A machine in `state` with `memory` (one slot per
+    /// [`Component::HISTORY`] entry); callers guarantee both are valid.
+    pub(crate) fn remembering(state: C::State, data: C, memory: &[Option<C::State>]) -> Self {
+        let mut machine = Self::from_parts(state, data);
+        if !C::HISTORY.is_empty() {
+            machine
+                .subscribers
+                .set_memory(HistoryMemory::from_slots(memory));
+        }
+        machine
     }
 }
 
@@ -525,7 +537,11 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// ```
     pub fn into_typed<S: StateMarker<C>>(self) -> Result<Typed<C, S>, WrongState<Self, C::State>> {
         if self.state == S::STATE {
-            Ok(Typed::from_checked(self.data))
+            let mut memory = C::Memory::EMPTY;
+            for (slot, &kept) in memory.slots_mut().iter_mut().zip(self.subscribers.slots()) {
+                *slot = kept;
+            }
+            Ok(Typed::from_parts(self.data, memory))
         } else {
             Err(WrongState {
                 expected: S::STATE,

@@ -16,6 +16,7 @@ use super::diagram;
 use super::future::{self, is_async};
 use super::model::{Edge, Graph};
 use super::nested;
+use super::within;
 use crate::name::{self, Name};
 
 /// Generates the state module, the `Component` impl and the typestate impls.
@@ -168,20 +169,25 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         });
     let with_memory = nested::with_memory(&private, module, graph, &edge_value, &step_value);
 
-    // A move whose leaf is decided at run time has no typed move (a typed
-    // handle carries no memory): its output names the superstate, and
-    // `Typed::fire` refuses it with a message that says so.
+    // A move whose leaf is decided at run time (into a superstate with
+    // `history`) gives a `Within` handle, its leaf picked from the memory
+    // the typed handle carries; an async one has no typed move yet: its
+    // output names the superstate, and `Typed::fire` refuses it.
     let transition_impls = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
         let konst = edge_const(index);
         let from = &states[edge.from];
         let to = &states[edge.to];
         let event = &events[edge.event];
         let (output, body) = if let Some(target) = edge.resume {
-            let superstate = &graph.tree.nodes[target].name;
-            (
-                quote!(#private::EntersHistory<#ty, #module::#superstate>),
-                quote!(#private::enters_history(from)),
-            )
+            if is_async(edge) {
+                let superstate = &graph.tree.nodes[target].name;
+                (
+                    quote!(#private::EntersHistory<#ty, #module::#superstate>),
+                    quote!(#private::enters_history(from)),
+                )
+            } else {
+                within::resume_move(&private, module, &ty, graph, edge, target)
+            }
         } else if is_async(edge) {
             future::typed_move(&private, module, &ty, event, from, to)
         } else if edge.is_fallible() {
@@ -237,6 +243,9 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
     let nesting = nested::nesting_const(&private, module, graph);
     let regions = nested::region_impls(&private, module, &ty, &decl.generics, graph);
     let superstates = nested::superstate_types(&name, graph);
+    let memory = within::memory_type(module, graph);
+    let within_impls = within::within_impls(&private, module, &ty, &decl.generics, graph);
+    let leaf_enums = within::leaf_enums(&name, graph);
     let component_impl = initial.map(|initial| {
         let initial = &states[initial];
         quote! {
@@ -252,6 +261,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
                 type Event = #module::Event;
                 type Snapshot = #snapshot;
                 type Initial = #module::#initial;
+                #memory
                 const NAME: &'static str = #name;
                 const INITIAL: #module::State = #module::State::#initial;
                 const TERMINAL: &'static [#module::State] = &[#(#module::State::#terminal),*];
@@ -288,6 +298,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             #(#event_marker_impls)*
             #regions
             #(#transition_impls)*
+            #within_impls
         }
     });
 
@@ -364,6 +375,7 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
             )*
 
             #superstates
+            #leaf_enums
 
             #[doc = #state_enum_doc]
             #derives

@@ -13,6 +13,7 @@ mod nested;
 mod nested_diagram;
 mod nesting;
 mod picture;
+mod within;
 
 use proc_macro2::TokenStream;
 
