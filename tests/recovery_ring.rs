@@ -77,12 +77,21 @@ fn a_small_ring_accounts_for_every_event_as_collected_or_overwritten() {
 #[test]
 fn a_full_ring_keeps_the_newest_events_and_counts_the_rest() {
     let logger = RecoveryLogger::new(8);
-    for _ in 0..20 {
-        logger.record(event());
+    for i in 0..20 {
+        let mut event = event();
+        event.duration = Duration::from_nanos(i);
+        logger.record(event);
     }
     assert_eq!(logger.overwritten(), 12);
-    let seqs: Vec<u64> = logger.collect().into_iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, (12..20).collect::<Vec<_>>());
+    // The newest eight, in order, numbered from 0 when collected.
+    let events = logger.collect();
+    let kept: Vec<u64> = events
+        .iter()
+        .map(|e| e.duration.as_nanos() as u64)
+        .collect();
+    assert_eq!(kept, (12..20).collect::<Vec<_>>());
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (0..8).collect::<Vec<_>>());
     assert!(logger.collect().is_empty());
 }
 

@@ -119,8 +119,9 @@ impl EventKind {
 /// duration and error context. Built without formatting anything.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecoveryEvent {
-    /// Position in the logger's sequence, from 0 (set by the logger; see
-    /// [`RecoveryLogger::record`](crate::recovery::RecoveryLogger::record)).
+    /// Position in the logger's collection order, from 0 (set when the
+    /// event is collected; see
+    /// [`RecoveryLogger::collect`](crate::recovery::RecoveryLogger::collect)).
     pub seq: u64,
     /// Time since the logger was created (set by the logger): to the kernel
     /// tick (1–4 ms) by default, to the nanosecond with

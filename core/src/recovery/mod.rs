@@ -1,10 +1,12 @@
 //! The recovery log: [`RecoveryLogger`] records every move, rejected move,
 //! rollback, cleanup step and failure as a structured [`RecoveryEvent`].
 //!
-//! Recording is a push into a bounded ring that costs one atomic
-//! read-modify-write and never waits (the oldest event is overwritten when the
-//! ring is full, and counted): it never blocks a move and formats nothing.
-//! Readers [`collect`](RecoveryLogger::collect) the ring, which feeds the
+//! Recording is a push into a bounded ring that never waits and formats
+//! nothing: a [`MoveLogger`] writes into a ring of its own (plain stores, no
+//! atomic read-modify-write), [`record`](RecoveryLogger::record) into a ring
+//! shared by every thread (one atomic read-modify-write). A full ring drops
+//! its oldest events and counts them: nothing is lost silently.
+//! Readers [`collect`](RecoveryLogger::collect) the rings, which feeds the
 //! [`Analytics`] and the recent history kept for debugging, and pass events on to
 //! [`Sink`]s ([`JsonLines`], and with features `TracingSink`, `MetricsSink`).
 //! A [`MoveLogger`] observer logs every move of a
@@ -29,13 +31,15 @@
 //!
 //! # Errors
 //!
-//! Recording never fails (a full ring overwrites and counts). Sinks report I/O
+//! Recording never fails (a full ring drops its oldest events and counts them). Sinks report I/O
 //! errors as [`std::io::Error`] from [`drain_to`](RecoveryLogger::drain_to).
 
 mod analytics;
 mod clock;
 mod diagram;
 mod event;
+mod lane;
+mod merge;
 mod observer;
 mod packed;
 mod ring;
@@ -49,6 +53,7 @@ use parking_lot::Mutex;
 
 use crate::component::Component;
 use clock::Clock;
+use lane::Lanes;
 use packed::Packed;
 use ring::Ring;
 
@@ -79,7 +84,10 @@ pub use sink::{JsonLines, Sink};
 /// println!("{analytics}");
 /// ```
 pub struct RecoveryLogger {
+    /// Where `record` writes.
     ring: Ring,
+    /// Where each `MoveLogger` writes.
+    lanes: Lanes,
     clock: Clock,
     started: SystemTime,
     reader: Mutex<Reader>,
@@ -114,6 +122,7 @@ impl RecoveryLogger {
         let capacity = capacity.clamp(1, Self::MAX_CAPACITY);
         RecoveryLogger {
             ring: Ring::new(capacity),
+            lanes: Lanes::new(capacity),
             clock: Clock::coarse(),
             started: SystemTime::now(),
             reader: Mutex::new(Reader {
@@ -125,10 +134,18 @@ impl RecoveryLogger {
         }
     }
 
-    /// How many events the ring holds between collections (the capacity
-    /// asked for, capped and rounded up to a power of two).
+    /// How many events the ring [`record`](Self::record) writes to holds
+    /// between collections (the capacity asked for, capped and rounded up
+    /// to a power of two).
     pub fn capacity(&self) -> usize {
         self.ring.capacity()
+    }
+
+    /// How many events each [`MoveLogger`]'s own ring holds between
+    /// collections: the capacity asked for, at most 4,096 (each ring
+    /// reserves 128 bytes an event, and a system may log many machines).
+    pub fn lane_capacity(&self) -> usize {
+        self.lanes.capacity()
     }
 
     /// Stamps events with the TSC (nanosecond resolution) instead of the
@@ -144,52 +161,48 @@ impl RecoveryLogger {
         self
     }
 
-    /// Records `event`, setting its `seq` and `at`. Costs one atomic
-    /// read-modify-write and never waits (a busy slot is skipped, not waited
-    /// for); when the ring is full the oldest event is replaced and counted
-    /// in [`overwritten`](Self::overwritten). Allocation-free unless the event
+    /// Records `event`, stamping its `at` (its `seq` is given when it is
+    /// [collected](Self::collect)). Costs one atomic read-modify-write and
+    /// never waits (a busy slot is skipped, not waited for); when the ring is
+    /// full the oldest event is replaced and counted in
+    /// [`overwritten`](Self::overwritten). Allocation-free unless the event
     /// carries a shared (run-time) step name or context, as cleanup steps and
     /// failure messages do: moves, rejections and rollbacks never allocate.
     ///
-    /// `seq` numbers are unique and follow the order of records that happen
-    /// one after another; they are dense unless a writer found a slot busy
-    /// (a reader taking it, or a writer a whole ring behind), in which case
-    /// that number is skipped.
+    /// Events recorded here, from any thread, are collected in the order
+    /// their records happened when one happened after the other (the ring
+    /// numbers them as they are written). How they are ordered against
+    /// [`MoveLogger`]s' events is described at [`collect`](Self::collect).
     // Always inlined: the event is then read where the caller built it
     // instead of being copied (168 bytes, a `memcpy` call) first.
     #[inline(always)]
     pub fn record(&self, event: RecoveryEvent) {
         let at = self.clock.read();
         // Packed first: moving the 128-byte form is cheaper than the event.
-        self.ring.push(Packed::new(event, 0, at));
+        self.ring.push(Packed::new(event, at));
     }
 
-    /// Records a committed move (what [`MoveLogger`] records on every
-    /// move): [`record`](Self::record) without building the event first.
-    #[inline(always)]
-    pub(crate) fn record_moved(
-        &self,
-        component: &'static str,
-        names: (&'static str, &'static str, &'static str),
-        took: Duration,
-    ) {
-        let at = self.clock.read();
-        self.ring
-            .push(Packed::moved(component, names, event::nanos(took), at));
+    /// Moves the uncollected events of a dropped [`MoveLogger`]'s ring into
+    /// the shared ring, in their order, with their stamps.
+    fn retire(&self, lane: &lane::LaneWriter) {
+        self.lanes.close(lane, |at_raw, order, event| {
+            self.ring.push(Packed::with_order(event, at_raw, order));
+        });
     }
 
-    /// Events recorded so far (including overwritten ones). Sums a counter
-    /// per slot: O(capacity).
+    /// Events recorded so far, by [`record`](Self::record) and by every
+    /// [`MoveLogger`] (including overwritten ones). Sums a counter per slot
+    /// and per `MoveLogger`: O(capacity + loggers).
     pub fn recorded(&self) -> u64 {
-        self.ring.pushed()
+        self.ring.pushed() + self.lanes.written()
     }
 
-    /// Events lost because the ring was full before a reader collected
-    /// them (or, in a ring no larger than the number of threads using it,
-    /// because every slot a writer tried was busy). Sums a counter per slot:
-    /// O(capacity).
+    /// Events lost because a ring was full before a reader collected them
+    /// (or, in a shared ring no larger than the number of threads using it,
+    /// because every slot a writer tried was busy). Every recorded event is
+    /// collected exactly once or counted here. O(capacity + loggers).
     pub fn overwritten(&self) -> u64 {
-        self.ring.lost()
+        self.ring.lost() + self.lanes.lost()
     }
 
     /// When the logger was created; `event.at` counts from here.
@@ -197,24 +210,45 @@ impl RecoveryLogger {
         self.started
     }
 
-    /// Takes the events now in the ring (at most one ring's worth, so a
-    /// reader cannot be kept busy forever), folds them into the analytics and
-    /// recent history, and returns them in `seq` order. An event still being
-    /// written when the reader passes its slot comes with the next call.
-    /// Readers wait for a writer holding a slot, never the other way round.
+    /// Takes the events now in the rings (at most one ring's worth from
+    /// each, so a reader cannot be kept busy forever), numbers them, folds
+    /// them into the analytics and recent history, and returns them in
+    /// `seq` order. Readers wait for a writer holding a slot, never the
+    /// other way round.
+    ///
+    /// The order, and so each event's `seq` (0, 1, 2, ... across all
+    /// collections, given here: lost events get none):
+    /// - a [`MoveLogger`]'s events come in the order it recorded them;
+    /// - events of [`record`](Self::record) come in the order their records
+    ///   happened, when one happened after the other;
+    /// - within one collection these sources are merged by time stamp
+    ///   (`at`), and at equal time stamps by the order in which the
+    ///   recording thread made them (so one thread's events keep their order
+    ///   even at the coarse clock's resolution; events of different threads
+    ///   with the same stamp are in no particular order);
+    /// - an event written while a collection runs may come with the next
+    ///   one, after events other loggers recorded later: `seq` is the
+    ///   collection order, exact per source, by time stamp across sources.
     pub fn collect(&self) -> Vec<RecoveryEvent> {
         let mut reader = self.reader.lock();
-        let mut packed = Vec::new();
-        self.ring.take_all(&mut packed);
-        packed.sort_unstable_by_key(|event| event.seq);
-        let events: Vec<RecoveryEvent> = packed
+        let mut shared = Vec::new();
+        self.ring.take_all(&mut shared);
+        shared.sort_unstable_by_key(|(ticket, _)| *ticket);
+        let at = |raw| self.clock.since_epoch(raw);
+        let shared = shared
             .into_iter()
-            .map(|event| {
-                let at = self.clock.since_epoch(event.at_raw());
-                event.unpack(at)
+            .map(|(_, event)| {
+                let key = event.key();
+                (key, event.unpack(0, at(key.0)))
             })
             .collect();
+        let mut sources = vec![shared];
+        self.lanes.take_all(&mut sources, at);
         let reader = &mut *reader;
+        let mut events = merge::merge(sources);
+        for (index, event) in events.iter_mut().enumerate() {
+            event.seq = reader.folded + index as u64;
+        }
         for event in &events {
             reader.analytics.ingest(event);
             if reader.recent.len() == reader.keep {
@@ -322,6 +356,8 @@ impl core::fmt::Debug for RecoveryLogger {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RecoveryLogger")
             .field("capacity", &self.ring.capacity())
+            .field("lane_capacity", &self.lanes.capacity())
+            .field("loggers", &self.lanes.count())
             .field("recorded", &self.recorded())
             .field("overwritten", &self.overwritten())
             .field("precise_time", &self.clock.is_precise())

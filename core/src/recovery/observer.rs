@@ -2,15 +2,37 @@
 
 use std::sync::Arc;
 
-use super::event::{Name, RecoveryEvent};
+use std::time::Duration;
+
+use super::event::{nanos, EventKind, Name};
+use super::lane::{index, names, Entry, LaneWriter};
+use super::merge::next_order;
 use super::RecoveryLogger;
-use crate::component::{Component, Label};
+use crate::component::Component;
 use crate::machine::{Cause, FireError, MoveRecord, Observer};
 
 /// An [`Observer`] that records every move, rejected move and rollback of a
 /// machine in a [`RecoveryLogger`]. It asks the machine for move timing, so
 /// events carry each move's duration (but not for the move's wall-clock
 /// start: events are stamped by the logger).
+///
+/// Each `MoveLogger` writes into its own ring in the logger (one writer:
+/// a record is a few plain stores, no atomic read-modify-write), holding
+/// up to the logger's [`lane_capacity`](RecoveryLogger::lane_capacity)
+/// uncollected events. Its events are collected in the order it recorded
+/// them; how they are ordered against other sources is described at
+/// [`RecoveryLogger::collect`]. When its ring is full, the oldest eighth of
+/// it (at least one event) is dropped to make room and counted in
+/// [`overwritten`](RecoveryLogger::overwritten): a logger nobody collects
+/// keeps at least seven eighths of its ring of the newest events.
+///
+/// A clone gets a ring of its own, so one `MoveLogger` cloned onto several
+/// machines (even on different threads) loses nothing and races with
+/// nothing. A `MoveLogger` is `Send` and `Sync` and may move between
+/// threads with its machine. Dropping it leaves its uncollected events to
+/// the next collection (they move to the logger's shared ring, which keeps
+/// the newest [`capacity`](RecoveryLogger::capacity) of them and counts the
+/// rest in [`overwritten`](RecoveryLogger::overwritten)).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -28,29 +50,86 @@ use crate::machine::{Cause, FireError, MoveRecord, Observer};
 /// lamp.fire(lamp::Press).unwrap();
 /// assert_eq!(log.analytics().moves, 1);
 /// ```
-#[derive(Debug, Clone)]
 pub struct MoveLogger {
     logger: Arc<RecoveryLogger>,
     label: Option<Name>,
+    lane: LaneWriter,
 }
 
 impl MoveLogger {
-    /// Records into `logger` under the component's name.
+    /// Records into `logger` under the component's name (in a ring of its
+    /// own, see above).
     pub fn new(logger: Arc<RecoveryLogger>) -> Self {
+        let lane = logger.lanes.open(None);
         MoveLogger {
             logger,
             label: None,
+            lane,
         }
     }
 
-    /// Records under `label` instead (to tell instances of one component apart).
+    /// Records under `label` instead (to tell instances of one component
+    /// apart). The label is kept once, with this logger's ring: events
+    /// recorded before are collected under the name they had.
     pub fn labelled(mut self, label: impl Into<Name>) -> Self {
-        self.label = Some(label.into());
+        let label = label.into();
+        let unlabelled =
+            std::mem::replace(&mut self.lane, self.logger.lanes.open(Some(label.clone())));
+        self.logger.retire(&unlabelled);
+        self.label = Some(label);
         self
     }
 
-    fn component<C: Component>(&self) -> Name {
-        self.label.clone().unwrap_or(Name::Static(C::NAME))
+    /// Records one event about `C`, stamped now: a few plain stores into
+    /// one cache line.
+    #[inline(always)]
+    fn record<C: Component>(
+        &mut self,
+        kind: EventKind,
+        (from, event, to): (C::State, Option<C::Event>, Option<C::State>),
+        took: Duration,
+        context: Option<&'static str>,
+    ) {
+        let at_raw = self.logger.clock.read();
+        self.lane.push(Entry {
+            at_raw,
+            duration_ns: nanos(took),
+            names: names::<C>,
+            context,
+            order: next_order(),
+            from: index(from),
+            event: event.map_or(u32::MAX, index),
+            to: to.map_or(u32::MAX, index),
+            kind,
+        });
+    }
+}
+
+impl Clone for MoveLogger {
+    /// The same logger and label, with a ring of its own.
+    fn clone(&self) -> Self {
+        MoveLogger {
+            logger: self.logger.clone(),
+            label: self.label.clone(),
+            lane: self.logger.lanes.open(self.label.clone()),
+        }
+    }
+}
+
+impl Drop for MoveLogger {
+    /// Hands the uncollected events of this logger's ring to the logger's
+    /// shared ring and removes the ring.
+    fn drop(&mut self) {
+        self.logger.retire(&self.lane);
+    }
+}
+
+impl core::fmt::Debug for MoveLogger {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MoveLogger")
+            .field("logger", &self.logger)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
     }
 }
 
@@ -67,54 +146,41 @@ impl<C: Component> Observer<C> for MoveLogger {
     #[inline]
     fn on_move(&mut self, record: &MoveRecord<C>, _: &C) {
         let took = record.took.unwrap_or_default();
-        let event = match record.cause {
-            Cause::Event(event) if self.label.is_none() => {
-                // The common case, packed where it is recorded.
-                let names = (record.from.name(), event.name(), record.to.name());
-                return self.logger.record_moved(C::NAME, names, took);
+        let (from, to) = (record.from, record.to);
+        match record.cause {
+            Cause::Event(event) => {
+                self.record::<C>(EventKind::Moved, (from, Some(event), Some(to)), took, None)
             }
-            Cause::Event(event) => RecoveryEvent::moved(
-                self.component::<C>(),
-                record.from.name(),
-                event.name(),
-                record.to.name(),
+            Cause::Rollback { .. } => self.record::<C>(
+                EventKind::RolledBack,
+                (from, None, Some(to)),
                 took,
+                Some("checkpoint"),
             ),
-            Cause::Rollback { .. } => RecoveryEvent::rolled_back_to_checkpoint(
-                self.component::<C>(),
-                record.from.name(),
-                record.to.name(),
+            Cause::Cancelled(event) => self.record::<C>(
+                EventKind::Cancelled,
+                (from, Some(event), C::edge(from, event).map(|edge| edge.to)),
                 took,
+                Some("cancelled"),
             ),
-            Cause::Cancelled(event) => RecoveryEvent::cancelled(
-                self.component::<C>(),
-                record.from.name(),
-                event.name(),
-                C::edge(record.from, event).map(|edge| edge.to.name()),
-                took,
-            ),
-        };
-        self.logger.record(event);
+        }
     }
 
     fn on_rejected(&mut self, error: &FireError<C>, _: &C) {
         let from = error.state();
         let event = error.event();
-        let to = C::edge(from, event).map(|edge| edge.to.name());
-        let component = self.component::<C>();
-        let recorded = match error {
+        let to = C::edge(from, event).map(|edge| edge.to);
+        let kind = match error {
             FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => {
-                RecoveryEvent::rolled_back(
-                    component,
-                    from.name(),
-                    event.name(),
-                    to.unwrap_or(""),
-                    Default::default(),
-                    error.kind(),
-                )
+                EventKind::RolledBack
             }
-            _ => RecoveryEvent::rejected(component, from.name(), event.name(), to, error.kind()),
+            _ => EventKind::Rejected,
         };
-        self.logger.record(recorded);
+        self.record::<C>(
+            kind,
+            (from, Some(event), to),
+            Duration::ZERO,
+            Some(error.kind()),
+        );
     }
 }

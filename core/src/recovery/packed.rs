@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::event::{nanos, EventKind, Name, RecoveryEvent};
+use super::merge::current_order;
 
 /// Rarely present text: a stable static reason, or shared strings (cleanup
 /// step names, error messages) in one box.
@@ -16,7 +17,10 @@ enum Extra {
 
 /// A [`RecoveryEvent`] packed for the ring.
 pub(crate) struct Packed {
-    pub(crate) seq: u64,
+    /// The recording thread's own counter, breaking ties between equal time
+    /// stamps when sources are merged (see `merge.rs`). (The ring's ticket,
+    /// its own order, is kept in the slot's state, not here.)
+    order: u64,
     /// A raw clock reading (see `clock.rs`).
     at_raw: u64,
     duration_ns: u64,
@@ -35,14 +39,15 @@ impl Packed {
     /// context (cleanup steps, failure messages), never for moves,
     /// rejections and rollbacks.
     #[inline(always)]
-    pub(crate) fn new(event: RecoveryEvent, seq: u64, at_raw: u64) -> Self {
+    pub(crate) fn new(event: RecoveryEvent, at_raw: u64) -> Self {
+        let order = current_order();
         let extra = match (event.step, event.context) {
             (None, None) => Extra::None,
             (None, Some(Name::Static(context))) => Extra::Context(context),
             (step, context) => Extra::Boxed(Box::new((step, context))),
         };
         Packed {
-            seq,
+            order,
             at_raw,
             duration_ns: nanos(event.duration),
             component: event.component,
@@ -54,29 +59,14 @@ impl Packed {
         }
     }
 
-    /// A committed move of a component with a static name, packed where
-    /// it is recorded: the name is written into the slot from the constant
-    /// (building a `RecoveryEvent` first and moving its name in costs a
-    /// store-forwarding stall: a 16-byte load of bytes just stored as
-    /// 8-byte pieces).
-    #[inline(always)]
-    pub(crate) fn moved(
-        component: &'static str,
-        (from, event, to): (&'static str, &'static str, &'static str),
-        duration_ns: u64,
-        at_raw: u64,
-    ) -> Self {
-        Packed {
-            seq: 0,
-            at_raw,
-            duration_ns,
-            component: Name::Static(component),
-            from: Some(from),
-            event: Some(event),
-            to: Some(to),
-            kind: EventKind::Moved,
-            extra: Extra::None,
-        }
+    /// [`new`](Self::new) with the thread counter given (an event moved
+    /// here from a dropped `MoveLogger`'s ring keeps the one it had). Out
+    /// of line: `new` is the hot path and stays as it is.
+    #[inline(never)]
+    pub(crate) fn with_order(event: RecoveryEvent, at_raw: u64, order: u64) -> Self {
+        let mut packed = Self::new(event, at_raw);
+        packed.order = order;
+        packed
     }
 
     /// Replaces `self` field by field: a whole-struct move is compiled
@@ -85,7 +75,7 @@ impl Packed {
     #[inline(always)]
     pub(crate) fn assign(&mut self, other: Packed) {
         let Packed {
-            seq,
+            order,
             at_raw,
             duration_ns,
             component,
@@ -95,7 +85,7 @@ impl Packed {
             kind,
             extra,
         } = other;
-        self.seq = seq;
+        self.order = order;
         self.at_raw = at_raw;
         self.duration_ns = duration_ns;
         self.component = component;
@@ -106,20 +96,22 @@ impl Packed {
         self.extra = extra;
     }
 
-    /// The raw clock reading taken when it was recorded.
-    pub(crate) fn at_raw(&self) -> u64 {
-        self.at_raw
+    /// The raw clock reading taken when it was recorded, and the recording
+    /// thread's counter: the key sources are merged by.
+    pub(crate) fn key(&self) -> (u64, u64) {
+        (self.at_raw, self.order)
     }
 
-    /// The event back, recorded `at` after the logger's creation.
-    pub(crate) fn unpack(self, at: Duration) -> RecoveryEvent {
+    /// The event back, numbered `seq` (its place in the collection order),
+    /// recorded `at` after the logger's creation.
+    pub(crate) fn unpack(self, seq: u64, at: Duration) -> RecoveryEvent {
         let (step, context) = match self.extra {
             Extra::None => (None, None),
             Extra::Context(context) => (None, Some(Name::Static(context))),
             Extra::Boxed(boxed) => *boxed,
         };
         RecoveryEvent {
-            seq: self.seq,
+            seq,
             at,
             component: self.component,
             kind: self.kind,

@@ -81,11 +81,12 @@ impl Ring {
         self.slots.len()
     }
 
-    /// Writes `event` under the ticket it gets (its `seq`). Never waits: a
+    /// Writes `event` under the ticket it gets (kept in the slot's state:
+    /// the order `take_all` reports). Never waits: a
     /// busy slot is skipped, and after a ring's worth of busy slots the
     /// event is dropped (and counted).
     #[inline(always)]
-    pub(crate) fn push(&self, mut event: Packed) {
+    pub(crate) fn push(&self, event: Packed) {
         let mut ticket = self.head.load(Ordering::Acquire);
         let mut busy = 0;
         loop {
@@ -109,7 +110,6 @@ impl Ring {
                 ticket += 1;
                 continue;
             }
-            event.seq = ticket;
             // In place: dropping the old event there (it holds shared
             // strings only for cleanup steps and messages) costs less than
             // moving it out first.
@@ -129,15 +129,15 @@ impl Ring {
         }
     }
 
-    /// Takes every uncollected event (at most one ring's worth), unordered.
-    /// Callers serialize readers.
+    /// Takes every uncollected event (at most one ring's worth), unordered,
+    /// each with its ticket. Callers serialize readers.
     ///
     /// Two passes: the first finds the newest uncollected ticket, the second
     /// takes the events up to it. An event that happened before one seen in
     /// the first pass is visible to the second (its `state` store precedes
     /// the other's release), so a batch never holds an event whose
     /// predecessor is left for the next batch.
-    pub(crate) fn take_all(&self, into: &mut Vec<Packed>) {
+    pub(crate) fn take_all(&self, into: &mut Vec<(u64, Packed)>) {
         let limit = self
             .slots
             .iter()
@@ -159,7 +159,7 @@ impl Ring {
             let taken = entry.take();
             slot.state.store(state & !PRESENT, Ordering::Release);
             drop(entry);
-            into.extend(taken);
+            into.extend(taken.map(|event| (end(state) - 1, event)));
         }
     }
 
