@@ -11,15 +11,6 @@ use syn::{Generics, Ident};
 use super::future::is_async;
 use super::model::{Edge, Graph};
 
-/// The superstates declared with `history`, as node indices, in
-/// `Component::HISTORY` order.
-fn history_nodes(graph: &Graph) -> Vec<usize> {
-    let tree = &graph.tree;
-    (0..tree.nodes.len())
-        .filter(|&n| !tree.is_leaf(n) && tree.nodes[n].history)
-        .collect()
-}
-
 /// The enum of a superstate's leaf handles: `InBlinking`.
 fn leaf_enum(graph: &Graph, node: usize) -> Ident {
     Ident::new(
@@ -28,18 +19,9 @@ fn leaf_enum(graph: &Graph, node: usize) -> Ident {
     )
 }
 
-/// The leaves (indices into `Graph::states`) in or under `node`.
-fn leaves(graph: &Graph, node: usize) -> Vec<usize> {
-    let tree = &graph.tree;
-    tree.leaves_under(node)
-        .into_iter()
-        .filter_map(|n| tree.nodes[n].leaf)
-        .collect()
-}
-
 /// `type Memory`: one slot per superstate with `history`, or `()`.
 pub fn memory_type(module: &Ident, graph: &Graph) -> TokenStream {
-    match history_nodes(graph).len() {
+    match graph.tree.history_superstates().len() {
         0 => quote!(
             type Memory = ();
         ),
@@ -83,14 +65,15 @@ pub fn resume_move(
 /// leaves' typed handles, generic over the component.
 pub fn leaf_enums(component: &str, graph: &Graph) -> TokenStream {
     let mut out = TokenStream::new();
-    for node in history_nodes(graph) {
+    for node in graph.tree.history_superstates() {
         let name = leaf_enum(graph, node);
         let superstate = &graph.tree.nodes[node].name;
         let doc = format!(
             "The handle of `{component}` in one leaf of `{superstate}`, from \
              `Within::into_leaf`: match it to go on from that leaf."
         );
-        let leaves: Vec<_> = leaves(graph, node)
+        let leaves: Vec<_> = graph
+            .leaf_states(node)
             .into_iter()
             .map(|leaf| &graph.states[leaf])
             .collect();
@@ -123,10 +106,10 @@ pub fn within_impls(
 ) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let mut out = TokenStream::new();
-    for node in history_nodes(graph) {
+    for node in graph.tree.history_superstates() {
         let superstate = &graph.tree.nodes[node].name;
         let name = leaf_enum(graph, node);
-        let leaves = leaves(graph, node);
+        let leaves = graph.leaf_states(node);
         let Some((&last, rest)) = leaves.split_last() else {
             continue;
         };
