@@ -15,6 +15,10 @@
 //! derive into leaf moves; [`Region`] answers `is_in`, [`Component::NESTING`]
 //! lists the superstates, and [`run_chain`] runs a move's exit actions, action
 //! and entry actions under one snapshot ([`HookFailed`] names a failing one).
+//! With `history`, a typed handle carries the remembered leaves
+//! ([`MemorySlots`]) and a move into such a superstate gives a [`Within`]
+//! handle; [`StartFailed`] says why entering the initial configuration
+//! (`start`) did not happen.
 //!
 //! ```
 //! use typestep::prelude::*;

@@ -107,6 +107,23 @@ impl Tree {
         std::iter::successors(Some(node), move |&n| self.nodes[n].parent)
     }
 
+    /// The superstates (node indices), in the order written: the order of
+    /// `Component::NESTING`.
+    pub fn superstates(&self) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|&n| !self.is_leaf(n))
+            .collect()
+    }
+
+    /// The superstates declared with `history`, in the order of
+    /// `Component::HISTORY`.
+    pub fn history_superstates(&self) -> Vec<usize> {
+        self.superstates()
+            .into_iter()
+            .filter(|&n| self.nodes[n].history)
+            .collect()
+    }
+
     /// The leaves in or under `node`, in the order written.
     pub fn leaves_under(&self, node: usize) -> Vec<usize> {
         let mut out = Vec::new();

@@ -57,6 +57,18 @@ pub struct Edge {
     pub first: bool,
 }
 
+impl Graph {
+    /// The leaf states (indices into `states`) in or under tree node `node`,
+    /// in the order written.
+    pub fn leaf_states(&self, node: usize) -> Vec<usize> {
+        self.tree
+            .leaves_under(node)
+            .into_iter()
+            .filter_map(|n| self.tree.nodes[n].leaf)
+            .collect()
+    }
+}
+
 impl Edge {
     pub fn is_fallible(&self) -> bool {
         self.guard.is_some() || self.action.is_some() || self.has_hooks()

@@ -232,18 +232,15 @@ pub fn region_impls(
 ) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let tree = &graph.tree;
-    let supers: Vec<usize> = (0..tree.nodes.len())
-        .filter(|&n| !tree.is_leaf(n))
-        .collect();
+    let supers = tree.superstates();
     let impls = tree.nodes.iter().enumerate().map(|(index, node)| {
         let name = &node.name;
         let superstate = supers.iter().position(|&s| s == index).map(|at| {
             quote!(const SUPERSTATE: ::core::option::Option<usize> = ::core::option::Option::Some(#at);)
         });
-        let leaves = tree
-            .leaves_under(index)
+        let leaves = graph
+            .leaf_states(index)
             .into_iter()
-            .filter_map(|leaf| tree.nodes[leaf].leaf)
             .map(|leaf| &graph.states[leaf]);
         quote! {
             #[automatically_derived]
@@ -262,9 +259,7 @@ pub fn region_impls(
 /// `Component::NESTING`, when there is any superstate.
 pub fn nesting_const(private: &TokenStream, module: &Ident, graph: &Graph) -> TokenStream {
     let tree = &graph.tree;
-    let supers: Vec<usize> = (0..tree.nodes.len())
-        .filter(|&n| !tree.is_leaf(n))
-        .collect();
+    let supers = tree.superstates();
     if supers.is_empty() {
         return TokenStream::new();
     }
@@ -333,14 +328,8 @@ pub fn entered(module: &Ident, graph: &Graph, node: usize) -> TokenStream {
 /// leaf the machine is in, if it is inside), else its `initial`.
 pub fn enter_fns(module: &Ident, graph: &Graph) -> TokenStream {
     let tree = &graph.tree;
-    let supers: Vec<usize> = (0..tree.nodes.len())
-        .filter(|&n| !tree.is_leaf(n))
-        .collect();
-    let history: Vec<usize> = supers
-        .iter()
-        .copied()
-        .filter(|&n| tree.nodes[n].history)
-        .collect();
+    let supers = tree.superstates();
+    let history = tree.history_superstates();
     let mut out = TokenStream::new();
     for &node in supers.iter().filter(|&&n| tree.resumes(n)) {
         let function = enter_fn(node);

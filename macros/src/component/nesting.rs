@@ -101,6 +101,21 @@ impl Checker<'_> {
                     ));
                 } else {
                     self.graph.tree.nodes[node].history = true;
+                    // The derive names the enum of its leaves' typed handles
+                    // `In{name}`, in the same module as the states.
+                    let taken = format!("In{name}");
+                    if let Some(clash) = self
+                        .graph
+                        .tree
+                        .nodes
+                        .iter()
+                        .find(|n| n.name == *taken.as_str())
+                    {
+                        self.cx.error_spanned_by(&clash.name, format_args!(
+                            "state `{taken}` of `{component}` has the name the derive gives the enum of \
+                             `{name}`'s leaf handles (`{name}` is declared with `history`): rename the state"
+                        ));
+                    }
                 }
             }
             self.graph.tree.nodes[node].entry = state.entry.clone();

@@ -11,21 +11,27 @@ use syn::{Generics, Ident};
 use super::future::is_async;
 use super::model::{Edge, Graph};
 
-/// The superstates declared with `history`, as node indices, in
-/// `Component::HISTORY` order.
-fn history_nodes(graph: &Graph) -> Vec<usize> {
-    let tree = &graph.tree;
-    (0..tree.nodes.len())
-        .filter(|&n| !tree.is_leaf(n) && tree.nodes[n].history)
-        .collect()
-}
-
 /// The superstates a `Within` handle may stand for: those with `history`,
 /// and any a move resumes through its `initial` (a superstate whose
 /// `initial` child has `history`), in node order.
 fn within_nodes(graph: &Graph) -> Vec<usize> {
-    let mut nodes = history_nodes(graph);
-    nodes.extend(graph.edges.iter().filter_map(|e| e.resume));
+    let mut nodes = graph.tree.history_superstates();
+    // The derive reports a state named like a `history` superstate's leaf
+    // enum; for one resumed through its `initial` child a clashing name
+    // leaves it without the enum (and its `Within` without `into_leaf`)
+    // rather than a rustc error at generated code.
+    let free = |node: usize| {
+        let name = format!("In{}", graph.tree.nodes[node].name);
+        !graph.tree.nodes.iter().any(|n| n.name == *name.as_str())
+            && !graph.events.iter().any(|e| *e == *name.as_str())
+    };
+    nodes.extend(
+        graph
+            .edges
+            .iter()
+            .filter_map(|e| e.resume)
+            .filter(|&n| free(n)),
+    );
     nodes.sort_unstable();
     nodes.dedup();
     nodes
@@ -39,18 +45,9 @@ fn leaf_enum(graph: &Graph, node: usize) -> Ident {
     )
 }
 
-/// The leaves (indices into `Graph::states`) in or under `node`.
-fn leaves(graph: &Graph, node: usize) -> Vec<usize> {
-    let tree = &graph.tree;
-    tree.leaves_under(node)
-        .into_iter()
-        .filter_map(|n| tree.nodes[n].leaf)
-        .collect()
-}
-
 /// `type Memory`: one slot per superstate with `history`, or `()`.
 pub fn memory_type(module: &Ident, graph: &Graph) -> TokenStream {
-    match history_nodes(graph).len() {
+    match graph.tree.history_superstates().len() {
         0 => quote!(
             type Memory = ();
         ),
@@ -102,7 +99,8 @@ pub fn leaf_enums(component: &str, graph: &Graph) -> TokenStream {
             "The handle of `{component}` in one leaf of `{superstate}`, from \
              `Within::into_leaf`: match it to go on from that leaf."
         );
-        let leaves: Vec<_> = leaves(graph, node)
+        let leaves: Vec<_> = graph
+            .leaf_states(node)
             .into_iter()
             .map(|leaf| &graph.states[leaf])
             .collect();
@@ -139,7 +137,7 @@ pub fn within_impls(
     for node in within_nodes(graph) {
         let superstate = &graph.tree.nodes[node].name;
         let name = leaf_enum(graph, node);
-        let leaves = leaves(graph, node);
+        let leaves = graph.leaf_states(node);
         let Some((&last, rest)) = leaves.split_last() else {
             continue;
         };

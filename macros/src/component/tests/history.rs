@@ -260,3 +260,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_state_named_like_the_leaf_enum_of_a_history_superstate_is_reported() {
+    assert_one_error(
+        parse_quote! {
+            #[component(states(Idle, Blinking(LedOn, InBlinking)), initial = Idle)]
+            #[state(Blinking, initial = LedOn, history)]
+            #[transition(Idle -> Blinking on Start)]
+            #[transition(LedOn -> InBlinking on Tick)]
+            #[transition(Blinking -> Idle on Stop)]
+            struct Led;
+        },
+        &["state `InBlinking` of `Led` has the name the derive gives the enum of `Blinking`'s leaf handles (`Blinking` is declared with `history`): rename the state"],
+    );
+}
