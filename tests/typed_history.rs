@@ -238,3 +238,68 @@ fn nested_history_resumes_level_by_level() {
     let off: Typed<Motor, motor::Off> = run.fire(motor::Halt);
     assert_eq!(off.state(), motor::State::Off);
 }
+
+/// `Outer` has no `history` of its own, but its `initial` child does: a
+/// move into `Outer` resumes too. `Inner -> Inner on Reset` is a
+/// self-transition on a superstate with `history`: it resumes the leaf it
+/// was in, so a `Within` handle of `Inner` fires it into another one.
+#[derive(Component, Clone, Debug)]
+#[component(states(Off, Outer(Inner(A, B), C)), initial = Off)]
+#[state(Outer, initial = Inner)]
+#[state(Inner, initial = A, history)]
+#[transition(Off -> Outer on Go)]
+#[transition(A -> B on Next)]
+#[transition(Inner -> C on Side)]
+#[transition(C -> Inner on Back)]
+#[transition(Inner -> Inner on Reset)]
+#[transition(Outer -> Off on Halt)]
+struct Deep;
+
+#[test]
+fn a_superstate_resumed_through_its_initial_child_and_a_resuming_self_transition() {
+    let events = [
+        deep::Event::Go,
+        deep::Event::Next,
+        deep::Event::Halt,
+        deep::Event::Go,
+        deep::Event::Reset,
+        deep::Event::Side,
+        deep::Event::Back,
+    ];
+    let mut machine = StateMachine::new(Deep);
+    let mut seen = Vec::new();
+    for event in events {
+        machine.fire(event).unwrap();
+        seen.push(machine.state());
+    }
+
+    let mut typed = Vec::new();
+    let outer: Within<Deep, deep::Outer> = Typed::new(Deep).fire(deep::Go);
+    typed.push(outer.state());
+    let b = match outer.into_leaf() {
+        deep::InOuter::A(a) => a.fire(deep::Next),
+        _ => panic!("first entry is A"),
+    };
+    typed.push(b.state());
+    let off = b.fire(deep::Halt);
+    typed.push(off.state());
+    // Declared on `Outer`, accepted in any of its leaves.
+    let outer = off.fire(deep::Go);
+    typed.push(outer.state());
+    let inner: Within<Deep, deep::Inner> = match outer.into_leaf() {
+        deep::InOuter::B(b) => b.fire(deep::Reset),
+        _ => panic!("Outer resumes Inner, which resumes B"),
+    };
+    typed.push(inner.state());
+    // The self-transition on `Inner`, fired on its `Within` handle.
+    let inner: Within<Deep, deep::Inner> = inner.fire(deep::Reset);
+    assert_eq!(inner.state(), deep::State::B);
+    let c: Typed<Deep, deep::C> = inner.fire(deep::Side);
+    typed.push(c.state());
+    let inner = c.fire(deep::Back);
+    typed.push(inner.state());
+    assert_eq!(typed, seen);
+    assert_eq!(inner.state(), deep::State::B);
+    let off: Typed<Deep, deep::Off> = inner.fire(deep::Halt);
+    assert_eq!(off.remembered::<deep::Inner>(), Some(deep::State::B));
+}

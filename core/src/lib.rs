@@ -88,8 +88,8 @@ pub mod __private {
         TransitionSpec, Typed,
     };
     pub use crate::component::{
-        leave_within, leave_within_infallible, resume, resume_infallible, within_leaf, Leaves,
-        RejectedWithin, SuperTransition, Within,
+        leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
+        resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,
     };
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,

@@ -84,8 +84,8 @@ pub use table::{
 };
 pub use typed::{enters_history, EntersHistory, Rejected, Transition, Typed, TypedOutcome};
 pub use within::{
-    leave_within, leave_within_infallible, resume, resume_infallible, within_leaf, Leaves,
-    RejectedWithin, SuperTransition, Within,
+    leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
+    resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,
 };
 
 pub(crate) use typed::{advance, try_advance};

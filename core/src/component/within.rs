@@ -140,8 +140,11 @@ impl<C: Component, R> TypedOutcome for Within<C, R> {}
 
 /// An event type `Self` declared on superstate `R` of component `C`: fired
 /// on a [`Within<C, R>`], it leads to one state whichever leaf of `R` it is
-/// in. `#[derive(Component)]` implements it for every such event of a
-/// superstate with `history`.
+/// in: a leaf (a [`Typed`] handle), or a superstate whose leaf is decided at
+/// run time (another `Within`, as for a self-transition on a superstate
+/// with `history`, which resumes the leaf it was in).
+/// `#[derive(Component)]` implements it for every such event of a
+/// superstate a move may resume.
 #[diagnostic::on_unimplemented(
     message = "`{C}` somewhere in `{R}` has no transition on `{Self}` declared on `{R}`",
     label = "not declared on `{R}` for every leaf",
@@ -156,7 +159,8 @@ pub trait SuperTransition<C: Component, R>: Sized {
     fn apply(self, from: Within<C, R>) -> Self::Output;
 }
 
-/// A superstate `Self` with `history` of component `C`: the enum of its
+/// A superstate `Self` of component `C` that a move may resume (it has
+/// `history`, or its `initial` child does): the enum of its
 /// leaves' handles that [`Within::into_leaf`] gives. Implemented by the
 /// derive.
 pub trait Leaves<C: Component>: Sized {
@@ -287,6 +291,64 @@ pub fn leave_within_infallible<C: Component, R, N: StateMarker<C>>(
     let (data, mut memory, leaf) = from.into_parts();
     remember_left::<C>(memory.slots_mut(), leaf, N::STATE);
     Typed::from_parts(data, memory)
+}
+
+/// The move of a [`Within`] handle on `event`, declared on `R`, into a
+/// superstate `Q` whose leaf is decided at run time (a self-transition on a
+/// superstate with `history` resumes the leaf it was in; generated code
+/// only).
+#[doc(hidden)]
+#[inline]
+pub fn move_within<C: Component, R, Q>(
+    from: Within<C, R>,
+    event: C::Event,
+) -> Result<Within<C, Q>, RejectedWithin<C, R>> {
+    let Within {
+        mut data,
+        mut memory,
+        leaf,
+        ..
+    } = from;
+    match C::step_with_memory(&mut data, leaf, event, memory.slots()) {
+        Step::Moved(to) => {
+            remember_left::<C>(memory.slots_mut(), leaf, to);
+            Ok(Within {
+                data,
+                memory,
+                leaf: to,
+                region: PhantomData,
+            })
+        }
+        Step::Refused { refusal, .. } => Err(rejected_within(data, memory, leaf, refusal)),
+        Step::NotAllowed => Err(rejected_within(data, memory, leaf, Refusal::NeedsAsync)),
+    }
+}
+
+/// [`move_within`] for a move that cannot be refused.
+#[doc(hidden)]
+#[inline]
+pub fn move_within_infallible<C: Component, R, Q>(
+    from: Within<C, R>,
+    event: C::Event,
+) -> Within<C, Q> {
+    let Within {
+        mut data,
+        mut memory,
+        leaf,
+        ..
+    } = from;
+    let to = match C::step_with_memory(&mut data, leaf, event, memory.slots()) {
+        Step::Moved(to) => to,
+        // Not reached: such a move only moves. Staying keeps the handle true.
+        _ => leaf,
+    };
+    remember_left::<C>(memory.slots_mut(), leaf, to);
+    Within {
+        data,
+        memory,
+        leaf: to,
+        region: PhantomData,
+    }
 }
 
 /// The handle of leaf `S` split from a [`Within`] handle; the derive calls

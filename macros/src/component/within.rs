@@ -11,6 +11,32 @@ use syn::{Generics, Ident};
 use super::future::is_async;
 use super::model::{Edge, Graph};
 
+/// The superstates a `Within` handle may stand for: those with `history`,
+/// and any a move resumes through its `initial` (a superstate whose
+/// `initial` child has `history`), in node order.
+fn within_nodes(graph: &Graph) -> Vec<usize> {
+    let mut nodes = graph.tree.history_superstates();
+    // The derive reports a state named like a `history` superstate's leaf
+    // enum; for one resumed through its `initial` child a clashing name
+    // leaves it without the enum (and its `Within` without `into_leaf`)
+    // rather than a rustc error at generated code.
+    let free = |node: usize| {
+        let name = format!("In{}", graph.tree.nodes[node].name);
+        !graph.tree.nodes.iter().any(|n| n.name == *name.as_str())
+            && !graph.events.iter().any(|e| *e == *name.as_str())
+    };
+    nodes.extend(
+        graph
+            .edges
+            .iter()
+            .filter_map(|e| e.resume)
+            .filter(|&n| free(n)),
+    );
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
 /// The enum of a superstate's leaf handles: `InBlinking`.
 fn leaf_enum(graph: &Graph, node: usize) -> Ident {
     Ident::new(
@@ -61,11 +87,12 @@ pub fn resume_move(
     }
 }
 
-/// Inside the state module: one enum per superstate with `history`, of its
+/// Inside the state module: one enum per superstate a `Within` handle may
+/// stand for (see `within_nodes`), of its
 /// leaves' typed handles, generic over the component.
 pub fn leaf_enums(component: &str, graph: &Graph) -> TokenStream {
     let mut out = TokenStream::new();
-    for node in graph.tree.history_superstates() {
+    for node in within_nodes(graph) {
         let name = leaf_enum(graph, node);
         let superstate = &graph.tree.nodes[node].name;
         let doc = format!(
@@ -94,9 +121,10 @@ pub fn leaf_enums(component: &str, graph: &Graph) -> TokenStream {
     out
 }
 
-/// Outside the module: `Leaves` for each superstate with `history`, and
-/// `SuperTransition` for each event that every leaf of it accepts with one
-/// target (declared on it or above; not async, not resuming).
+/// Outside the module: `Leaves` for each superstate a `Within` handle may
+/// stand for, and `SuperTransition` for each event that every leaf of it
+/// accepts with one target, a leaf or a resumed superstate (declared on it
+/// or above; not async).
 pub fn within_impls(
     private: &TokenStream,
     module: &Ident,
@@ -106,7 +134,7 @@ pub fn within_impls(
 ) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let mut out = TokenStream::new();
-    for node in graph.tree.history_superstates() {
+    for node in within_nodes(graph) {
         let superstate = &graph.tree.nodes[node].name;
         let name = leaf_enum(graph, node);
         let leaves = graph.leaf_states(node);
@@ -145,22 +173,59 @@ pub fn within_impls(
                 })
                 .collect();
             let Some(first) = moves.first() else { continue };
+            // Every variant of each leaf's move (one per leaf a resuming
+            // move may enter): all blocking, fallible if any is.
+            let variants = || {
+                moves.iter().flat_map(|m| {
+                    graph
+                        .edges
+                        .iter()
+                        .filter(move |e| e.from == m.from && e.event == m.event)
+                })
+            };
             let uniform = moves.len() == leaves.len()
-                && moves
-                    .iter()
-                    .all(|e| e.to == first.to && e.resume.is_none() && !is_async(e));
+                && moves.iter().all(|e| match first.resume {
+                    Some(target) => e.resume == Some(target),
+                    None => e.to == first.to && e.resume.is_none(),
+                })
+                && !variants().any(is_async);
             if !uniform {
                 continue;
             }
-            let (to, event_name) = (&graph.states[first.to], &graph.events[event]);
-            let next = quote!(#private::Typed<#ty, #module::#to>);
-            let (output, body) = if moves.iter().any(|e| e.is_fallible()) {
-                (
-                    quote!(::core::result::Result<#next, #private::RejectedWithin<#ty, #module::#superstate>>),
-                    quote!(#private::leave_within(from, #module::Event::#event_name)),
-                )
-            } else {
-                (next, quote!(#private::leave_within_infallible(from)))
+            let event_name = &graph.events[event];
+            let fallible = variants().any(Edge::is_fallible);
+            let rejected = quote!(#private::RejectedWithin<#ty, #module::#superstate>);
+            let (output, body) = match first.resume {
+                // Into a superstate whose leaf is decided at run time (a
+                // self-transition on a superstate with `history` resumes
+                // the leaf it was in): another `Within` handle.
+                Some(target) => {
+                    let next = &graph.tree.nodes[target].name;
+                    let next = quote!(#private::Within<#ty, #module::#next>);
+                    if fallible {
+                        (
+                            quote!(::core::result::Result<#next, #rejected>),
+                            quote!(#private::move_within(from, #module::Event::#event_name)),
+                        )
+                    } else {
+                        (
+                            next,
+                            quote!(#private::move_within_infallible(from, #module::Event::#event_name)),
+                        )
+                    }
+                }
+                None => {
+                    let to = &graph.states[first.to];
+                    let next = quote!(#private::Typed<#ty, #module::#to>);
+                    if fallible {
+                        (
+                            quote!(::core::result::Result<#next, #rejected>),
+                            quote!(#private::leave_within(from, #module::Event::#event_name)),
+                        )
+                    } else {
+                        (next, quote!(#private::leave_within_infallible(from)))
+                    }
+                }
             };
             out.extend(quote! {
                 #[automatically_derived]
