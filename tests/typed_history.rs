@@ -81,7 +81,7 @@ fn the_first_entry_takes_initial_and_the_next_resumes_the_leaf_left() {
         other => panic!("expected LedOn, got {:?}", other_state(&other)),
     };
     let idle: Typed<Led, led::Idle> = off.fire(led::Stop).unwrap();
-    assert_eq!(idle.remembered::<led::Blinking>(), Some(led::State::LedOff));
+    assert_eq!(idle.remembered(led::Blinking), Some(led::State::LedOff));
     let again = idle.fire(led::Start).unwrap();
     assert_eq!(again.state(), led::State::LedOff);
     assert_eq!(
@@ -116,7 +116,7 @@ fn typed_handles_resume_what_a_state_machine_resumes() {
     let idle = blinking.fire(led::Stop).unwrap();
     machine.fire(led::Stop).unwrap();
     assert_eq!(
-        idle.remembered::<led::Blinking>(),
+        idle.remembered(led::Blinking),
         machine.remembered(led::Blinking)
     );
 }
@@ -141,7 +141,7 @@ fn a_refused_resume_leaves_handle_and_memory_as_they_were() {
     ));
     let idle: Typed<Led, led::Idle> = rejected.into_handle();
     assert_eq!(idle.data(), &before, "the entry's log line was rolled back");
-    assert_eq!(idle.remembered::<led::Blinking>(), Some(led::State::LedOff));
+    assert_eq!(idle.remembered(led::Blinking), Some(led::State::LedOff));
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn within_fires_what_the_superstate_declares_and_hands_back_a_refusal() {
         rejected.to_string(),
         "`Led` stayed in state `LedOn`: the guard refused the move"
     );
-    let mut blinking = rejected.handle;
+    let mut blinking = rejected.into_handle();
     assert_eq!(blinking.state(), led::State::LedOn);
     blinking.data_mut().finish = true;
     let done: Typed<Led, led::Done> = blinking.fire(led::Finish).unwrap();
@@ -170,7 +170,7 @@ fn machines_and_typed_handles_hand_the_memory_over() {
     machine.fire(led::Stop).unwrap();
     assert_eq!(machine.remembered(led::Blinking), Some(led::State::Dim));
     let idle: Typed<Led, led::Idle> = machine.into_typed().unwrap();
-    assert_eq!(idle.remembered::<led::Blinking>(), Some(led::State::Dim));
+    assert_eq!(idle.remembered(led::Blinking), Some(led::State::Dim));
     let blinking = idle.fire(led::Start).unwrap();
     assert_eq!(blinking.state(), led::State::Dim);
     // A machine made from a handle somewhere in `Blinking` is in its leaf.
@@ -230,10 +230,11 @@ fn nested_history_resumes_level_by_level() {
         motor::InFast::A(_) => panic!("Fast resumes B"),
     };
     let off = slow.fire(motor::Halt);
-    assert_eq!(off.remembered::<motor::Run>(), Some(motor::State::Slow));
-    assert_eq!(off.remembered::<motor::Fast>(), Some(motor::State::B));
+    assert_eq!(off.remembered(motor::Run), Some(motor::State::Slow));
+    assert_eq!(off.remembered(motor::Fast), Some(motor::State::B));
     let run = off.fire(motor::Go);
     assert_eq!(run.state(), motor::State::Slow);
+    assert_eq!(run.remembered(motor::Fast), Some(motor::State::B));
     // Declared on `Run`, accepted somewhere in it.
     let off: Typed<Motor, motor::Off> = run.fire(motor::Halt);
     assert_eq!(off.state(), motor::State::Off);
@@ -301,5 +302,5 @@ fn a_superstate_resumed_through_its_initial_child_and_a_resuming_self_transition
     assert_eq!(typed, seen);
     assert_eq!(inner.state(), deep::State::B);
     let off: Typed<Deep, deep::Off> = inner.fire(deep::Halt);
-    assert_eq!(off.remembered::<deep::Inner>(), Some(deep::State::B));
+    assert_eq!(off.remembered(deep::Inner), Some(deep::State::B));
 }

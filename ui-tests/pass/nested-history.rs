@@ -45,7 +45,7 @@ fn main() {
     let parked: Typed<Car<u8>, car::Parked> = high.fire(car::Park);
     // The typed handle remembers where it left `Driving`, and so does the
     // machine made from it.
-    assert_eq!(parked.remembered::<car::Driving>(), Some(car::State::High));
+    assert_eq!(parked.remembered(car::Driving), Some(car::State::High));
     let mut machine = StateMachine::from(parked.clone());
     machine.fire(car::Go).unwrap();
     assert_eq!(machine.state(), car::State::High);

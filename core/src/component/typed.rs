@@ -88,9 +88,8 @@ impl<C: Component, S> Typed<C, S> {
     /// The leaf remembered for superstate `R` (declared with `history`):
     /// the leaf this handle's moves last left `R` from, as
     /// [`StateMachine::remembered`](crate::StateMachine::remembered) says.
-    pub fn remembered<R: Region<C>>(&self) -> Option<C::State> {
-        let slot = C::HISTORY.iter().position(|&s| Some(s) == R::SUPERSTATE)?;
-        self.memory.slots().get(slot).copied().flatten()
+    pub fn remembered<R: Region<C>>(&self, region: R) -> Option<C::State> {
+        remembered_in::<C, R>(self.memory.slots(), region)
     }
 
     /// Wraps `data` as being in state `S`, with nothing remembered. Callers
@@ -280,4 +279,15 @@ pub(crate) fn try_advance<C: Component, S: StateMarker<C>, N: StateMarker<C>>(
 #[inline(never)]
 pub(crate) fn reject<C: Component, S>(handle: Typed<C, S>, reason: Refusal) -> Rejected<C, S> {
     Rejected { handle, reason }
+}
+
+/// The leaf `slots` (one per [`Component::HISTORY`] entry) remember for
+/// superstate `R`, as `remembered` says.
+pub(crate) fn remembered_in<C: Component, R: Region<C>>(
+    slots: &[Option<C::State>],
+    region: R,
+) -> Option<C::State> {
+    let _ = region;
+    let slot = C::HISTORY.iter().position(|&s| Some(s) == R::SUPERSTATE)?;
+    slots.get(slot).copied().flatten()
 }

@@ -38,10 +38,11 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use super::memory::remember_left;
+use super::nested::Region;
 use super::refusal::Refusal;
 use super::slots::MemorySlots;
 use super::table::{Component, StateMarker, Step};
-use super::typed::{reject, Rejected, Typed, TypedOutcome};
+use super::typed::{reject, remembered_in, Rejected, Typed, TypedOutcome};
 
 /// A component `C` known to be in some leaf of superstate `R`, the leaf
 /// known at run time (after a move into `R` that resumed its history).
@@ -82,6 +83,12 @@ impl<C: Component, R> Within<C, R> {
         R: Leaves<C>,
     {
         R::split(self)
+    }
+
+    /// The leaf remembered for superstate `Q` (declared with `history`), as
+    /// [`Typed::remembered`] says.
+    pub fn remembered<Q: Region<C>>(&self, region: Q) -> Option<C::State> {
+        remembered_in::<C, Q>(self.memory.slots(), region)
     }
 
     /// Borrows the component's data.
@@ -178,6 +185,13 @@ pub struct RejectedWithin<C: Component, R> {
     pub handle: Within<C, R>,
     /// Why the move did not happen.
     pub reason: Refusal,
+}
+
+impl<C: Component, R> RejectedWithin<C, R> {
+    /// Takes the handle back to try something else.
+    pub fn into_handle(self) -> Within<C, R> {
+        self.handle
+    }
 }
 
 impl<C: Component, R> fmt::Debug for RejectedWithin<C, R> {
