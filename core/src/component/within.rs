@@ -222,6 +222,40 @@ impl<C: Component, R> std::error::Error for RejectedWithin<C, R> {
     }
 }
 
+/// One move of a handle's parts from leaf `from` on `event`, as a
+/// `StateMachine` makes it (the leaf a resuming move enters is picked from
+/// `memory`): the leaf it led to, with the memory updated, or why not (data
+/// and memory as they were). The one step behind every move below.
+#[inline]
+fn step_parts<C: Component>(
+    data: &mut C,
+    memory: &mut C::Memory,
+    from: C::State,
+    event: C::Event,
+) -> Result<C::State, Refusal> {
+    match C::step_with_memory(data, from, event, memory.slots()) {
+        Step::Moved(to) => {
+            remember_left::<C>(memory.slots_mut(), from, to);
+            Ok(to)
+        }
+        Step::Refused { refusal, .. } => Err(refusal),
+        // The derive builds these moves only for edges the table has; were
+        // one missing, the handle comes back unchanged.
+        Step::NotAllowed => Err(Refusal::NeedsAsync),
+    }
+}
+
+/// A `Within` handle of `R` in `leaf`.
+#[inline]
+fn within<C: Component, R>(data: C, memory: C::Memory, leaf: C::State) -> Within<C, R> {
+    Within {
+        data,
+        memory,
+        leaf,
+        region: PhantomData,
+    }
+}
+
 /// The move of `from` on `event` into a superstate `R` with `history`: the
 /// leaf it resumes is picked from the handle's memory, its chain run as a
 /// `StateMachine` would (generated code only).
@@ -232,20 +266,9 @@ pub fn resume<C: Component, S: StateMarker<C>, R>(
     event: C::Event,
 ) -> Result<Within<C, R>, Rejected<C, S>> {
     let (mut data, mut memory) = from.into_parts();
-    match C::step_with_memory(&mut data, S::STATE, event, memory.slots()) {
-        Step::Moved(leaf) => {
-            remember_left::<C>(memory.slots_mut(), S::STATE, leaf);
-            Ok(Within {
-                data,
-                memory,
-                leaf,
-                region: PhantomData,
-            })
-        }
-        Step::Refused { refusal, .. } => Err(reject(Typed::from_parts(data, memory), refusal)),
-        // The derive builds this move only for an edge the table has; were
-        // it missing, the handle comes back unchanged.
-        Step::NotAllowed => Err(reject(Typed::from_parts(data, memory), Refusal::NeedsAsync)),
+    match step_parts(&mut data, &mut memory, S::STATE, event) {
+        Ok(leaf) => Ok(within(data, memory, leaf)),
+        Err(refusal) => Err(reject(Typed::from_parts(data, memory), refusal)),
     }
 }
 
@@ -258,18 +281,9 @@ pub fn resume_infallible<C: Component, S: StateMarker<C>, R>(
     event: C::Event,
 ) -> Within<C, R> {
     let (mut data, mut memory) = from.into_parts();
-    let leaf = match C::step_with_memory(&mut data, S::STATE, event, memory.slots()) {
-        Step::Moved(leaf) => leaf,
-        // Not reached: such a move only moves. Staying keeps the handle true.
-        _ => S::STATE,
-    };
-    remember_left::<C>(memory.slots_mut(), S::STATE, leaf);
-    Within {
-        data,
-        memory,
-        leaf,
-        region: PhantomData,
-    }
+    // Not refused: such a move only moves. Staying would keep the handle true.
+    let leaf = step_parts(&mut data, &mut memory, S::STATE, event).unwrap_or(S::STATE);
+    within(data, memory, leaf)
 }
 
 /// The move of a [`Within`] handle on `event`, declared on `R` with target
@@ -280,23 +294,15 @@ pub fn leave_within<C: Component, R, N: StateMarker<C>>(
     from: Within<C, R>,
     event: C::Event,
 ) -> Result<Typed<C, N>, RejectedWithin<C, R>> {
-    let Within {
-        mut data,
-        mut memory,
-        leaf,
-        ..
-    } = from;
-    match C::step_with_memory(&mut data, leaf, event, memory.slots()) {
-        Step::Moved(_) => {
-            remember_left::<C>(memory.slots_mut(), leaf, N::STATE);
-            Ok(Typed::from_parts(data, memory))
-        }
-        Step::Refused { refusal, .. } => Err(rejected_within(data, memory, leaf, refusal)),
-        Step::NotAllowed => Err(rejected_within(data, memory, leaf, Refusal::NeedsAsync)),
+    let (mut data, mut memory, leaf) = from.into_parts();
+    match step_parts(&mut data, &mut memory, leaf, event) {
+        Ok(_) => Ok(Typed::from_parts(data, memory)),
+        Err(refusal) => Err(rejected_within(data, memory, leaf, refusal)),
     }
 }
 
-/// [`leave_within`] for a move that cannot be refused.
+/// [`leave_within`] for a move that cannot be refused (no step runs, so
+/// only the memory changes).
 #[doc(hidden)]
 #[inline]
 pub fn leave_within_infallible<C: Component, R, N: StateMarker<C>>(
@@ -317,24 +323,10 @@ pub fn move_within<C: Component, R, Q>(
     from: Within<C, R>,
     event: C::Event,
 ) -> Result<Within<C, Q>, RejectedWithin<C, R>> {
-    let Within {
-        mut data,
-        mut memory,
-        leaf,
-        ..
-    } = from;
-    match C::step_with_memory(&mut data, leaf, event, memory.slots()) {
-        Step::Moved(to) => {
-            remember_left::<C>(memory.slots_mut(), leaf, to);
-            Ok(Within {
-                data,
-                memory,
-                leaf: to,
-                region: PhantomData,
-            })
-        }
-        Step::Refused { refusal, .. } => Err(rejected_within(data, memory, leaf, refusal)),
-        Step::NotAllowed => Err(rejected_within(data, memory, leaf, Refusal::NeedsAsync)),
+    let (mut data, mut memory, leaf) = from.into_parts();
+    match step_parts(&mut data, &mut memory, leaf, event) {
+        Ok(to) => Ok(within(data, memory, to)),
+        Err(refusal) => Err(rejected_within(data, memory, leaf, refusal)),
     }
 }
 
@@ -345,24 +337,10 @@ pub fn move_within_infallible<C: Component, R, Q>(
     from: Within<C, R>,
     event: C::Event,
 ) -> Within<C, Q> {
-    let Within {
-        mut data,
-        mut memory,
-        leaf,
-        ..
-    } = from;
-    let to = match C::step_with_memory(&mut data, leaf, event, memory.slots()) {
-        Step::Moved(to) => to,
-        // Not reached: such a move only moves. Staying keeps the handle true.
-        _ => leaf,
-    };
-    remember_left::<C>(memory.slots_mut(), leaf, to);
-    Within {
-        data,
-        memory,
-        leaf: to,
-        region: PhantomData,
-    }
+    let (mut data, mut memory, leaf) = from.into_parts();
+    // Not refused: such a move only moves. Staying would keep the handle true.
+    let to = step_parts(&mut data, &mut memory, leaf, event).unwrap_or(leaf);
+    within(data, memory, to)
 }
 
 /// The handle of leaf `S` split from a [`Within`] handle; the derive calls
@@ -383,12 +361,7 @@ fn rejected_within<C: Component, R>(
     reason: Refusal,
 ) -> RejectedWithin<C, R> {
     RejectedWithin {
-        handle: Within {
-            data,
-            memory,
-            leaf,
-            region: PhantomData,
-        },
+        handle: within(data, memory, leaf),
         reason,
     }
 }
