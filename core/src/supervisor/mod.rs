@@ -94,9 +94,16 @@
 //!     Ok(())
 //! })
 //! .component(&coordinator, cache.id())?;
+//! // Stop once the child has failed and been restarted (at most 10 s: a
+//! // loaded machine may take longer than a fixed few milliseconds).
+//! let restarted = async {
+//!     while coordinator.failures().is_empty() || cache.state() != cache::State::Running {
+//!         tokio::time::sleep(Duration::from_millis(1)).await;
+//!     }
+//! };
 //! let report = Supervisor::new(Strategy::OneForOne)
 //!     .child(task)
-//!     .run_until(tokio::time::sleep(Duration::from_millis(10)))
+//!     .run_until(tokio::time::timeout(Duration::from_secs(10), restarted))
 //!     .await?;
 //! assert_eq!(report.restarts, 1);
 //! let failure = &coordinator.failures()[0];
