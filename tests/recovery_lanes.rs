@@ -196,6 +196,39 @@ fn one_threads_events_keep_their_order_across_loggers_and_the_shared_ring() {
 }
 
 #[test]
+fn one_threads_events_keep_their_order_while_the_clock_ticks() {
+    // A timed move's event takes the coarse stamp this thread last read
+    // (if read less than 100 µs before) instead of reading the clock: a
+    // tick between a shared-ring record and the next move must not stamp
+    // the move before the record. Alternating them for 60 ms spans many
+    // ticks of the coarse clock (1–4 ms each).
+    let log = Arc::new(RecoveryLogger::new(4096));
+    let mut lamp = StateMachine::new(Lamp).with_observer(MoveLogger::new(log.clone()));
+    let start = std::time::Instant::now();
+    let mut pairs = 0;
+    while start.elapsed() < std::time::Duration::from_millis(60) {
+        for _ in 0..1000 {
+            lamp.fire(lamp::Press).unwrap();
+            log.record(RecoveryEvent::failure("shared", "between moves"));
+        }
+        let events = log.collect();
+        assert_eq!(events.len(), 2000);
+        for (index, pair) in events.chunks(2).enumerate() {
+            assert_eq!(
+                (pair[0].kind, pair[1].kind),
+                (EventKind::Moved, EventKind::Failure),
+                "pair {} of round {}: {:?}",
+                index,
+                pairs / 1000,
+                pair
+            );
+        }
+        pairs += 1000;
+    }
+    assert!(log.overwritten() == 0);
+}
+
+#[test]
 fn a_dropped_logger_leaves_its_events_to_the_next_collection() {
     let log = Arc::new(RecoveryLogger::new(64));
     let mut wheel = StateMachine::new(Wheel).with_observer(MoveLogger::new(log.clone()));

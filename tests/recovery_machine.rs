@@ -147,3 +147,35 @@ fn the_logger_asks_for_durations_not_for_wall_clock_starts() {
     assert!(record.at.is_some() && record.took.is_some());
     assert_eq!(both.observer().1 .1 .0, [record.at]);
 }
+
+#[test]
+fn a_timed_move_is_stamped_from_the_reading_that_ended_it() {
+    use std::time::Duration;
+    // The coarse clock: a move stamps with this thread's latest read only
+    // while it is fresh, so moves 20 ms apart are stamped about 20 ms apart
+    // (less at most one tick of the coarse clock, 4 ms).
+    let log = Arc::new(RecoveryLogger::new(16));
+    let mut m = StateMachine::new(worker(1)).with_observer(MoveLogger::new(log.clone()));
+    m.fire(worker::Init).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    m.fire(worker::Fail).unwrap();
+    let events = log.collect();
+    let apart = events[1].at - events[0].at;
+    assert!(apart >= Duration::from_millis(15), "{apart:?}");
+    assert!(log.uptime() >= events[1].at);
+
+    // The precise clock: the stamp is the move's own end reading.
+    let log = Arc::new(RecoveryLogger::new(16).precise_time());
+    let mut m = StateMachine::new(worker(1)).with_observer(MoveLogger::new(log.clone()));
+    let before = log.uptime();
+    m.fire(worker::Init).unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    m.fire(worker::Fail).unwrap();
+    let after = log.uptime();
+    let events = log.collect();
+    assert!(
+        before <= events[0].at && events[1].at <= after,
+        "{events:?}"
+    );
+    assert!(events[1].at - events[0].at >= Duration::from_millis(5));
+}

@@ -58,8 +58,8 @@ pub use {
         WorkerId, WorkerSpec, WorkerState, WorkerStatus,
     },
     machine::{
-        on_move, Cause, Checkpoint, History, HistoryIter, MoveRecord, NoObserver, Observer,
-        Observers, OnMove, RehydrateError, WrongState,
+        on_move, Cause, Checkpoint, ClockReading, History, HistoryIter, MoveRecord, NoObserver,
+        Observer, Observers, OnMove, RehydrateError, WrongState,
     },
     monitoring::{
         MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,

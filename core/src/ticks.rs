@@ -19,6 +19,8 @@ pub(crate) struct Ticks {
     /// A reading taken when `base_wall` was read.
     base_raw: u64,
     base_wall: SystemTime,
+    /// How far the counter advances in 100 µs (at least 1).
+    per_100us: u64,
 }
 
 static TICKS: OnceLock<Ticks> = OnceLock::new();
@@ -40,10 +42,16 @@ impl Ticks {
             let clock = quanta::Clock::new();
             let base_wall = SystemTime::now();
             let base_raw = clock.raw();
+            // The counter's rate, from the calibration: nanoseconds of a
+            // large advance, scaled to 100 µs.
+            let probe: u64 = 1 << 40;
+            let nanos = clock.delta_as_nanos(0, probe).max(1);
+            let per_100us = (u128::from(probe) * 100_000 / u128::from(nanos)).max(1);
             Ticks {
                 clock,
                 base_raw,
                 base_wall,
+                per_100us: u64::try_from(per_100us).unwrap_or(u64::MAX),
             }
         })
     }
@@ -52,6 +60,12 @@ impl Ticks {
     #[inline(always)]
     pub(crate) fn raw(&self) -> u64 {
         self.clock.raw()
+    }
+
+    /// How far the counter advances in 100 µs.
+    #[inline(always)]
+    pub(crate) fn per_100us(&self) -> u64 {
+        self.per_100us
     }
 
     /// Nanoseconds from reading `start` to reading `end` (0 if `end` is
@@ -93,26 +107,42 @@ impl Started {
         }
     }
 
-    /// The wall-clock time of the start (when wanted), and the time since
-    /// (one more reading).
+    /// The wall-clock time of the start (when wanted), the time since,
+    /// and the reading that ended it (one more reading).
     #[inline(always)]
-    pub(crate) fn finish(self) -> (Option<SystemTime>, Duration) {
+    pub(crate) fn finish(self) -> Finished {
         let end = self.ticks.raw();
         let took = Duration::from_nanos(self.ticks.nanos(self.raw, end));
-        (self.wall.then(|| self.ticks.wall(self.raw)), took)
+        Finished {
+            at: self.wall.then(|| self.ticks.wall(self.raw)),
+            took,
+            end: Some(ClockReading { raw: end }),
+        }
     }
+}
+
+/// What a timed move's clock says when the move is recorded.
+#[derive(Clone, Copy)]
+pub(crate) struct Finished {
+    /// The wall-clock start, when wanted.
+    pub(crate) at: Option<SystemTime>,
+    pub(crate) took: Duration,
+    /// The reading of the process-wide clock that ended the move (none
+    /// for the OS clocks of an async move).
+    pub(crate) end: Option<ClockReading>,
 }
 
 /// Where a move's time comes from: the start of a timed move, finished
 /// when the move is recorded.
 pub(crate) trait MoveClock: Copy {
-    /// The wall-clock time of the start (when wanted) and the time since.
-    fn finish(self) -> (Option<SystemTime>, Duration);
+    /// The wall-clock time of the start (when wanted), the time since and
+    /// the reading that ended it.
+    fn finish(self) -> Finished;
 }
 
 impl MoveClock for Started {
     #[inline(always)]
-    fn finish(self) -> (Option<SystemTime>, Duration) {
+    fn finish(self) -> Finished {
         Started::finish(self)
     }
 }
@@ -120,8 +150,82 @@ impl MoveClock for Started {
 /// The OS clocks (the async move's start, read before it first yields).
 impl MoveClock for (SystemTime, std::time::Instant) {
     #[inline]
-    fn finish(self) -> (Option<SystemTime>, Duration) {
-        (Some(self.0), self.1.elapsed())
+    fn finish(self) -> Finished {
+        Finished {
+            at: Some(self.0),
+            took: self.1.elapsed(),
+            end: None,
+        }
+    }
+}
+
+/// A reading of the clock typestep times moves with (the CPU's time stamp
+/// counter through `quanta` where it is usable, else the OS monotonic
+/// clock), taken when a timed move ended; handed to
+/// [`Observer::on_timed_move`](crate::machine::Observer::on_timed_move).
+///
+/// An observer that stamps what it records can use it instead of reading a
+/// clock of its own: the machine read it anyway, to time the move.
+///
+/// ```
+/// use typestep::prelude::*;
+/// use typestep::machine::ClockReading;
+///
+/// #[derive(Component)]
+/// #[component(states(Off, On), initial = Off)]
+/// #[transition(Off -> On on Press)]
+/// struct Lamp;
+///
+/// #[derive(Default)]
+/// struct Ends(Vec<ClockReading>);
+///
+/// impl Observer<Lamp> for Ends {
+///     fn wants_time(&self) -> bool { true }
+///     fn on_timed_move(&mut self, _: &MoveRecord<Lamp>, _: &Lamp, end: ClockReading) {
+///         self.0.push(end);
+///     }
+/// }
+///
+/// let mut m = StateMachine::new(Lamp).with_observer(Ends::default());
+/// m.fire(lamp::Press)?;
+/// let end = m.observer().1.0[0];
+/// assert!(end.elapsed() < std::time::Duration::from_secs(60));
+/// # Ok::<(), FireError<Lamp>>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockReading {
+    raw: u64,
+}
+
+impl ClockReading {
+    /// Reads the clock now.
+    pub fn now() -> Self {
+        ClockReading {
+            raw: Ticks::get().raw(),
+        }
+    }
+
+    /// The time from `earlier` to this reading (zero if `earlier` is not
+    /// earlier).
+    pub fn since(self, earlier: ClockReading) -> Duration {
+        Duration::from_nanos(Ticks::get().nanos(earlier.raw, self.raw))
+    }
+
+    /// The time since this reading.
+    pub fn elapsed(self) -> Duration {
+        ClockReading::now().since(self)
+    }
+
+    /// The counter value.
+    #[inline(always)]
+    pub(crate) fn raw(self) -> u64 {
+        self.raw
+    }
+}
+
+impl core::fmt::Debug for ClockReading {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("ClockReading").field(&self.raw).finish()
     }
 }
 
@@ -134,7 +238,8 @@ mod tests {
         let before = SystemTime::now();
         let started = Started::now(true);
         std::thread::sleep(Duration::from_millis(2));
-        let (at, took) = started.finish();
+        let Finished { at, took, end } = started.finish();
+        assert!(end.is_some());
         let at = at.expect("asked for the wall-clock start");
         let after = SystemTime::now();
         assert!(took >= Duration::from_millis(1), "{took:?}");
@@ -148,9 +253,16 @@ mod tests {
 
     #[test]
     fn the_wall_clock_start_only_when_wanted() {
-        let (at, took) = Started::now(false).finish();
+        let Finished { at, took, .. } = Started::now(false).finish();
         assert_eq!(at, None);
         assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+
+    #[test]
+    fn the_reuse_window_is_100_microseconds_of_the_counter() {
+        let ticks = Ticks::get();
+        let nanos = ticks.nanos(0, ticks.per_100us());
+        assert!((99_000..=101_000).contains(&nanos), "{nanos} ns");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::component::{Component, Label};
-use crate::machine::{Cause, FireError, MoveRecord, Observer};
+use crate::machine::{Cause, ClockReading, FireError, MoveRecord, Observer};
 use crate::recovery::MoveLogger;
 
 /// One move of a registered component, as subscribers receive it.
@@ -100,6 +100,22 @@ impl<C: Component> Observer<C> for Attached {
 
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         Observer::<C>::on_move(&mut self.logger, record, data);
+        self.announce(record);
+    }
+
+    fn on_timed_move(&mut self, record: &MoveRecord<C>, data: &C, end: ClockReading) {
+        Observer::<C>::on_timed_move(&mut self.logger, record, data, end);
+        self.announce(record);
+    }
+
+    fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
+        Observer::<C>::on_rejected(&mut self.logger, error, data);
+    }
+}
+
+impl Attached {
+    /// Tells the bus about a committed move.
+    fn announce<C: Component>(&self, record: &MoveRecord<C>) {
         let event = match record.cause {
             Cause::Event(event) | Cause::Cancelled(event) => Some(event.name()),
             Cause::Rollback { .. } => None,
@@ -112,9 +128,5 @@ impl<C: Component> Observer<C> for Attached {
             event,
             to: record.to.name(),
         });
-    }
-
-    fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
-        Observer::<C>::on_rejected(&mut self.logger, error, data);
     }
 }

@@ -65,6 +65,7 @@ use core::fmt;
 use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
+pub use crate::ticks::ClockReading;
 pub use error::{FireError, RehydrateError, WrongState};
 pub use history::{History, Iter as HistoryIter, MAX_HISTORY_CAPACITY};
 pub use observer::{on_move, NoObserver, Observer, Observers, OnMove};
@@ -384,18 +385,22 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             from,
             cause: Cause::Event(event),
             to,
-            at: times.and_then(|(at, _)| at),
-            took: times.map(|(_, took)| took),
+            at: times.and_then(|times| times.at),
+            took: times.map(|times| times.took),
         };
-        self.publish(record);
+        self.publish(record, times.and_then(|times| times.end));
         Ok(record)
     }
 
-    /// Records a committed move and tells observers and subscribers.
+    /// Records a committed move and tells observers (with the clock
+    /// reading that ended it, when the machine took one) and subscribers.
     #[inline]
-    fn publish(&mut self, record: MoveRecord<C>) {
+    fn publish(&mut self, record: MoveRecord<C>, end: Option<ClockReading>) {
         self.history.push(record);
-        self.observer.on_move(&record, &self.data);
+        match end {
+            Some(end) => self.observer.on_timed_move(&record, &self.data, end),
+            None => self.observer.on_move(&record, &self.data),
+        }
         self.subscribers.send(record);
         #[cfg(feature = "tracing")]
         tracing::debug!(
@@ -486,10 +491,10 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
                 checkpoint: checkpoint.seq,
             },
             to: checkpoint.state,
-            at: times.and_then(|(at, _)| at),
-            took: times.map(|(_, took)| took),
+            at: times.and_then(|times| times.at),
+            took: times.map(|times| times.took),
         };
-        self.publish(record);
+        self.publish(record, times.and_then(|times| times.end));
         record
     }
 

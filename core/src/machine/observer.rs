@@ -4,6 +4,7 @@
 use super::error::FireError;
 use super::record::MoveRecord;
 use crate::component::Component;
+use crate::ticks::ClockReading;
 
 /// Called by a [`StateMachine`](crate::StateMachine) on every completed move
 /// and every rejected one.
@@ -59,6 +60,17 @@ pub trait Observer<C: Component> {
         let _ = (record, data);
     }
 
+    /// Called instead of [`on_move`](Self::on_move) after a move the
+    /// machine timed with its own clock (timing on, or an observer that
+    /// [`wants_time`](Self::wants_time)), with the reading that ended it.
+    /// By default it calls `on_move`. An observer that stamps what it
+    /// records can take its time from `end` instead of reading a clock
+    /// again (as [`MoveLogger`](crate::recovery::MoveLogger) does).
+    fn on_timed_move(&mut self, record: &MoveRecord<C>, data: &C, end: ClockReading) {
+        let _ = end;
+        self.on_move(record, data);
+    }
+
     /// Called after a fired event was rejected; the machine did not change.
     fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
         let _ = (error, data);
@@ -79,6 +91,9 @@ impl<C: Component> Observer<C> for NoObserver {
     fn on_move(&mut self, _: &MoveRecord<C>, _: &C) {}
 
     #[inline(always)]
+    fn on_timed_move(&mut self, _: &MoveRecord<C>, _: &C, _: ClockReading) {}
+
+    #[inline(always)]
     fn on_rejected(&mut self, _: &FireError<C>, _: &C) {}
 }
 
@@ -97,6 +112,12 @@ impl<C: Component, A: Observer<C>, B: Observer<C>> Observer<C> for (A, B) {
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         self.0.on_move(record, data);
         self.1.on_move(record, data);
+    }
+
+    #[inline]
+    fn on_timed_move(&mut self, record: &MoveRecord<C>, data: &C, end: ClockReading) {
+        self.0.on_timed_move(record, data, end);
+        self.1.on_timed_move(record, data, end);
     }
 
     #[inline]
@@ -196,6 +217,12 @@ impl<C: Component> Observer<C> for Observers<C> {
     fn on_move(&mut self, record: &MoveRecord<C>, data: &C) {
         for observer in &mut self.list {
             observer.on_move(record, data);
+        }
+    }
+
+    fn on_timed_move(&mut self, record: &MoveRecord<C>, data: &C, end: ClockReading) {
+        for observer in &mut self.list {
+            observer.on_timed_move(record, data, end);
         }
     }
 

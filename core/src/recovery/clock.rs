@@ -3,12 +3,27 @@
 //!
 //! By default the OS coarse monotonic clock (`CLOCK_MONOTONIC_COARSE`: a
 //! vDSO read of the time the kernel last ticked, a few nanoseconds, with
-//! the tick's resolution, typically 1–4 ms). Precise time reads the TSC
-//! through `quanta` (about 20 ns on the VM the benchmarks ran on). Move and
-//! step durations never come from here: the machine and the coordinator
-//! measure those exactly.
+//! the tick's resolution, typically 1–4 ms). Precise time reads the
+//! process-wide move clock (`crate::ticks`: the TSC through `quanta`,
+//! about 9 ns on the VM the benchmarks ran on). Move and step durations
+//! never come from here: the machine and the coordinator measure those
+//! exactly.
+//!
+//! An event recorded right after a timed move (a [`MoveLogger`]'s) can be
+//! stamped without reading a clock: with the precise clock the move's end
+//! reading *is* a stamp; with the coarse clock each thread keeps the value
+//! it last read, which stands in for a fresh read for 100 µs of the move
+//! clock after it was read (well under the coarse clock's own resolution).
+//! Every read of the coarse clock on a thread updates that value, so the
+//! stamps one thread gives never go backwards, whichever way it records:
+//! the per-thread order [`collect`] promises holds.
+//!
+//! [`MoveLogger`]: super::MoveLogger
+//! [`collect`]: super::RecoveryLogger::collect
 
 use std::time::Duration;
+
+use crate::ticks::{ClockReading, Ticks};
 
 /// Where time stamps come from.
 pub(crate) enum Clock {
@@ -18,8 +33,8 @@ pub(crate) enum Clock {
         allow(dead_code)
     )]
     Coarse { epoch: u64 },
-    /// TSC readings through `quanta`, from `epoch`.
-    Precise { clock: quanta::Clock, epoch: u64 },
+    /// Readings of the process-wide move clock, from `epoch`.
+    Precise { ticks: &'static Ticks, epoch: u64 },
 }
 
 impl Clock {
@@ -33,12 +48,13 @@ impl Clock {
         return Self::precise();
     }
 
-    /// The TSC (or the OS monotonic clock where there is no usable TSC).
+    /// The move clock (the TSC, or the OS monotonic clock where there is
+    /// no usable TSC).
     pub(crate) fn precise() -> Self {
-        let clock = quanta::Clock::new();
+        let ticks = Ticks::get();
         Clock::Precise {
-            epoch: clock.raw(),
-            clock,
+            ticks,
+            epoch: ticks.raw(),
         }
     }
 
@@ -47,10 +63,29 @@ impl Clock {
     pub(crate) fn read(&self) -> u64 {
         match self {
             #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-            Clock::Coarse { .. } => coarse_nanos(),
+            Clock::Coarse { .. } => {
+                let now = coarse_nanos();
+                recent::keep(now);
+                now
+            }
             #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
             Clock::Coarse { epoch } => *epoch,
-            Clock::Precise { clock, .. } => clock.raw(),
+            Clock::Precise { ticks, .. } => ticks.raw(),
+        }
+    }
+
+    /// A raw reading for an event recorded on this thread just after the
+    /// move clock read `end`: `end` itself for the precise clock; for the
+    /// coarse one, the value this thread last read if it read it less than
+    /// 100 µs (of the move clock) before `end`, else a fresh read.
+    #[inline(always)]
+    pub(crate) fn read_after(&self, end: ClockReading) -> u64 {
+        match self {
+            #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+            Clock::Coarse { .. } => recent::read_after(end.raw()),
+            #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+            Clock::Coarse { epoch } => *epoch,
+            Clock::Precise { .. } => end.raw(),
         }
     }
 
@@ -58,8 +93,7 @@ impl Clock {
     pub(crate) fn since_epoch(&self, raw: u64) -> Duration {
         match self {
             Clock::Coarse { epoch } => Duration::from_nanos(raw.saturating_sub(*epoch)),
-            Clock::Precise { clock, epoch } if raw > *epoch => clock.delta(*epoch, raw),
-            Clock::Precise { .. } => Duration::ZERO,
+            Clock::Precise { ticks, epoch } => Duration::from_nanos(ticks.nanos(*epoch, raw)),
         }
     }
 
@@ -77,4 +111,48 @@ fn coarse_nanos() -> u64 {
     let secs = u64::try_from(now.tv_sec).unwrap_or(0);
     let nanos = u64::try_from(now.tv_nsec).unwrap_or(0);
     secs.wrapping_mul(1_000_000_000).wrapping_add(nanos)
+}
+
+/// Each thread's latest reading of the coarse clock (see the module's
+/// documentation).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+mod recent {
+    use std::cell::Cell;
+
+    use super::coarse_nanos;
+    use crate::ticks::Ticks;
+
+    thread_local! {
+        /// The coarse clock as this thread last read it.
+        static NANOS: Cell<u64> = const { Cell::new(0) };
+        /// The move-clock reading until which `NANOS` stands in for a
+        /// fresh read. (Two cells: `keep` is then one plain store.)
+        static UNTIL: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Remembers `now`, a fresh read, as this thread's latest.
+    #[inline(always)]
+    pub(super) fn keep(now: u64) {
+        NANOS.set(now);
+    }
+
+    /// This thread's latest read if still fresh at move-clock reading
+    /// `end`, else a fresh one.
+    #[inline(always)]
+    pub(super) fn read_after(end: u64) -> u64 {
+        if end < UNTIL.get() {
+            NANOS.get()
+        } else {
+            refresh(end)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refresh(end: u64) -> u64 {
+        let nanos = coarse_nanos();
+        NANOS.set(nanos);
+        UNTIL.set(end.saturating_add(Ticks::get().per_100us()));
+        nanos
+    }
 }

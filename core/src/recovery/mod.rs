@@ -117,7 +117,11 @@ impl RecoveryLogger {
     ///
     /// Events are stamped with the OS coarse monotonic clock (resolution of
     /// the kernel tick, typically 1–4 ms; a few ns to read); see
-    /// [`precise_time`](Self::precise_time).
+    /// [`precise_time`](Self::precise_time). A [`MoveLogger`]'s event of a
+    /// timed move reads no clock: it takes the coarse time its thread last
+    /// read, when that read is less than 100 µs old (by the machine's move
+    /// clock), so a stamp may be up to 100 µs older than the tick it would
+    /// have read; one thread's stamps never go backwards.
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.clamp(1, Self::MAX_CAPACITY);
         RecoveryLogger {
@@ -149,7 +153,10 @@ impl RecoveryLogger {
     }
 
     /// Stamps events with the TSC (nanosecond resolution) instead of the
-    /// coarse clock, at about one TSC read (~20 ns on a VM) more per record.
+    /// coarse clock, at about one TSC read (~9 ns on a VM) more per
+    /// [`record`](Self::record). A [`MoveLogger`]'s events of timed moves
+    /// cost nothing more: they are stamped with the reading that ended the
+    /// move.
     ///
     /// ```
     /// use typestep::recovery::RecoveryLogger;

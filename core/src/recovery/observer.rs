@@ -9,7 +9,7 @@ use super::lane::{index, names, Entry, LaneWriter};
 use super::merge::next_order;
 use super::RecoveryLogger;
 use crate::component::Component;
-use crate::machine::{Cause, FireError, MoveRecord, Observer};
+use crate::machine::{Cause, ClockReading, FireError, MoveRecord, Observer};
 
 /// An [`Observer`] that records every move, rejected move and rollback of a
 /// machine in a [`RecoveryLogger`]. It asks the machine for move timing, so
@@ -80,17 +80,21 @@ impl MoveLogger {
         self
     }
 
-    /// Records one event about `C`, stamped now: a few plain stores into
-    /// one cache line.
+    /// Records one event about `C`, stamped now (from `end`, the move's
+    /// end reading, when there is one): a few plain stores into one cache
+    /// line.
     #[inline(always)]
     fn record<C: Component>(
         &mut self,
         kind: EventKind,
         (from, event, to): (C::State, Option<C::Event>, Option<C::State>),
-        took: Duration,
+        (took, end): (Duration, Option<ClockReading>),
         context: Option<&'static str>,
     ) {
-        let at_raw = self.logger.clock.read();
+        let at_raw = match end {
+            Some(end) => self.logger.clock.read_after(end),
+            None => self.logger.clock.read(),
+        };
         self.lane.push(Entry {
             at_raw,
             duration_ns: nanos(took),
@@ -102,6 +106,31 @@ impl MoveLogger {
             to: to.map_or(u32::MAX, index),
             kind,
         });
+    }
+
+    /// Records a committed move (`end`: the reading that ended it, when
+    /// the machine timed it).
+    #[inline(always)]
+    fn moved<C: Component>(&mut self, record: &MoveRecord<C>, end: Option<ClockReading>) {
+        let took = (record.took.unwrap_or_default(), end);
+        let (from, to) = (record.from, record.to);
+        match record.cause {
+            Cause::Event(event) => {
+                self.record::<C>(EventKind::Moved, (from, Some(event), Some(to)), took, None)
+            }
+            Cause::Rollback { .. } => self.record::<C>(
+                EventKind::RolledBack,
+                (from, None, Some(to)),
+                took,
+                Some("checkpoint"),
+            ),
+            Cause::Cancelled(event) => self.record::<C>(
+                EventKind::Cancelled,
+                (from, Some(event), C::edge(from, event).map(|edge| edge.to)),
+                took,
+                Some("cancelled"),
+            ),
+        }
     }
 }
 
@@ -145,25 +174,13 @@ impl<C: Component> Observer<C> for MoveLogger {
 
     #[inline]
     fn on_move(&mut self, record: &MoveRecord<C>, _: &C) {
-        let took = record.took.unwrap_or_default();
-        let (from, to) = (record.from, record.to);
-        match record.cause {
-            Cause::Event(event) => {
-                self.record::<C>(EventKind::Moved, (from, Some(event), Some(to)), took, None)
-            }
-            Cause::Rollback { .. } => self.record::<C>(
-                EventKind::RolledBack,
-                (from, None, Some(to)),
-                took,
-                Some("checkpoint"),
-            ),
-            Cause::Cancelled(event) => self.record::<C>(
-                EventKind::Cancelled,
-                (from, Some(event), C::edge(from, event).map(|edge| edge.to)),
-                took,
-                Some("cancelled"),
-            ),
-        }
+        self.moved(record, None);
+    }
+
+    /// Stamps the event with the move's end reading (no clock read).
+    #[inline]
+    fn on_timed_move(&mut self, record: &MoveRecord<C>, _: &C, end: ClockReading) {
+        self.moved(record, Some(end));
     }
 
     fn on_rejected(&mut self, error: &FireError<C>, _: &C) {
@@ -179,7 +196,7 @@ impl<C: Component> Observer<C> for MoveLogger {
         self.record::<C>(
             kind,
             (from, Some(event), to),
-            Duration::ZERO,
+            (Duration::ZERO, None),
             Some(error.kind()),
         );
     }
