@@ -414,6 +414,27 @@ fn rollback_is_recorded_and_observed() {
     assert_eq!(m.moves(), 5);
 }
 
+#[test]
+fn subscribers_and_history_get_the_records_the_moves_returned() {
+    // Moves, a rollback, timed and untimed: what a subscriber receives and
+    // what the history keeps is each record as `fire` / `rollback_to`
+    // returned it (cause, checkpoint and clock fields included).
+    let mut m = StateMachine::new(worker()).with_history(8);
+    let rx = m.subscribe();
+    let mut returned = vec![m.fire(worker::Init).unwrap()];
+    let checkpoint = m.checkpoint();
+    let mut m = m.with_timing(true);
+    returned.push(m.fire(worker::Start).unwrap());
+    returned.push(m.rollback_to(checkpoint));
+    let mut m = m.with_timing(false);
+    returned.push(m.fire(worker::Start).unwrap());
+    assert!(returned[1].took.is_some() && returned[2].took.is_some());
+    assert!(returned[3].took.is_none() && returned[3].at.is_none());
+    assert_eq!(returned[2].cause, Cause::Rollback { checkpoint: 1 });
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), returned);
+    assert_eq!(m.history().iter().collect::<Vec<_>>(), returned);
+}
+
 thread_local! {
     /// How many snapshots `Counted` took on this thread.
     static SAVES: Cell<usize> = const { Cell::new(0) };

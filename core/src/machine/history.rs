@@ -1,8 +1,6 @@
 //! A bounded ring of the latest move records.
 
-use std::time::{Duration, SystemTime};
-
-use super::record::{Cause, MoveRecord};
+use super::record::{MoveRecord, Pieces, Times};
 use crate::component::Component;
 
 /// The most records a [`History`] keeps: 1,048,576 (2<sup>20</sup>).
@@ -31,60 +29,29 @@ pub struct History<C: Component> {
     ring: Option<Box<Ring<C>>>,
 }
 
-/// One recorded move without its clock fields. The cause is kept in
-/// pieces (the event, or the checkpoint of a rollback), each written with a
-/// store of its own size: a `Cause` built and copied whole is read back
-/// with one 16-byte load of bytes just stored one by one, which stalls the
-/// CPU (no store forwarding) on every move.
+/// One recorded move without its clock fields. Written field by field,
+/// each with a store of its own size: an entry (or a `Cause`) built and
+/// copied whole is read back with wider loads than its bytes were stored
+/// with, which stalls the CPU (no store forwarding) on every move.
 struct Entry<C: Component> {
     seq: u64,
     /// The rollback's checkpoint (only for `Cause::Rollback`).
     checkpoint: u64,
-    from: C::State,
-    to: C::State,
-    /// The event (`None` for a rollback).
-    event: Option<C::Event>,
-    /// Whether an event's move was cancelled.
-    cancelled: bool,
+    pieces: Pieces<C>,
 }
 
 impl<C: Component> Entry<C> {
-    #[inline(always)]
-    fn new(record: &MoveRecord<C>) -> Self {
-        let (event, checkpoint, cancelled) = match record.cause {
-            Cause::Event(event) => (Some(event), 0, false),
-            Cause::Rollback { checkpoint } => (None, checkpoint, false),
-            Cause::Cancelled(event) => (Some(event), 0, true),
-        };
-        Entry {
-            seq: record.seq,
-            checkpoint,
-            from: record.from,
-            to: record.to,
-            event,
-            cancelled,
-        }
-    }
-
     /// What an unwritten slot holds: never read as a record (only live
     /// positions are), there only so that the slot exists.
     fn placeholder() -> Self {
         Entry {
             seq: 0,
             checkpoint: 0,
-            from: C::INITIAL,
-            to: C::INITIAL,
-            event: None,
-            cancelled: false,
-        }
-    }
-
-    fn cause(&self) -> Cause<C::Event> {
-        match (self.event, self.cancelled) {
-            (Some(event), false) => Cause::Event(event),
-            (Some(event), true) => Cause::Cancelled(event),
-            (None, _) => Cause::Rollback {
-                checkpoint: self.checkpoint,
+            pieces: Pieces {
+                from: C::INITIAL,
+                to: C::INITIAL,
+                event: None,
+                cancelled: false,
             },
         }
     }
@@ -97,9 +64,6 @@ impl<C: Component> Clone for Entry<C> {
 }
 
 impl<C: Component> Copy for Entry<C> {}
-
-/// The clock fields of one recorded move.
-type Times = (Option<SystemTime>, Option<Duration>);
 
 /// The storage of an enabled history.
 ///
@@ -250,21 +214,23 @@ impl<C: Component> Ring<C> {
             position = next;
         }
         let slot = position as usize & self.mask;
-        let new = Entry::new(&record);
+        let (pieces, checkpoint) = Pieces::of(&record);
         if let Some(entry) = self.slots.get_mut(slot) {
-            // Field by field: a whole-entry copy reads freshly written
-            // bytes back with wider loads than they were stored with.
-            entry.seq = new.seq;
-            entry.checkpoint = new.checkpoint;
-            entry.from = new.from;
-            entry.to = new.to;
-            entry.event = new.event;
-            entry.cancelled = new.cancelled;
+            entry.seq = record.seq;
+            entry.checkpoint = checkpoint;
+            entry.pieces.from = pieces.from;
+            entry.pieces.to = pieces.to;
+            entry.pieces.event = pieces.event;
+            entry.pieces.cancelled = pieces.cancelled;
         } else {
-            self.fill(slot, new);
+            self.fill(slot, record.seq, checkpoint, pieces);
         }
-        if record.at.is_some() || record.took.is_some() || self.times.is_some() {
-            self.push_times(slot, (record.at, record.took));
+        // A move without clock fields (known where the move is compiled)
+        // passes a null pointer for them.
+        let times = (record.at, record.took);
+        let timed = times.0.is_some() || times.1.is_some();
+        if timed || self.times.is_some() {
+            self.push_times(slot, timed.then_some(&times));
         }
         self.last = record.seq;
     }
@@ -273,41 +239,41 @@ impl<C: Component> Ring<C> {
     /// slots fill in position order). Out of line: a ring fills once.
     #[cold]
     #[inline(never)]
-    fn fill(&mut self, slot: usize, entry: Entry<C>) {
+    fn fill(&mut self, slot: usize, seq: u64, checkpoint: u64, pieces: Pieces<C>) {
         debug_assert_eq!(slot, self.slots.len());
-        self.slots.push(entry);
+        self.slots.push(Entry {
+            seq,
+            checkpoint,
+            pieces,
+        });
     }
 
-    /// Stores the clock fields of the record at `slot` (out of line: only
-    /// machines that read the clock get here).
+    /// Stores the clock fields of the record at `slot` (`None`: it has
+    /// none). Out of line and cold: only machines that read the clock get
+    /// here, and such a move costs tens of nanoseconds anyway; marked cold,
+    /// the call no longer makes a plain move keep its values on the stack.
+    #[cold]
     #[inline(never)]
-    fn push_times(&mut self, slot: usize, times: Times) {
+    fn push_times(&mut self, slot: usize, times: Option<&Times>) {
         let room = self.slots.capacity();
         let all = self.times.get_or_insert_with(|| Vec::with_capacity(room));
         if all.len() <= slot {
             all.resize(slot + 1, (None, None));
         }
         if let Some(entry) = all.get_mut(slot) {
-            *entry = times;
+            *entry = times.copied().unwrap_or((None, None));
         }
     }
 
     /// The record in `slot`.
     fn record(&self, slot: usize) -> Option<MoveRecord<C>> {
         let entry = self.slots.get(slot)?;
-        let (at, took) = self
+        let times = self
             .times
             .as_ref()
             .and_then(|times| times.get(slot).copied())
             .unwrap_or((None, None));
-        Some(MoveRecord {
-            seq: entry.seq,
-            from: entry.from,
-            cause: entry.cause(),
-            to: entry.to,
-            at,
-            took,
-        })
+        Some(entry.pieces.join(entry.seq, entry.checkpoint, times))
     }
 }
 

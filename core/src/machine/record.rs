@@ -72,6 +72,69 @@ impl<C: Component> MoveRecord<C> {
     }
 }
 
+/// The clock fields of a record.
+pub(crate) type Times = (Option<SystemTime>, Option<Duration>);
+
+/// A record without its number, checkpoint and clock fields: the states and
+/// the cause's event, a few bytes that travel in one register. The history
+/// ring stores records in this form, and the out-of-line steps of a move
+/// (filling a ring slot, sending to subscribers) take a record as
+/// `(seq, checkpoint, Pieces, times)`: a `MoveRecord` or a `Cause` passed
+/// whole goes through memory, and its stores were made on every move,
+/// whether the slow step ran or not.
+pub(crate) struct Pieces<C: Component> {
+    pub(crate) from: C::State,
+    pub(crate) to: C::State,
+    /// The event (`None` for a rollback).
+    pub(crate) event: Option<C::Event>,
+    /// Whether an event's move was cancelled.
+    pub(crate) cancelled: bool,
+}
+
+impl<C: Component> Pieces<C> {
+    /// `record`'s pieces and the checkpoint of a rollback (else 0).
+    #[inline(always)]
+    pub(crate) fn of(record: &MoveRecord<C>) -> (Self, u64) {
+        let (event, checkpoint, cancelled) = match record.cause {
+            Cause::Event(event) => (Some(event), 0, false),
+            Cause::Rollback { checkpoint } => (None, checkpoint, false),
+            Cause::Cancelled(event) => (Some(event), 0, true),
+        };
+        let pieces = Pieces {
+            from: record.from,
+            to: record.to,
+            event,
+            cancelled,
+        };
+        (pieces, checkpoint)
+    }
+
+    /// The record these pieces are of.
+    pub(crate) fn join(self, seq: u64, checkpoint: u64, (at, took): Times) -> MoveRecord<C> {
+        let cause = match (self.event, self.cancelled) {
+            (Some(event), false) => Cause::Event(event),
+            (Some(event), true) => Cause::Cancelled(event),
+            (None, _) => Cause::Rollback { checkpoint },
+        };
+        MoveRecord {
+            seq,
+            from: self.from,
+            cause,
+            to: self.to,
+            at,
+            took,
+        }
+    }
+}
+
+impl<C: Component> Clone for Pieces<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: Component> Copy for Pieces<C> {}
+
 impl<C: Component> Clone for MoveRecord<C> {
     fn clone(&self) -> Self {
         *self

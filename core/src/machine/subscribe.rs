@@ -3,9 +3,7 @@
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
-use std::time::{Duration, SystemTime};
-
-use super::record::{Cause, MoveRecord};
+use super::record::{MoveRecord, Pieces, Times};
 use crate::component::{Component, HistoryMemory};
 
 /// What a plain machine does without: the senders of its subscribers and
@@ -92,38 +90,29 @@ impl<C: Component> Subscribers<C> {
     #[inline]
     pub(crate) fn send(&mut self, record: MoveRecord<C>) {
         if let Some(side) = self.side.as_mut().filter(|s| !s.senders.is_empty()) {
-            let senders = &mut side.senders;
-            let MoveRecord {
-                seq,
-                from,
-                cause,
-                to,
-                at,
-                took,
-            } = record;
-            send_all(senders, seq, (from, to), cause, (at, took));
+            let (pieces, checkpoint) = Pieces::of(&record);
+            // A move without clock fields (known where the move is
+            // compiled) passes a null pointer for them.
+            let times = (record.at, record.took);
+            let times = (times.0.is_some() || times.1.is_some()).then_some(&times);
+            send_all(&mut side.senders, record.seq, checkpoint, pieces, times);
         }
     }
 }
 
-/// The slow path of [`Subscribers::send`], out of line. It takes the record
-/// in pieces, which travel in registers: a whole record would be written to
-/// the stack on every move, subscribers or not.
+/// The slow path of [`Subscribers::send`], out of line, taking the record
+/// in pieces that travel in registers (see [`Pieces`]). Cold: sending on a
+/// channel costs far more than a move, and a call the compiler thinks
+/// frequent makes every move keep its values on the stack.
+#[cold]
 #[inline(never)]
 fn send_all<C: Component>(
     senders: &mut Vec<Sender<MoveRecord<C>>>,
     seq: u64,
-    (from, to): (C::State, C::State),
-    cause: Cause<C::Event>,
-    (at, took): (Option<SystemTime>, Option<Duration>),
+    checkpoint: u64,
+    pieces: Pieces<C>,
+    times: Option<&Times>,
 ) {
-    let record = MoveRecord {
-        seq,
-        from,
-        cause,
-        to,
-        at,
-        took,
-    };
+    let record = pieces.join(seq, checkpoint, times.copied().unwrap_or((None, None)));
     senders.retain(|tx| tx.send(record).is_ok());
 }
