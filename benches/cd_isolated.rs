@@ -13,10 +13,15 @@
 //! * `random`: events drawn uniformly (fixed seed) from the five, of which
 //!   about 65% are not accepted in the state they arrive in.
 //!
+//! Two comparisons on each workload: the plain move against the hand-written
+//! match and the peers; and typestep with a history ring of 64 and actions
+//! under a snapshot of small `Copy` data (`Deck`) against the hand-written
+//! match making the same data changes (and typestep without the ring).
+//!
 //! `cargo bench --bench cd_isolated` (`CD_EVENTS=N` sets the events per run,
 //! 10,000,000 by default; `CD_ROUNDS=N` the rounds, 15 by default). It
-//! prints one table per workload; the criterion bench `cd_player` stays the
-//! in-context comparison.
+//! prints one table per workload and comparison; the criterion bench
+//! `cd_player` stays the in-context comparison.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -25,190 +30,16 @@ use std::time::Duration;
 use cpu_time::ThreadTime;
 use typestep::prelude::*;
 
-/// The player as typestep declares it: state only, no guards or actions.
-#[derive(Component, Clone, Copy)]
-#[component(states(Empty, Open, Stopped, Playing, Paused), initial = Empty)]
-#[transition(Empty -> Open on OpenClose)]
-#[transition(Empty -> Stopped on CdDetected)]
-#[transition(Open -> Empty on OpenClose)]
-#[transition(Stopped -> Playing on Play)]
-#[transition(Stopped -> Stopped on Stop)]
-#[transition(Stopped -> Open on OpenClose)]
-#[transition(Playing -> Stopped on Stop)]
-#[transition(Playing -> Paused on Pause)]
-#[transition(Playing -> Open on OpenClose)]
-#[transition(Paused -> Playing on Pause)]
-#[transition(Paused -> Stopped on Stop)]
-#[transition(Paused -> Open on OpenClose)]
-struct Player;
-
-/// The baseline: a hand-written enum `match`.
-mod hand {
-    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-    pub enum State {
-        Empty,
-        Open,
-        Stopped,
-        Playing,
-        Paused,
-    }
-
-    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-    pub enum Event {
-        OpenClose,
-        CdDetected,
-        Play,
-        Stop,
-        Pause,
-    }
-
-    /// The next state, or `None` when `state` does not accept `event`.
-    #[inline]
-    pub fn next(state: State, event: Event) -> Option<State> {
-        use Event as E;
-        use State as S;
-        Some(match (state, event) {
-            (S::Empty, E::OpenClose) => S::Open,
-            (S::Empty, E::CdDetected) => S::Stopped,
-            (S::Open, E::OpenClose) => S::Empty,
-            (S::Stopped, E::Play) => S::Playing,
-            (S::Stopped, E::Stop) => S::Stopped,
-            (S::Stopped, E::OpenClose) => S::Open,
-            (S::Playing, E::Stop) => S::Stopped,
-            (S::Playing, E::Pause) => S::Paused,
-            (S::Playing, E::OpenClose) => S::Open,
-            (S::Paused, E::Pause) => S::Playing,
-            (S::Paused, E::Stop) => S::Stopped,
-            (S::Paused, E::OpenClose) => S::Open,
-            _ => return None,
-        })
-    }
-}
-
-/// The player in statig.
-mod with_statig {
-    use statig::prelude::*;
-
-    #[derive(Default)]
-    pub struct Player;
-
-    pub enum Event {
-        OpenClose,
-        CdDetected,
-        Play,
-        Stop,
-        Pause,
-    }
-
-    #[state_machine(initial = "State::empty()")]
-    impl Player {
-        #[state]
-        fn empty(event: &Event) -> Outcome<State> {
-            match event {
-                Event::OpenClose => Transition(State::open()),
-                Event::CdDetected => Transition(State::stopped()),
-                _ => Super,
-            }
-        }
-
-        #[state]
-        fn open(event: &Event) -> Outcome<State> {
-            match event {
-                Event::OpenClose => Transition(State::empty()),
-                _ => Super,
-            }
-        }
-
-        #[state]
-        fn stopped(event: &Event) -> Outcome<State> {
-            match event {
-                Event::Play => Transition(State::playing()),
-                Event::Stop => Transition(State::stopped()),
-                Event::OpenClose => Transition(State::open()),
-                _ => Super,
-            }
-        }
-
-        #[state]
-        fn playing(event: &Event) -> Outcome<State> {
-            match event {
-                Event::Stop => Transition(State::stopped()),
-                Event::Pause => Transition(State::paused()),
-                Event::OpenClose => Transition(State::open()),
-                _ => Super,
-            }
-        }
-
-        #[state]
-        fn paused(event: &Event) -> Outcome<State> {
-            match event {
-                Event::Pause => Transition(State::playing()),
-                Event::Stop => Transition(State::stopped()),
-                Event::OpenClose => Transition(State::open()),
-                _ => Super,
-            }
-        }
-    }
-}
-
-/// The player in smlang.
-mod with_smlang {
-    smlang::statemachine! {
-        derive_events: [Clone, Copy],
-        transitions: {
-            *Empty + OpenClose = Open,
-            Empty + CdDetected = Stopped,
-            Open + OpenClose = Empty,
-            Stopped + Play = Playing,
-            Stopped + Stop = Stopped,
-            Stopped + OpenClose = Open,
-            Playing + Stop = Stopped,
-            Playing + Pause = Paused,
-            Playing + OpenClose = Open,
-            Paused + Pause = Playing,
-            Paused + Stop = Stopped,
-            Paused + OpenClose = Open,
-        }
-    }
-
-    pub struct Context;
-
-    impl StateMachineContext for Context {}
-}
-
-/// The player in rust-fsm.
-mod with_rust_fsm {
-    rust_fsm::state_machine! {
-        pub player(Empty)
-
-        Empty => {
-            OpenClose => Open,
-            CdDetected => Stopped,
-        },
-        Open(OpenClose) => Empty,
-        Stopped => {
-            Play => Playing,
-            Stop => Stopped,
-            OpenClose => Open,
-        },
-        Playing => {
-            Stop => Stopped,
-            Pause => Paused,
-            OpenClose => Open,
-        },
-        Paused => {
-            Pause => Playing,
-            Stop => Stopped,
-            OpenClose => Open,
-        },
-    }
-}
+#[path = "cd/mod.rs"]
+mod cd;
+use cd::*;
 
 /// One workload in every implementation's own event type.
 struct Workload {
     name: &'static str,
     typestep: Vec<player::Event>,
     hand: Vec<hand::Event>,
+    deck: Vec<deck::Event>,
     statig: Vec<with_statig::Event>,
     smlang: Vec<with_smlang::Events>,
     rust_fsm: Vec<with_rust_fsm::player::Input>,
@@ -218,7 +49,6 @@ struct Workload {
 
 impl Workload {
     fn new(name: &'static str, events: Vec<player::Event>) -> Self {
-        use player::Event as E;
         let mut state = hand::State::Empty;
         let mut rejected = 0;
         for &event in &events {
@@ -230,49 +60,13 @@ impl Workload {
         Workload {
             name,
             hand: events.iter().map(|&e| hand_event(e)).collect(),
-            statig: events
-                .iter()
-                .map(|e| match e {
-                    E::OpenClose => with_statig::Event::OpenClose,
-                    E::CdDetected => with_statig::Event::CdDetected,
-                    E::Play => with_statig::Event::Play,
-                    E::Stop => with_statig::Event::Stop,
-                    E::Pause => with_statig::Event::Pause,
-                })
-                .collect(),
-            smlang: events
-                .iter()
-                .map(|e| match e {
-                    E::OpenClose => with_smlang::Events::OpenClose,
-                    E::CdDetected => with_smlang::Events::CdDetected,
-                    E::Play => with_smlang::Events::Play,
-                    E::Stop => with_smlang::Events::Stop,
-                    E::Pause => with_smlang::Events::Pause,
-                })
-                .collect(),
-            rust_fsm: events
-                .iter()
-                .map(|e| match e {
-                    E::OpenClose => with_rust_fsm::player::Input::OpenClose,
-                    E::CdDetected => with_rust_fsm::player::Input::CdDetected,
-                    E::Play => with_rust_fsm::player::Input::Play,
-                    E::Stop => with_rust_fsm::player::Input::Stop,
-                    E::Pause => with_rust_fsm::player::Input::Pause,
-                })
-                .collect(),
+            deck: events.iter().map(|&e| deck_event(e)).collect(),
+            statig: events.iter().map(|&e| statig_event(e)).collect(),
+            smlang: events.iter().map(|&e| smlang_event(e)).collect(),
+            rust_fsm: events.iter().map(|&e| rust_fsm_event(e)).collect(),
             typestep: events,
             rejected,
         }
-    }
-}
-
-fn hand_event(e: player::Event) -> hand::Event {
-    match e {
-        player::Event::OpenClose => hand::Event::OpenClose,
-        player::Event::CdDetected => hand::Event::CdDetected,
-        player::Event::Play => hand::Event::Play,
-        player::Event::Stop => hand::Event::Stop,
-        player::Event::Pause => hand::Event::Pause,
     }
 }
 
@@ -356,24 +150,85 @@ fn run_rust_fsm(events: &[with_rust_fsm::player::Input]) {
     black_box(m.state());
 }
 
-const NAMES: [&str; 5] = [
-    "typestep",
-    "hand-written match",
-    "statig 0.4",
-    "smlang 0.8",
-    "rust-fsm 0.8",
-];
+/// typestep with a history ring of 64 and the `Deck` actions (each under a
+/// snapshot of its small `Copy` data): item 3 of issue 13.
+#[inline(never)]
+fn run_typestep_history(events: &[deck::Event]) -> (deck::State, u32) {
+    let mut m = StateMachine::new(Deck::default()).with_history(64);
+    for &event in events {
+        let _ = m.fire(event);
+    }
+    (m.state(), m.data().plays)
+}
 
-/// Runs implementation `which` once over `w` and returns its CPU time.
-fn time(which: usize, w: &Workload) -> Duration {
-    let start = ThreadTime::now();
-    match which {
+/// The same moves and data changes by hand: the baseline of item 3.
+#[inline(never)]
+fn run_hand_data(events: &[hand::Event]) -> (hand::State, u32) {
+    let mut state = hand::State::Empty;
+    let mut data = hand::Data::default();
+    for &event in events {
+        if let Some(next) = hand::next_with_data(state, event, &mut data) {
+            state = next;
+        }
+    }
+    (state, data.plays)
+}
+
+/// typestep with the `Deck` actions and no history (what the ring costs).
+#[inline(never)]
+fn run_typestep_deck(events: &[deck::Event]) -> (deck::State, u32) {
+    let mut m = StateMachine::new(Deck::default());
+    for &event in events {
+        let _ = m.fire(event);
+    }
+    (m.state(), m.data().plays)
+}
+
+/// One comparison: implementations by name, the first one compared with
+/// each of the others.
+struct Table {
+    title: &'static str,
+    names: &'static [&'static str],
+    /// Runs implementation `which` once over a workload.
+    run: fn(usize, &Workload),
+}
+
+const PLAIN: Table = Table {
+    title: "plain move",
+    names: &[
+        "typestep",
+        "hand-written match",
+        "statig 0.4",
+        "smlang 0.8",
+        "rust-fsm 0.8",
+    ],
+    run: |which, w| match which {
         0 => drop(black_box(run_typestep(black_box(&w.typestep)))),
         1 => drop(black_box(run_hand(black_box(&w.hand)))),
         2 => run_statig(black_box(&w.statig)),
         3 => run_smlang(black_box(&w.smlang)),
         _ => run_rust_fsm(black_box(&w.rust_fsm)),
-    }
+    },
+};
+
+const HISTORY: Table = Table {
+    title: "history (64) + snapshot of small Copy data",
+    names: &[
+        "typestep history + snapshot",
+        "hand-written match + data",
+        "typestep snapshot only",
+    ],
+    run: |which, w| match which {
+        0 => drop(black_box(run_typestep_history(black_box(&w.deck)))),
+        1 => drop(black_box(run_hand_data(black_box(&w.hand)))),
+        _ => drop(black_box(run_typestep_deck(black_box(&w.deck)))),
+    },
+};
+
+/// Runs implementation `which` of `table` once over `w`; its CPU time.
+fn time(table: &Table, which: usize, w: &Workload) -> Duration {
+    let start = ThreadTime::now();
+    (table.run)(which, w);
     start.elapsed()
 }
 
@@ -408,28 +263,39 @@ fn main() {
         Workload::new("predictable", predictable(n)),
         Workload::new("random", random(n)),
     ] {
-        // Warm-up: one run of each.
-        for which in 0..NAMES.len() {
-            time(which, &workload);
+        for table in [&PLAIN, &HISTORY] {
+            compare(table, &workload, n, rounds);
         }
-        let mut times = vec![Vec::new(); NAMES.len()];
-        for round in 0..rounds {
-            for k in 0..NAMES.len() {
-                let which = (round + k) % NAMES.len();
-                times[which].push(time(which, &workload).as_secs_f64());
-            }
+    }
+}
+
+/// Runs every implementation of `table` `rounds` times over `workload`,
+/// rotating their order, and prints the medians.
+fn compare(table: &Table, workload: &Workload, n: usize, rounds: usize) {
+    let count = table.names.len();
+    // Warm-up: one run of each.
+    for which in 0..count {
+        time(table, which, workload);
+    }
+    let mut times = vec![Vec::new(); count];
+    for round in 0..rounds {
+        for k in 0..count {
+            let which = (round + k) % count;
+            times[which].push(time(table, which, workload).as_secs_f64());
         }
-        println!(
-            "cd_isolated/{}: {} events, {:.1}% not accepted, {} rounds (median of per-round ratios)",
-            workload.name,
-            n,
-            100.0 * workload.rejected as f64 / n as f64,
-            rounds
-        );
-        for (which, name) in NAMES.iter().enumerate() {
-            let per_event = median(times[which].clone()) / n as f64 * 1e9;
-            let ratio = median((0..rounds).map(|r| times[0][r] / times[which][r]).collect());
-            println!("  {name:<20} {per_event:>7.3} ns/event   typestep / this = {ratio:.3}");
-        }
+    }
+    println!(
+        "cd_isolated/{}, {}: {} events, {:.1}% not accepted, {} rounds (median of per-round ratios)",
+        workload.name,
+        table.title,
+        n,
+        100.0 * workload.rejected as f64 / n as f64,
+        rounds
+    );
+    let first = table.names[0];
+    for (which, name) in table.names.iter().enumerate() {
+        let per_event = median(times[which].clone()) / n as f64 * 1e9;
+        let ratio = median((0..rounds).map(|r| times[0][r] / times[which][r]).collect());
+        println!("  {name:<30} {per_event:>7.3} ns/event   {first} / this = {ratio:.3}");
     }
 }

@@ -144,6 +144,24 @@ impl<C: Component> History<C> {
         }
     }
 
+    /// Takes the ring, leaving history off.
+    #[inline]
+    pub(crate) fn take(&mut self) -> Self {
+        History {
+            ring: self.ring.take(),
+        }
+    }
+
+    /// A ring of `capacity` holding the newest records of this one.
+    #[inline(never)]
+    pub(crate) fn resized(self, capacity: usize) -> Self {
+        let mut history = History::with_capacity(capacity);
+        for record in self.iter().rev().take(capacity).rev() {
+            history.push(record);
+        }
+        history
+    }
+
     /// Whether moves are recorded at all.
     #[inline]
     pub fn is_enabled(&self) -> bool {
