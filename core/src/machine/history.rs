@@ -144,12 +144,18 @@ impl<C: Component> History<C> {
         }
     }
 
+    /// History off (no ring): made inline, so that a new machine calls
+    /// nothing out of line (a call before a loop of moves costs the loop a
+    /// register).
+    #[inline]
+    pub(crate) const fn off() -> Self {
+        History { ring: None }
+    }
+
     /// Takes the ring, leaving history off.
     #[inline]
     pub(crate) fn take(&mut self) -> Self {
-        History {
-            ring: self.ring.take(),
-        }
+        core::mem::replace(self, History::off())
     }
 
     /// A ring of `capacity` holding the newest records of this one.

@@ -200,7 +200,7 @@ impl<C: Component> StateMachine<C> {
             data,
             seq: 0,
             timing: false,
-            history: History::with_capacity(0),
+            history: History::off(),
             subscribers: Subscribers::new(),
             observer: NoObserver,
         }
