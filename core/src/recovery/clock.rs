@@ -9,17 +9,14 @@
 //! never come from here: the machine and the coordinator measure those
 //! exactly.
 //!
-//! An event recorded right after a timed move (a [`MoveLogger`]'s) can be
+//! An event recorded right after a timed move (a `MoveLogger`'s) can be
 //! stamped without reading a clock: with the precise clock the move's end
 //! reading *is* a stamp; with the coarse clock each thread keeps the value
 //! it last read, which stands in for a fresh read for 100 µs of the move
 //! clock after it was read (well under the coarse clock's own resolution).
 //! Every read of the coarse clock on a thread updates that value, so the
 //! stamps one thread gives never go backwards, whichever way it records:
-//! the per-thread order [`collect`] promises holds.
-//!
-//! [`MoveLogger`]: super::MoveLogger
-//! [`collect`]: super::RecoveryLogger::collect
+//! the per-thread order `RecoveryLogger::collect` promises holds.
 
 use std::time::Duration;
 
@@ -65,7 +62,7 @@ impl Clock {
             #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
             Clock::Coarse { .. } => {
                 let now = coarse_nanos();
-                recent::keep(now);
+                keep_recent(now);
                 now
             }
             #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
@@ -82,7 +79,7 @@ impl Clock {
     pub(crate) fn read_after(&self, end: ClockReading) -> u64 {
         match self {
             #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-            Clock::Coarse { .. } => recent::read_after(end.raw()),
+            Clock::Coarse { .. } => recent_after(end.raw()),
             #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
             Clock::Coarse { epoch } => *epoch,
             Clock::Precise { .. } => end.raw(),
@@ -113,46 +110,42 @@ fn coarse_nanos() -> u64 {
     secs.wrapping_mul(1_000_000_000).wrapping_add(nanos)
 }
 
-/// Each thread's latest reading of the coarse clock (see the module's
-/// documentation).
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-mod recent {
-    use std::cell::Cell;
+thread_local! {
+    /// The coarse clock as this thread last read it (see the module's
+    /// documentation).
+    static RECENT_NANOS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The move-clock reading until which `RECENT_NANOS` stands in for a
+    /// fresh read. (Two cells: `keep_recent` is then one plain store.)
+    static RECENT_UNTIL: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
-    use super::coarse_nanos;
-    use crate::ticks::Ticks;
+/// Remembers `now`, a fresh read of the coarse clock, as this thread's
+/// latest.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[inline(always)]
+fn keep_recent(now: u64) {
+    RECENT_NANOS.set(now);
+}
 
-    thread_local! {
-        /// The coarse clock as this thread last read it.
-        static NANOS: Cell<u64> = const { Cell::new(0) };
-        /// The move-clock reading until which `NANOS` stands in for a
-        /// fresh read. (Two cells: `keep` is then one plain store.)
-        static UNTIL: Cell<u64> = const { Cell::new(0) };
+/// This thread's latest coarse read if still fresh at move-clock reading
+/// `end`, else a fresh one.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[inline(always)]
+fn recent_after(end: u64) -> u64 {
+    if end < RECENT_UNTIL.get() {
+        RECENT_NANOS.get()
+    } else {
+        refresh_recent(end)
     }
+}
 
-    /// Remembers `now`, a fresh read, as this thread's latest.
-    #[inline(always)]
-    pub(super) fn keep(now: u64) {
-        NANOS.set(now);
-    }
-
-    /// This thread's latest read if still fresh at move-clock reading
-    /// `end`, else a fresh one.
-    #[inline(always)]
-    pub(super) fn read_after(end: u64) -> u64 {
-        if end < UNTIL.get() {
-            NANOS.get()
-        } else {
-            refresh(end)
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn refresh(end: u64) -> u64 {
-        let nanos = coarse_nanos();
-        NANOS.set(nanos);
-        UNTIL.set(end.saturating_add(Ticks::get().per_100us()));
-        nanos
-    }
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[cold]
+#[inline(never)]
+fn refresh_recent(end: u64) -> u64 {
+    let nanos = coarse_nanos();
+    RECENT_NANOS.set(nanos);
+    RECENT_UNTIL.set(end.saturating_add(Ticks::get().per_100us()));
+    nanos
 }
