@@ -59,7 +59,7 @@ pub use {
     },
     machine::{
         on_move, Cause, Checkpoint, ClockReading, History, HistoryIter, MoveRecord, NoObserver,
-        Observer, Observers, OnMove, RehydrateError, WrongState,
+        Observer, Observers, OnMove, RehydrateError, SharedError, WrongState,
     },
     monitoring::{
         MonitoringBuilder, MonitoringCoordinator, MonitoringError, MonitoringMetrics, StopReport,

@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::component::Refusal;
 use crate::component::{Component, HookFailed, Label};
-use crate::fault::BoxError;
+use crate::fault::SharedError;
 
 /// Why [`StateMachine::fire`](crate::StateMachine::fire) did not move the
 /// machine. In every case the state and the data are what they were before
@@ -74,7 +74,7 @@ pub enum FireError<C: Component> {
         event: C::Event,
         /// The action's error.
         #[source]
-        source: BoxError,
+        source: SharedError,
     },
     /// The transition's action panicked; the data was restored from the
     /// snapshot taken before the action.
@@ -161,13 +161,13 @@ impl<C: Component> FireError<C> {
                 component,
                 state,
                 event,
-                source,
+                source: source.into(),
             },
             Refusal::HookFailed { step, source } => FireError::ActionFailed {
                 component,
                 state,
                 event,
-                source: Box::new(HookFailed { step, source }),
+                source: std::sync::Arc::new(HookFailed { step, source }),
             },
             Refusal::ActionPanicked(message) => FireError::ActionPanicked {
                 component,

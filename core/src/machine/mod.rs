@@ -65,6 +65,7 @@ use core::fmt;
 use std::sync::mpsc::Receiver;
 use std::time::{Instant, SystemTime};
 
+pub use crate::fault::SharedError;
 pub use crate::ticks::ClockReading;
 pub use error::{FireError, RehydrateError, WrongState};
 pub use history::{History, Iter as HistoryIter, MAX_HISTORY_CAPACITY};
