@@ -249,12 +249,9 @@ impl<C: Component> Ring<C> {
         } else {
             self.fill(slot, record.seq, checkpoint, pieces);
         }
-        // A move without clock fields (known where the move is compiled)
-        // passes a null pointer for them.
-        let times = (record.at, record.took);
-        let timed = times.0.is_some() || times.1.is_some();
-        if timed || self.times.is_some() {
-            self.push_times(slot, timed.then_some(&times));
+        let times = record.times();
+        if times.is_some() || self.times.is_some() {
+            self.push_times(slot, times.as_ref());
         }
         self.last = record.seq;
     }

@@ -70,6 +70,15 @@ impl<C: Component> MoveRecord<C> {
     pub fn is_rollback(&self) -> bool {
         matches!(self.cause, Cause::Rollback { .. })
     }
+
+    /// The clock fields, if the move has any. For a move the machine did
+    /// not time this is `None` where the move is compiled, so an out-of-line
+    /// step given `times().as_ref()` gets a null pointer and nothing is
+    /// written to memory for it.
+    #[inline(always)]
+    pub(crate) fn times(&self) -> Option<Times> {
+        (self.at.is_some() || self.took.is_some()).then_some((self.at, self.took))
+    }
 }
 
 /// The clock fields of a record.

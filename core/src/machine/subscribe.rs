@@ -91,11 +91,14 @@ impl<C: Component> Subscribers<C> {
     pub(crate) fn send(&mut self, record: MoveRecord<C>) {
         if let Some(side) = self.side.as_mut().filter(|s| !s.senders.is_empty()) {
             let (pieces, checkpoint) = Pieces::of(&record);
-            // A move without clock fields (known where the move is
-            // compiled) passes a null pointer for them.
-            let times = (record.at, record.took);
-            let times = (times.0.is_some() || times.1.is_some()).then_some(&times);
-            send_all(&mut side.senders, record.seq, checkpoint, pieces, times);
+            let times = record.times();
+            send_all(
+                &mut side.senders,
+                record.seq,
+                checkpoint,
+                pieces,
+                times.as_ref(),
+            );
         }
     }
 }
