@@ -3,13 +3,18 @@
 # ordering" section). Generates a throw-away binary crate under
 # target/system_compile_time/ that depends on this workspace, builds its
 # dependencies once, then times (wall clock, best of RUNS) a rebuild of the
-# crate alone in three variants:
+# crate alone in four variants:
 #
 #   baseline  the same 200-field struct and part types, no derive
 #   deps      #[derive(System)] with ~2.5 dependencies per part, the builder
 #             called for every part in init order, constants read
-#   locks     as `deps`, plus a 200-level lock chain (19 900 ordered pairs,
-#             one direct impl each) and one ordered lock
+#   mutexes   as `deps`, but every part an `OrderedMutex` of a level declared
+#             by hand (no lock order): `locks` less this is the lock order
+#   locks     as `deps`, plus a 200-level lock chain (19 900 ordered pairs in
+#             its transitive closure) and one ordered lock
+#
+# Each variant prints the best wall time and the median CPU time (user +
+# system of cargo and rustc) of its rebuilds.
 #
 # Usage: scripts/system_compile_time.sh [PARTS] [RUNS]   (defaults 200, 3)
 set -euo pipefail
@@ -41,6 +46,7 @@ n, variant = int(sys.argv[1]), sys.argv[2]
 rng = random.Random(7)
 deps = [sorted(rng.sample(range(i), min(i, rng.choice([0, 1, 2, 3, 4])))) for i in range(n)]
 locks = variant == "locks"
+mutexes = variant == "mutexes"
 out = ["#![allow(unused)]", "use typestep::prelude::*;", "use typestep::lock::OrderedMutex;", ""]
 out.append("pub struct Part(pub u32);")
 if variant != "baseline":
@@ -51,7 +57,7 @@ out.append("pub struct Big {")
 for i in range(n):
     if variant != "baseline" and deps[i]:
         out.append("    #[depends_on(" + ", ".join(f"p{d}" for d in deps[i]) + ")]")
-    ty = f"OrderedMutex<u32, big::level::P{i}>" if locks else "Part"
+    ty = f"OrderedMutex<u32, big::level::P{i}>" if locks else f"OrderedMutex<u32, lv::P{i}>" if mutexes else "Part"
     out.append(f"    pub p{i}: {ty},")
 out.append("}")
 out.append("")
@@ -64,7 +70,7 @@ if variant == "baseline":
     out.append("    println!(\"{}\", big.p0.0);")
 else:
     out.append("    let big = Big::builder()")
-    make = "OrderedMutex::new({i})" if locks else "Part({i})"
+    make = "OrderedMutex::new({i})" if locks or mutexes else "Part({i})"
     for i in range(n):  # declaration order is an init order here
         args = ", ".join("_" for _ in deps[i])
         out.append(f"        .p{i}(|{args}| {make.format(i=i)})")
@@ -77,28 +83,38 @@ else:
         out.append(f"    let (last, _) = locks.lock(&big.p{n-1});")
         out.append("    println!(\"{}\", *first + *last);")
 out.append("}")
+if mutexes:
+    out.append("mod lv {")
+    for i in range(n):
+        out.append(f"    pub struct P{i};")
+        out.append(f"    impl typestep::lock::Level for P{i} {{ const NAME: &'static str = \"p{i}\"; }}")
+    out.append("}")
 print("\n".join(out))
 PY
 }
 
-# Best wall-clock seconds of RUNS rebuilds of the crate alone.
+# Best wall-clock and median CPU seconds of RUNS rebuilds of the crate alone.
 time_variant() {
     generate "$1"
     (cd "$WORK" && cargo build --quiet)  # dependencies, and a first build
-    best=""
+    local times=()
+    TIMEFORMAT='%R %U %S'
     for _ in $(seq "$RUNS"); do
         touch "$WORK/src/main.rs"
-        start=$(date +%s.%N)
-        (cd "$WORK" && cargo build --quiet)
-        end=$(date +%s.%N)
-        t=$(echo "$end - $start" | bc)
-        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+        times+=("$( { time (cd "$WORK" && cargo build --quiet) ; } 2>&1 )")
     done
     (cd "$WORK" && ./target/debug/system-compile-time > /dev/null)
-    printf '%-9s %s parts: %.2f s (best of %s)\n' "$1" "$PARTS" "$best" "$RUNS"
+    printf '%s\n' "${times[@]}" | python3 -c '
+import statistics, sys
+runs = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
+wall = min(r[0] for r in runs)
+cpu = statistics.median(r[1] + r[2] for r in runs)
+print(f"{sys.argv[1]:<9} {sys.argv[2]} parts: {wall:.2f} s wall (best), {cpu:.2f} s CPU (median of {len(runs)})")
+' "$1" "$PARTS"
 }
 
 rustc --version
 time_variant baseline
 time_variant deps
+time_variant mutexes
 time_variant locks

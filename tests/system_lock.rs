@@ -257,3 +257,64 @@ fn a_group_of_one_level_is_a_lock_ordered_part() {
     assert_eq!(*spill[0], 9);
     assert_eq!(locks.level_name(), "spill");
 }
+
+/// A lock order with joins, forks and two unrelated parts, ten levels in
+/// all (a tree of 16 positions with `Unlocked`, so pairs cross subtrees):
+/// every ordered pair of levels is checked against the expected transitive
+/// closure, both ways.
+#[derive(System)]
+#[system(lock_order(a -> b -> c -> d -> j, a -> e -> d, f -> g -> h, c -> h, i -> j))]
+#[allow(dead_code)] // only its lock levels are used
+struct Dag {
+    a: OrderedMutex<u8, dag::level::A>,
+    b: OrderedMutex<u8, dag::level::B>,
+    c: OrderedMutex<u8, dag::level::C>,
+    d: OrderedMutex<u8, dag::level::D>,
+    e: OrderedMutex<u8, dag::level::E>,
+    f: OrderedMutex<u8, dag::level::F>,
+    g: OrderedMutex<u8, dag::level::G>,
+    h: OrderedMutex<u8, dag::level::H>,
+    i: OrderedMutex<u8, dag::level::I>,
+    j: OrderedMutex<u8, dag::level::J>,
+}
+
+/// One row per held level: the levels that may be locked after it, then
+/// those that may not. Each row is asserted at compile time, and
+/// `every_pair_of_the_dag_is_checked` asserts that each row names all ten.
+macro_rules! dag_order {
+    ($($held:ident: [$($after:ident)*] not [$($other:ident)*];)*) => {
+        $(
+            $(static_assertions::assert_impl_all!(dag::level::$after: dag::LockAfter<dag::level::$held>);)*
+            $(assert_not_impl_any!(dag::level::$other: dag::LockAfter<dag::level::$held>);)*
+            static_assertions::assert_impl_all!(dag::level::$held: dag::LockAfter<Unlocked>);
+        )*
+        const DAG_ROWS: &[(&str, &[&str], &[&str])] = &[
+            $((stringify!($held), &[$(stringify!($after)),*], &[$(stringify!($other)),*]),)*
+        ];
+    };
+}
+
+dag_order! {
+    A: [B C D E H J] not [A F G I];
+    B: [C D H J] not [A B E F G I];
+    C: [D H J] not [A B C E F G I];
+    D: [J] not [A B C D E F G H I];
+    E: [D J] not [A B C E F G H I];
+    F: [G H] not [A B C D E F I J];
+    G: [H] not [A B C D E F G I J];
+    H: [] not [A B C D E F G H I J];
+    I: [J] not [A B C D E F G H I];
+    J: [] not [A B C D E F G H I J];
+}
+
+#[test]
+fn every_pair_of_the_dag_is_checked() {
+    let all = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
+    let held: Vec<&str> = DAG_ROWS.iter().map(|(held, _, _)| *held).collect();
+    assert_eq!(held, all);
+    for (held, after, other) in DAG_ROWS {
+        let mut named: Vec<&str> = after.iter().chain(other.iter()).copied().collect();
+        named.sort_unstable();
+        assert_eq!(named, all, "row {held} names every level once");
+    }
+}

@@ -91,6 +91,7 @@ pub mod __private {
         leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
         resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,
     };
+    pub use crate::lock::order::{Leaf, Left, Lookup, Right};
     pub use crate::lock::{
         AtLevel, Level, Link, LockChain, LockError, LockGuard, OrderedMutex, Unlocked,
     };

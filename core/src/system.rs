@@ -102,9 +102,10 @@
 ///   `make` receives references to the part's dependencies; a method is
 ///   offered once those are built, and `.build()` once every part is;
 /// * with a lock order: a zero-sized level per ordered part
-///   (`monitoring::level::Pool`), the trait `monitoring::LockAfter` with one
-///   direct impl per ordered pair of the order's transitive closure (and its
-///   mirror `monitoring::LockBefore`, one blanket impl), and the token `monitoring::Locked` (see
+///   (`monitoring::level::Pool`), the trait `monitoring::LockAfter` (one
+///   blanket impl: each level carries, as a type, the set of levels declared
+///   before it, the order's transitive closure; its mirror
+///   `monitoring::LockBefore` is one blanket impl too), and the token `monitoring::Locked` (see
 ///   [`lock`](crate::lock)). A part named in `lock_order(...)` must be a lock
 ///   of its level ([`AtLevel`](crate::lock::AtLevel)).
 ///

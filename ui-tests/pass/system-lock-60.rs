@@ -1,5 +1,6 @@
-//! A 60-level lock order: the closure has 1770 ordered pairs, each a direct
-//! impl; locking the first, a middle and the last level in order compiles.
+//! A 60-level lock order: the closure has 1770 ordered pairs, each level's
+//! set of earlier levels a tree of 64 leaves; locking the first, a middle
+//! and the last level in order compiles.
 use typestep::lock::{LockChain, OrderedMutex};
 use typestep::prelude::*;
 

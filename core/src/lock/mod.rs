@@ -3,9 +3,10 @@
 //! Every lock of a system has a **level**, a zero-sized type fixed by the
 //! lock's type ([`OrderedMutex<T, L>`](OrderedMutex)). `#[derive(System)]`
 //! reads the declared order (`#[system(lock_order(pool -> coordinator -> buffers))]`),
-//! computes its transitive closure with petgraph and emits one direct
-//! `LockAfter` impl per ordered pair (its mirror `LockBefore` is one blanket
-//! impl), plus a token type
+//! computes its transitive closure with petgraph and writes, for each level,
+//! the set of levels declared before it as a type; one blanket `LockAfter`
+//! impl looks the held level up in that set (its mirror `LockBefore` is one
+//! blanket impl too), plus a token type
 //! (`<system>::Locked<'_, L>`) that remembers, in its type, the level of the
 //! last lock the thread took. Taking a lock that is not declared after the
 //! held one is an `E0277` naming both levels and the declared order.
@@ -64,6 +65,7 @@ mod chain;
 mod error;
 mod level;
 mod mutex;
+pub(crate) mod order;
 
 pub use chain::{Link, LockChain};
 pub use error::LockError;

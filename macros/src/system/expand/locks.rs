@@ -1,7 +1,10 @@
-//! Compile-time lock ordering of a system: the level types, the
-//! `LockAfter` trait with one direct impl per pair of the order's
-//! transitive closure (`LockBefore` is its mirror, one blanket impl), the `Locked` token, and (outside the module)
-//! the assertions that fix each part's level by its type.
+//! Compile-time lock ordering of a system: the level types, each level's
+//! place in the order (its position and the set of levels declared before
+//! it, the transitive closure, as types: see `core/src/lock/order.rs`),
+//! the `LockAfter` trait with one blanket impl that looks a level up in that
+//! set (`LockBefore` is its mirror, one blanket impl), the `Locked` token,
+//! and (outside the module) the assertions that fix each part's level by its
+//! type.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -47,7 +50,9 @@ pub fn locks(
         .map(|&i| names[i].as_str())
         .collect();
     let level_docs = level_names.iter().map(|name| {
-        format!("Lock level of part `{name}` of `{system}` (lock order: `{lock_text}`).")
+        // Not the whole order: written once per level, it would make the
+        // docs (and the build) quadratic in the number of levels.
+        format!("Lock level of part `{name}` of `{system}` (the lock order is on [`Locked`](super::Locked)).")
     });
 
     // `{Self}`, `{A}` and `{B}` are filled in by rustc.
@@ -61,19 +66,70 @@ pub fn locks(
     let order_note = format!("declared lock order of `{system}`: {lock_text}");
     let same_note = "two locks of one level are taken together, in a fixed order, with `lock_both` or `lock_all`".to_owned();
 
-    let root_impls = levels.iter().map(|level| {
-        quote! {
-            impl LockAfter<#private::Unlocked> for level::#level {}
+    // Position 0 is `Unlocked`, before every level; level `k` (in
+    // `lock_levels` order) is at `k + 1`.
+    let height = tree_height(levels.len() + 1);
+    let mut position_of = vec![None; names.len()];
+    for (k, &i) in checked.lock_levels.iter().enumerate() {
+        position_of[i] = Some(k + 1);
+    }
+    let mut earlier = vec![vec![false; 1 << height]; levels.len() + 1];
+    for row in earlier.iter_mut().skip(1) {
+        row[0] = true;
+    }
+    for &(before, after) in &checked.lock_closure {
+        if let (Some(Some(before)), Some(Some(after))) =
+            (position_of.get(before), position_of.get(after))
+        {
+            earlier[*after][*before] = true;
         }
-    });
-    let pair_impls = checked.lock_closure.iter().map(|&(before, after)| {
-        let (Some(before), Some(after)) = (level_ident(before), level_ident(after)) else {
-            return TokenStream::new();
+    }
+    let placed = |position: usize, ty: TokenStream| {
+        let path = path_to(position, height);
+        let set = set_tree(&earlier[position], height);
+        quote! {
+            impl Place for #ty {
+                type Position = #path;
+                type Earlier = #set;
+            }
+        }
+    };
+    let places = std::iter::once(placed(0, quote!(#private::Unlocked))).chain(
+        levels
+            .iter()
+            .enumerate()
+            .map(|(k, level)| placed(k + 1, quote!(level::#level))),
+    );
+    let subtrees = (0..=height).map(|h| {
+        let (full, empty) = (subtree_name(true, h), subtree_name(false, h));
+        let (full_def, empty_def) = match h.checked_sub(1) {
+            None => (quote!(Yes), quote!(No)),
+            Some(below) => {
+                let (full, empty) = (subtree_name(true, below), subtree_name(false, below));
+                (quote!((#full, #full)), quote!((#empty, #empty)))
+            }
         };
         quote! {
-            impl LockAfter<level::#before> for level::#after {}
+            pub type #full = #full_def;
+            pub type #empty = #empty_def;
         }
     });
+
+    // Spanned at the declared order, so that rustc's "required for `X` to
+    // implement `LockAfter<Y>`" points there.
+    let order_span = decl
+        .lock_chains
+        .first()
+        .and_then(|chain| chain.first())
+        .map_or_else(proc_macro2::Span::call_site, Ident::span);
+    let after_impl = quote_spanned! {order_span=>
+        impl<A: Place, B: Place> LockAfter<A> for B
+        where
+            B::Earlier: #private::Lookup<A::Position>,
+            B: DeclaredAfter<A, <B::Earlier as #private::Lookup<A::Position>>::Leaf>,
+        {
+        }
+    };
 
     let locked_doc = format!(
         "A link of this thread's lock chain that holds a lock of level `L` of `{system}` \
@@ -83,8 +139,9 @@ pub fn locks(
     );
     let after_doc = format!(
         "`B: LockAfter<A>`: while holding level `A` of `{system}`, level `B` may be locked; \
-         the bound of [`Locked::lock`]. One direct impl per ordered pair of the transitive \
-         closure of `{lock_text}` (so DAG joins work), plus one per level after `Unlocked`."
+         the bound of [`Locked::lock`]. One blanket impl: `A` is in the set of levels declared \
+         before `B`, the transitive closure of `{lock_text}` (so DAG joins work), and \
+         `Unlocked` is before every level."
     );
     // Checked before the order, so a lock of another system is named as
     // such rather than as "not declared after" a level it has no order with.
@@ -136,8 +193,40 @@ pub fn locks(
 
         #(impl OwnLevel for level::#levels { type Level = Self; })*
 
-        #(#root_impls)*
-        #(#pair_impls)*
+        /// Where each level sits in the lock order: its position, and the
+        /// levels declared before it (a tree of leaves, see
+        /// `typestep::__private::Lookup`). The derive's; not for users.
+        #[doc(hidden)]
+        pub trait Place {
+            /// The path to this level's leaf.
+            type Position;
+            /// The set of levels declared before this one.
+            type Earlier;
+        }
+
+        /// The leaves of the sets, and whole subtrees of them by height.
+        #[doc(hidden)]
+        pub mod lock_order {
+            /// The level at this position is declared before the set's.
+            pub struct Yes;
+            /// The level at this position is not declared before the set's.
+            pub struct No;
+            impl #private::Leaf for Yes {}
+            impl #private::Leaf for No {}
+            #(#subtrees)*
+        }
+
+        /// `B: DeclaredAfter<A, Yes>`: what `LockAfter` looks up; with
+        /// `No`, the bound a wrong order fails (reported with `LockAfter`'s
+        /// message).
+        #[doc(hidden)]
+        pub trait DeclaredAfter<A, Leaf> {}
+
+        impl<A, B> DeclaredAfter<A, lock_order::Yes> for B {}
+
+        #(#places)*
+
+        #after_impl
 
         #[doc = #locked_doc]
         pub struct Locked<'a, L> {
@@ -237,4 +326,95 @@ pub fn locks(
         }
     };
     (module_items, outer)
+}
+
+/// The height of a tree with at least `leaves` leaves (at least 1).
+fn tree_height(leaves: usize) -> usize {
+    let mut height = 1;
+    while (1usize << height) < leaves {
+        height += 1;
+    }
+    height
+}
+
+/// The path to leaf `position` of a tree of `height`: `(Left | Right, ...)`,
+/// most significant step first, ending in `()`.
+fn path_to(position: usize, height: usize) -> TokenStream {
+    let private = quote!(::typestep::__private);
+    (0..height).fold(quote!(()), |rest, bit| {
+        let step = if position >> bit & 1 == 0 {
+            quote!(#private::Left)
+        } else {
+            quote!(#private::Right)
+        };
+        quote!((#step, #rest))
+    })
+}
+
+/// The alias of a whole subtree of `height` whose leaves are all declared
+/// (`full`) or all not.
+fn subtree_alias(full: bool, height: usize) -> TokenStream {
+    let name = subtree_name(full, height);
+    quote!(lock_order::#name)
+}
+
+/// The name of that alias in `order_subtrees`.
+fn subtree_name(full: bool, height: usize) -> Ident {
+    quote::format_ident!("{}{height}", if full { "Full" } else { "Empty" })
+}
+
+/// The set `leaves` (its length a power of two, `2^height`) as a tree, a
+/// subtree whose leaves are all equal written as its alias.
+fn set_tree(leaves: &[bool], height: usize) -> TokenStream {
+    if leaves.iter().all(|&leaf| leaf) {
+        return subtree_alias(true, height);
+    }
+    if !leaves.iter().any(|&leaf| leaf) || height == 0 {
+        return subtree_alias(false, height);
+    }
+    let (left, right) = leaves.split_at(leaves.len() / 2);
+    let (left, right) = (set_tree(left, height - 1), set_tree(right, height - 1));
+    quote!((#left, #right))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(tokens: TokenStream) -> String {
+        tokens.to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn heights_hold_every_position() {
+        assert_eq!(tree_height(2), 1);
+        assert_eq!(tree_height(3), 2);
+        assert_eq!(tree_height(4), 2);
+        assert_eq!(tree_height(201), 8);
+    }
+
+    #[test]
+    fn a_path_takes_the_most_significant_step_first() {
+        assert_eq!(
+            text(path_to(2, 2)),
+            "(::typestep::__private::Right,(::typestep::__private::Left,()))"
+        );
+        assert_eq!(
+            text(path_to(1, 2)),
+            "(::typestep::__private::Left,(::typestep::__private::Right,()))"
+        );
+    }
+
+    #[test]
+    fn uniform_subtrees_are_written_as_one_alias() {
+        assert_eq!(text(set_tree(&[true; 4], 2)), "lock_order::Full2");
+        assert_eq!(
+            text(set_tree(&[true, true, false, false], 2)),
+            "(lock_order::Full1,lock_order::Empty1)"
+        );
+        assert_eq!(
+            text(set_tree(&[true, false, false, false], 2)),
+            "((lock_order::Full0,lock_order::Empty0),lock_order::Empty1)"
+        );
+    }
 }

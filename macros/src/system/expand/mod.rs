@@ -3,8 +3,9 @@
 //! The generated module (snake_case of the system's name) holds what does
 //! not mention the user's types: the typestate `Builder` and the traits that
 //! explain a missing dependency, the lock levels (`level::*`), the
-//! `LockAfter` trait with one direct impl per ordered pair (`LockBefore`,
-//! its mirror, is one blanket impl), and the `Locked` token. Everything that
+//! `LockAfter` trait (one blanket impl over each level's set of earlier
+//! levels; `LockBefore`, its mirror, is one blanket impl), and the `Locked`
+//! token. Everything that
 //! mentions the user's types (the builder's parts storage and methods, the
 //! `System` impl, the level assertions) is emitted
 //! next to the struct, in a `const _` block, so it resolves those types in
