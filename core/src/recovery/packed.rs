@@ -50,7 +50,15 @@ impl Packed {
             order,
             at_raw,
             duration_ns: nanos(event.duration),
-            component: event.component,
+            // Rebuilt from its variant, not moved whole: the whole move was
+            // one 16-byte load of the tag and pointer the caller had just
+            // stored as two 8-byte pieces, which cannot be forwarded and
+            // waited for the store buffer (full of the previous slot's
+            // stores) to drain: 19.3 -> 18.2 ns a `record`.
+            component: match event.component {
+                Name::Static(text) => Name::Static(text),
+                Name::Shared(text) => Name::Shared(text),
+            },
             from: event.from,
             event: event.event,
             to: event.to,
