@@ -12,7 +12,7 @@
 //! and n impls instead of n²/2 impls.
 //!
 //! The failing bound of a wrong order is the system's
-//! `DeclaredAfter<Held, No>` on the level being locked, the same type as in
+//! `DeclaredAfter<Held, NotDeclared>` on the level being locked, the same type as in
 //! `LockAfter`'s bound, so rustc reports `LockAfter`'s own message
 //! (`on_unimplemented`), which names both levels and the declared order.
 
@@ -23,9 +23,12 @@ pub struct Left;
 pub struct Right;
 
 /// A leaf of a level's set. The derive declares the two leaf types per
-/// system (`Yes` and `No`, in the system's hidden `lock_order` module), so
-/// that a wrong order's help line reads `DeclaredAfter<Buffers, No>` instead
-/// of a path into this crate.
+/// system (`Declared` and `NotDeclared`, in the system's hidden `lock_order`
+/// module), so that a wrong order's help line reads
+/// `DeclaredAfter<Buffers, NotDeclared>` instead of a path into this crate.
+/// (rustc prints a type by its bare name only when no other crate in the
+/// build has an item of that name: `No` was printed as `lock_order::No` once
+/// the optional dependencies were in the build.)
 pub trait Leaf {}
 
 /// The leaf of a set (`Self`) at position `Path`.

@@ -40,7 +40,10 @@ pub fn builder(
         "LockAfter",
         "Locked",
         "OwnLevel",
+        "Place",
+        "DeclaredAfter",
         "level",
+        "lock_order",
     ]);
     let edge_traits: Vec<Vec<Ident>> = checked
         .dependencies

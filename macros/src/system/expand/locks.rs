@@ -103,7 +103,7 @@ pub fn locks(
     let subtrees = (0..=height).map(|h| {
         let (full, empty) = (subtree_name(true, h), subtree_name(false, h));
         let (full_def, empty_def) = match h.checked_sub(1) {
-            None => (quote!(Yes), quote!(No)),
+            None => (quote!(Declared), quote!(NotDeclared)),
             Some(below) => {
                 let (full, empty) = (subtree_name(true, below), subtree_name(false, below));
                 (quote!((#full, #full)), quote!((#empty, #empty)))
@@ -208,21 +208,21 @@ pub fn locks(
         #[doc(hidden)]
         pub mod lock_order {
             /// The level at this position is declared before the set's.
-            pub struct Yes;
+            pub struct Declared;
             /// The level at this position is not declared before the set's.
-            pub struct No;
-            impl #private::Leaf for Yes {}
-            impl #private::Leaf for No {}
+            pub struct NotDeclared;
+            impl #private::Leaf for Declared {}
+            impl #private::Leaf for NotDeclared {}
             #(#subtrees)*
         }
 
-        /// `B: DeclaredAfter<A, Yes>`: what `LockAfter` looks up; with
-        /// `No`, the bound a wrong order fails (reported with `LockAfter`'s
+        /// `B: DeclaredAfter<A, Declared>`: what `LockAfter` looks up; with
+        /// `NotDeclared`, the bound a wrong order fails (reported with `LockAfter`'s
         /// message).
         #[doc(hidden)]
         pub trait DeclaredAfter<A, Leaf> {}
 
-        impl<A, B> DeclaredAfter<A, lock_order::Yes> for B {}
+        impl<A, B> DeclaredAfter<A, lock_order::Declared> for B {}
 
         #(#places)*
 
