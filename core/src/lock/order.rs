@@ -25,10 +25,11 @@ pub struct Right;
 /// A leaf of a level's set. The derive declares the two leaf types per
 /// system (`Declared` and `NotDeclared`, in the system's hidden `lock_order`
 /// module), so that a wrong order's help line reads
-/// `DeclaredAfter<Buffers, NotDeclared>` instead of a path into this crate.
-/// (rustc prints a type by its bare name only when no other crate in the
-/// build has an item of that name: `No` was printed as `lock_order::No` once
-/// the optional dependencies were in the build.)
+/// `DeclaredAfter<Buffers, lock_order::NotDeclared>` instead of a path into
+/// this crate. (rustc prints a type by its bare name only when no other item
+/// in the build has that name, so the prefix depends on the build: `No` was
+/// bare without typestep's optional dependencies and `lock_order::No` with
+/// them; `NotDeclared` is printed with its prefix in both.)
 pub trait Leaf {}
 
 /// The leaf of a set (`Self`) at position `Path`.
