@@ -16,7 +16,9 @@
 //! Two comparisons on each workload: the plain move against the hand-written
 //! match and the peers; and typestep with a history ring of 64 and actions
 //! under a snapshot of small `Copy` data (`Deck`) against the hand-written
-//! match making the same data changes (and typestep without the ring).
+//! match making the same data changes (and typestep without the ring, and
+//! the hand-written match with a hand-written ring of the same records in a
+//! fixed array: the least a history can cost).
 //!
 //! `cargo bench --bench cd_isolated` (`CD_EVENTS=N` sets the events per run,
 //! 10,000,000 by default; `CD_ROUNDS=N` the rounds, 15 by default). It
@@ -174,6 +176,47 @@ fn run_hand_data(events: &[hand::Event]) -> (hand::State, u32) {
     (state, data.plays)
 }
 
+/// The same moves and data changes by hand, plus a hand-written ring of
+/// the last 64 moves (sequence number, from, event, to: what typestep's
+/// history keeps of a move without its clock fields) in a fixed array:
+/// what recording a history costs at least, the floor of item 3.
+#[inline(never)]
+fn run_hand_ring(events: &[hand::Event]) -> (hand::State, u32) {
+    // Written for what writing costs; read only through `black_box`.
+    #[allow(dead_code)]
+    #[derive(Clone, Copy)]
+    struct Entry {
+        seq: u64,
+        from: hand::State,
+        event: hand::Event,
+        to: hand::State,
+    }
+    let mut ring = [Entry {
+        seq: 0,
+        from: hand::State::Empty,
+        event: hand::Event::OpenClose,
+        to: hand::State::Empty,
+    }; 64];
+    let mut seq = 0u64;
+    let mut state = hand::State::Empty;
+    let mut data = hand::Data::default();
+    for &event in events {
+        if let Some(next) = hand::next_with_data(state, event, &mut data) {
+            seq += 1;
+            ring[(seq % 64) as usize] = Entry {
+                seq,
+                from: state,
+                event,
+                to: next,
+            };
+            state = next;
+        }
+    }
+    // The ring is read, so none of its stores can be left out.
+    black_box(&ring);
+    (state, data.plays)
+}
+
 /// typestep with the `Deck` actions and no history (what the ring costs).
 #[inline(never)]
 fn run_typestep_deck(events: &[deck::Event]) -> (deck::State, u32) {
@@ -217,11 +260,13 @@ const HISTORY: Table = Table {
         "typestep history + snapshot",
         "hand-written match + data",
         "typestep snapshot only",
+        "hand-written match + data + ring",
     ],
     run: |which, w| match which {
         0 => drop(black_box(run_typestep_history(black_box(&w.deck)))),
         1 => drop(black_box(run_hand_data(black_box(&w.hand)))),
-        _ => drop(black_box(run_typestep_deck(black_box(&w.deck)))),
+        2 => drop(black_box(run_typestep_deck(black_box(&w.deck)))),
+        _ => drop(black_box(run_hand_ring(black_box(&w.hand)))),
     },
 };
 
