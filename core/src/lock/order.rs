@@ -26,10 +26,10 @@ pub struct Right;
 /// system (`Declared` and `NotDeclared`, in the system's hidden `lock_order`
 /// module), so that a wrong order's help line reads
 /// `DeclaredAfter<Buffers, lock_order::NotDeclared>` instead of a path into
-/// this crate. (rustc prints a type by its bare name only when no other item
-/// in the build has that name, so the prefix depends on the build: `No` was
-/// bare without typestep's optional dependencies and `lock_order::No` with
-/// them; `NotDeclared` is printed with its prefix in both.)
+/// this crate. (Whether rustc shortens the path to the bare name depends on
+/// what else is in the build: `No` was bare without typestep's optional
+/// dependencies and `lock_order::No` with them; `NotDeclared` is printed
+/// with its prefix in both, which the ui snapshots rely on.)
 pub trait Leaf {}
 
 /// The leaf of a set (`Self`) at position `Path`.

@@ -358,7 +358,7 @@ fn subtree_alias(full: bool, height: usize) -> TokenStream {
     quote!(lock_order::#name)
 }
 
-/// The name of that alias in `order_subtrees`.
+/// The name of that alias in the generated `lock_order` module.
 fn subtree_name(full: bool, height: usize) -> Ident {
     quote::format_ident!("{}{height}", if full { "Full" } else { "Empty" })
 }
