@@ -23,6 +23,14 @@
 # on. It prints the derive's expansion with `RUSTC_BOOTSTRAP=1 ... -Zunpretty=expanded`
 # (as cargo-expand does) and needs python3 for scripts/compile_time_rederive.py.
 #
+# FLOOR=1 adds a third crate, handtyped/: the same machine as a hand-written
+# typestate (a unit struct per state and event, a `Transition` trait with the
+# same message, one impl per edge) on top of the hand-written enum machine,
+# with no dependency: the least code that offers what the derive offers, so
+# typed / handtyped is the derive's own share and handtyped / handwritten the
+# typestate's; and handtyped_dep/, the same code in a crate that depends on
+# typestep without using it: the best any derive of this crate could do.
+#
 # PICTURE=1 instead compares the typed crate with the same crate built with
 # typestep's `doc-diagram` feature (the derive draws the graph as SVG into the
 # module's rustdoc): the picture's cost on a warm build.
@@ -30,6 +38,7 @@
 # Usage: bash scripts/compile_time.sh            (RUNS=5 by default)
 #        RUNS=7 PICTURE=1 bash scripts/compile_time.sh
 #        RUNS=9 EXPLAIN=1 bash scripts/compile_time.sh
+#        RUNS=7 FLOOR=1 bash scripts/compile_time.sh
 # Works offline once the workspace's dependencies are fetched (`cargo fetch`).
 set -euo pipefail
 
@@ -192,6 +201,92 @@ gen_handwritten() {
   } >"$dir/src/lib.rs"
 }
 
+# FLOOR=1: the same machine as a hand-written typestate on top of the
+# hand-written enum machine, with no dependency: one unit struct per state and
+# event (deriving Clone, Copy, Debug), a `Transition` trait with the same
+# `on_unimplemented` message, one impl per edge (guarded and acting edges give
+# a `Result`), and `walk` through typed handles. The least code that offers
+# what the derive offers (the compile-time check and a run-time enum machine),
+# so typed / handtyped is the derive's own share of the build time.
+gen_handtyped() {
+  local dir="$WORK/handtyped"
+  mkdir -p "$dir/src"
+  manifest ct_handtyped "" >"$dir/Cargo.toml"
+  {
+    # The enum machine, without its enum-driven walk.
+    sed '/^\/\/\/ Drives the first ten moves/,$d' "$WORK/handwritten/src/lib.rs"
+    echo '/// The states and events as types.'
+    echo 'pub mod big {'
+    local name
+    for name in $(state_list) $(event_list); do
+      echo '    #[derive(Clone, Copy, Debug)]'
+      echo "    pub struct $name;"
+    done
+    echo '}'
+    echo
+    echo '/// The machine in state `S`, known to the compiler.'
+    echo 'pub struct Typed<S> { data: Big, state: std::marker::PhantomData<S> }'
+    echo
+    echo 'impl<S> Typed<S> {'
+    echo '    pub fn new(data: Big) -> Self { Typed { data, state: std::marker::PhantomData } }'
+    echo '    pub fn fire<E: Transition<S>>(self, event: E) -> E::Output { event.apply(self) }'
+    echo '    pub fn into_inner(self) -> Big { self.data }'
+    echo '    fn advance<T>(self) -> Typed<T> { Typed { data: self.data, state: std::marker::PhantomData } }'
+    echo '}'
+    echo
+    echo '#[diagnostic::on_unimplemented('
+    echo '    message = "`Big` in state `{S}` has no transition on `{Self}`",'
+    echo '    label = "`{S}` does not accept `{Self}`"'
+    echo ')]'
+    echo 'pub trait Transition<S> {'
+    echo '    type Output;'
+    echo '    fn apply(self, from: Typed<S>) -> Self::Output;'
+    echo '}'
+    local from to event guarded action
+    while read -r from to event guarded action; do
+      echo "impl Transition<big::$from> for big::$event {"
+      if ((guarded || action)); then
+        echo "    type Output = Result<Typed<big::$to>, (Typed<big::$from>, Refusal)>;"
+        if ((guarded)); then
+          echo "    fn apply(self, from: Typed<big::$from>) -> Self::Output {"
+          echo '        if !from.data.can_step() { return Err((from, Refusal::GuardRefused)); }'
+        else
+          echo "    fn apply(self, mut from: Typed<big::$from>) -> Self::Output {"
+          echo '        let saved = from.data.clone();'
+          echo '        if let Err(error) = from.data.record() { from.data = saved; return Err((from, Refusal::ActionFailed(error))); }'
+        fi
+        echo '        Ok(from.advance())'
+        echo '    }'
+      else
+        echo "    type Output = Typed<big::$to>;"
+        echo "    fn apply(self, from: Typed<big::$from>) -> Self::Output { from.advance() }"
+      fi
+      echo '}'
+    done < <(edges)
+    echo
+    echo '/// Drives the first ten moves through typed handles.'
+    echo 'pub fn walk(big: Big) -> Result<Big, Refusal> {'
+    echo '    let h = Typed::<big::S0>::new(big);'
+    local e
+    for e in $WALK_EVENTS; do
+      if [[ $e == Step5 ]]; then
+        echo "    let h = h.fire(big::$e).map_err(|(_, refusal)| refusal)?;"
+      else
+        echo "    let h = h.fire(big::$e);"
+      fi
+    done
+    echo '    Ok(h.into_inner())'
+    echo '}'
+  } >"$dir/src/lib.rs"
+  # The same code in a crate that depends on typestep (and uses nothing from
+  # it): what a derive that wrote exactly this code would cost at best.
+  local dep="$WORK/handtyped_dep"
+  mkdir -p "$dep/src"
+  manifest ct_handtyped_dep "typestep = { path = \"$ROOT\" }" >"$dep/Cargo.toml"
+  cp "$ROOT/Cargo.lock" "$dep/Cargo.lock"
+  { head -n 1 "$dir/src/lib.rs"; echo 'use typestep as _;'; tail -n +2 "$dir/src/lib.rs"; } >"$dep/src/lib.rs"
+}
+
 # ---------------------------------------------------------------------------
 # EXPLAIN=1: variants of the typed crate that remove one part at a time.
 
@@ -275,6 +370,11 @@ gen_handwritten
 echo "  typed:       $(wc -l <"$WORK/typed/src/lib.rs") lines"
 echo "  handwritten: $(wc -l <"$WORK/handwritten/src/lib.rs") lines"
 CRATES="typed handwritten"
+if [[ "${FLOOR:-0}" == 1 ]]; then
+  gen_handtyped
+  echo "  handtyped:   $(wc -l <"$WORK/handtyped/src/lib.rs") lines"
+  CRATES+=" handtyped handtyped_dep"
+fi
 if [[ "${PICTURE:-0}" == 1 ]]; then
   # The same typed crate with the derive drawing its rustdoc picture.
   mkdir -p "$WORK/typed_picture/src"
@@ -329,6 +429,25 @@ for label in "warm build" "warm check" "fresh build"; do
     "$(ratio "${CPU[$label.typed]}" "${CPU[$label.handwritten]}")"
 done
 echo "(target: warm build within 1.5x)"
+
+if [[ "${FLOOR:-0}" == 1 ]]; then
+  echo
+  echo "== the floor: the same machine as a hand-written typestate (no dependency)"
+  printf '%-12s %-6s %8s %10s %14s %20s\n' "" "" typed handtyped "typed/handtyped" "handtyped/handwritten"
+  for label in "warm build" "warm check"; do
+    for kind in wall cpu; do
+      if [[ $kind == wall ]]; then a=${WALL[$label.typed]} b=${WALL[$label.handtyped]} c=${WALL[$label.handwritten]}
+      else a=${CPU[$label.typed]} b=${CPU[$label.handtyped]} c=${CPU[$label.handwritten]}; fi
+      printf '%-12s %-6s %8s %10s %14s %20s\n' "$label" $kind "$a" "$b" "$(ratio "$a" "$b")" "$(ratio "$b" "$c")"
+    done
+  done
+  printf '%s: the same hand-written typestate in a crate that depends on typestep\n' handtyped_dep
+  printf '%-12s %-6s %8s %14s %20s\n' "" "" handtyped_dep "typed/this" "this/handwritten"
+  for label in "warm build" "warm check"; do
+    a=${CPU[$label.typed]} b=${CPU[$label.handtyped_dep]} c=${CPU[$label.handwritten]}
+    printf '%-12s %-6s %8s %14s %20s\n' "$label" cpu "$b" "$(ratio "$a" "$b")" "$(ratio "$b" "$c")"
+  done
+fi
 
 if [[ "${EXPLAIN:-0}" == 1 ]]; then
   echo
