@@ -130,3 +130,19 @@ fn a_restored_history_with_gaps_keeps_its_order_as_moves_wrap_it() {
     );
     assert_eq!(m.history().len(), 3);
 }
+
+#[test]
+fn moves_after_a_restore_follow_the_stored_count_not_the_last_record() {
+    // The stored machine made 10 moves but kept only moves 2 and 4: the
+    // next move is number 11, and it lands after them in the ring.
+    let mut json = serde_json::to_value(running()).unwrap();
+    json["history_capacity"] = 3.into();
+    json["history"][0]["seq"] = 2.into();
+    json["moves"] = 10.into();
+    let mut m: StateMachine<Worker> = serde_json::from_value(json).unwrap();
+    let seqs = |m: &StateMachine<Worker>| m.history().iter().map(|r| r.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(&m), [2, 4]);
+    assert_eq!(m.fire(worker::Stop).unwrap().seq, 11);
+    assert_eq!(seqs(&m), [2, 4, 11]);
+    assert_eq!(m.history().last().map(|r| r.seq), Some(11));
+}

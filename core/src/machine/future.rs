@@ -136,7 +136,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             at: clock.map(|(at, _)| at),
             took: clock.map(|(_, start)| start.elapsed()),
         };
-        self.history.push(record);
+        self.history.push_next(record);
         self.observer.on_move(&record, &self.data);
         self.subscribers.send(record);
         #[cfg(feature = "tracing")]

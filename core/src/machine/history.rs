@@ -38,6 +38,10 @@ struct Entry<C: Component> {
     /// The rollback's checkpoint (only for `Cause::Rollback`).
     checkpoint: u64,
     pieces: Pieces<C>,
+    /// Whether the ring's clock fields at this slot are this record's: a
+    /// move without them writes `false` here and never reads or writes
+    /// the clock fields' array.
+    timed: bool,
 }
 
 impl<C: Component> Entry<C> {
@@ -53,6 +57,7 @@ impl<C: Component> Entry<C> {
                 event: None,
                 cancelled: false,
             },
+            timed: false,
         }
     }
 }
@@ -73,10 +78,13 @@ impl<C: Component> Copy for Entry<C> {}
 /// one, as after a restore), so a record's slot is its position masked to
 /// the ring's power-of-two size, and a move writes its slot and `last` and
 /// depends on nothing that the previous move stored. The live records are
-/// the last `min(count, capacity)` positions. A ring made with all its
-/// room holds all `mask + 1` slots from the start; one restored with little
-/// room fills its slots in order (`slots.len()` grows up to `mask + 1`, so
-/// it allocates as it fills).
+/// the last `min(count, capacity)` positions. A machine's moves come
+/// numbered without gaps, and the machine numbers the ring to its own count
+/// when it takes it ([`History::continue_after`]), so its moves take the
+/// next position without a check ([`History::push_next`]). A ring made
+/// with all its room holds all `mask + 1` slots from the start; one
+/// restored with little room fills its slots in order (`slots.len()` grows
+/// up to `mask + 1`, so it allocates as it fills).
 struct Ring<C: Component> {
     slots: Vec<Entry<C>>,
     /// The clock fields, slot by slot; allocated (once) by the first move
@@ -218,10 +226,40 @@ impl<C: Component> History<C> {
     }
 
     /// Records `record`, overwriting the oldest when the ring is full.
+    /// Any number: one that does not follow the previous record's starts
+    /// a new numbering (a stored history, another ring's records).
     #[inline]
     pub(crate) fn push(&mut self, record: MoveRecord<C>) {
         if let Some(ring) = &mut self.ring {
             ring.push(record);
+        }
+    }
+
+    /// Numbers the ring so that the record numbered `seq + 1` takes the
+    /// next position: called by a machine that takes this ring at move
+    /// `seq`, so that its moves can use [`push_next`](Self::push_next).
+    pub(crate) fn continue_after(&mut self, seq: u64) {
+        if let Some(ring) = &mut self.ring {
+            let count = ring.count();
+            ring.last = seq;
+            ring.offset = count.wrapping_sub(seq).wrapping_sub(1);
+        }
+    }
+
+    /// Records a machine's move: numbered one after the previous record
+    /// (or after the `seq` of [`continue_after`](Self::continue_after)),
+    /// which the machine guarantees, so its slot is its number masked,
+    /// with no check.
+    #[inline]
+    pub(crate) fn push_next(&mut self, record: MoveRecord<C>) {
+        if let Some(ring) = &mut self.ring {
+            debug_assert_eq!(
+                record.seq,
+                ring.last.wrapping_add(1),
+                "a machine's moves are numbered without gaps"
+            );
+            let slot = record.seq.wrapping_add(ring.offset) as usize & ring.mask;
+            ring.write(slot, &record);
         }
     }
 }
@@ -237,8 +275,14 @@ impl<C: Component> Ring<C> {
             self.offset = next.wrapping_sub(record.seq);
             position = next;
         }
-        let slot = position as usize & self.mask;
-        let (pieces, checkpoint) = Pieces::of(&record);
+        self.write(position as usize & self.mask, &record);
+    }
+
+    /// Writes `record` into `slot` and makes it the newest.
+    #[inline(always)]
+    fn write(&mut self, slot: usize, record: &MoveRecord<C>) {
+        let (pieces, checkpoint) = Pieces::of(record);
+        let times = record.times();
         if let Some(entry) = self.slots.get_mut(slot) {
             entry.seq = record.seq;
             entry.checkpoint = checkpoint;
@@ -246,12 +290,12 @@ impl<C: Component> Ring<C> {
             entry.pieces.to = pieces.to;
             entry.pieces.event = pieces.event;
             entry.pieces.cancelled = pieces.cancelled;
+            entry.timed = times.is_some();
         } else {
             self.fill(slot, record.seq, checkpoint, pieces);
         }
-        let times = record.times();
-        if times.is_some() || self.times.is_some() {
-            self.push_times(slot, times.as_ref());
+        if let Some(times) = times {
+            self.push_times(slot, times);
         }
         self.last = record.seq;
     }
@@ -266,23 +310,25 @@ impl<C: Component> Ring<C> {
             seq,
             checkpoint,
             pieces,
+            timed: false,
         });
     }
 
-    /// Stores the clock fields of the record at `slot` (`None`: it has
-    /// none). Out of line and cold: only machines that read the clock get
+    /// Stores the clock fields of the record at `slot` and marks the slot
+    /// timed. Out of line and cold: only machines that read the clock get
     /// here, and such a move costs tens of nanoseconds anyway; marked cold,
     /// the call no longer makes a plain move keep its values on the stack.
     #[cold]
     #[inline(never)]
-    fn push_times(&mut self, slot: usize, times: Option<&Times>) {
+    fn push_times(&mut self, slot: usize, times: Times) {
         let room = self.slots.capacity();
         let all = self.times.get_or_insert_with(|| Vec::with_capacity(room));
         if all.len() <= slot {
             all.resize(slot + 1, (None, None));
         }
-        if let Some(entry) = all.get_mut(slot) {
-            *entry = times.copied().unwrap_or((None, None));
+        if let (Some(entry), Some(stored)) = (self.slots.get_mut(slot), all.get_mut(slot)) {
+            entry.timed = true;
+            *stored = times;
         }
     }
 
@@ -292,6 +338,7 @@ impl<C: Component> Ring<C> {
         let times = self
             .times
             .as_ref()
+            .filter(|_| entry.timed)
             .and_then(|times| times.get(slot).copied())
             .unwrap_or((None, None));
         Some(entry.pieces.join(entry.seq, entry.checkpoint, times))

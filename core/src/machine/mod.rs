@@ -218,6 +218,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         // register: the machine's address is taken by no call, so the
         // compiler keeps its fields in registers through a loop of moves.
         self.history = self.history.take().resized(capacity);
+        self.history.continue_after(self.seq);
         self
     }
 
@@ -396,7 +397,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// reading that ended it, when the machine took one) and subscribers.
     #[inline]
     fn publish(&mut self, record: MoveRecord<C>, end: Option<ClockReading>) {
-        self.history.push(record);
+        self.history.push_next(record);
         match end {
             Some(end) => self.observer.on_timed_move(&record, &self.data, end),
             None => self.observer.on_move(&record, &self.data),

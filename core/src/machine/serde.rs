@@ -227,6 +227,9 @@ impl<'de, C: Component + Deserialize<'de>> Deserialize<'de> for StateMachine<C> 
         machine.seq = stored.moves;
         machine.timing = stored.timing;
         machine.history = history;
+        // Its moves go on from the stored count, whatever the stored
+        // records are numbered.
+        machine.history.continue_after(machine.seq);
         Ok(machine)
     }
 }
