@@ -58,14 +58,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::refusal::Refusal;
 use super::snapshot::Snapshot;
-use super::table::{Component, Label, Superstate};
+use super::table::{Component, Label, StateMarker, Superstate};
 use crate::fault::{panic_message, BoxError};
 
 /// A state type of component `C` (a leaf like `led::LedOn` or a superstate
 /// like `led::Blinking`) as the set of leaves it stands for.
 ///
-/// `#[derive(Component)]` implements it for every state type; it is what
-/// [`StateMachine::is_in`](crate::StateMachine::is_in) asks.
+/// Every leaf's state type has it through the one impl below (a leaf is the
+/// region of itself alone); `#[derive(Component)]` implements it for each
+/// superstate. It is what [`StateMachine::is_in`](crate::StateMachine::is_in)
+/// asks.
 pub trait Region<C: Component> {
     /// Whether the leaf `state` is this state or nested in it.
     fn contains(state: C::State) -> bool;
@@ -73,6 +75,15 @@ pub trait Region<C: Component> {
     /// For a superstate, its index in [`Component::NESTING`]; `None` for a
     /// leaf.
     const SUPERSTATE: Option<usize> = None;
+}
+
+/// A leaf state type stands for its own state: one impl for all of them,
+/// instead of one generated per leaf (fewer items for rustc to build).
+impl<C: Component, S: StateMarker<C>> Region<C> for S {
+    #[inline]
+    fn contains(state: C::State) -> bool {
+        state == S::STATE
+    }
 }
 
 /// The innermost superstate (index into [`Component::NESTING`]) that holds

@@ -222,7 +222,8 @@ pub fn superstate_types(component: &str, graph: &Graph) -> TokenStream {
     }
 }
 
-/// `Region` for every state type: the leaves it stands for.
+/// `Region` for every superstate type: the leaves it stands for (a leaf's
+/// type has it through core's impl for every `StateMarker`).
 pub fn region_impls(
     private: &TokenStream,
     module: &Ident,
@@ -233,11 +234,8 @@ pub fn region_impls(
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let tree = &graph.tree;
     let supers = tree.superstates();
-    let impls = tree.nodes.iter().enumerate().map(|(index, node)| {
-        let name = &node.name;
-        let superstate = supers.iter().position(|&s| s == index).map(|at| {
-            quote!(const SUPERSTATE: ::core::option::Option<usize> = ::core::option::Option::Some(#at);)
-        });
+    let impls = supers.iter().enumerate().map(|(at, &index)| {
+        let name = &tree.nodes[index].name;
         let leaves = graph
             .leaf_states(index)
             .into_iter()
@@ -247,9 +245,9 @@ pub fn region_impls(
             impl #impl_generics #private::Region<#ty> for #module::#name #where_clause {
                 #[inline]
                 fn contains(state: #module::State) -> bool {
-                    matches!(state, #(#module::State::#leaves)|*)
+                    ::core::matches!(state, #(#module::State::#leaves)|*)
                 }
-                #superstate
+                const SUPERSTATE: ::core::option::Option<usize> = ::core::option::Option::Some(#at);
             }
         }
     });
