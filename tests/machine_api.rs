@@ -469,6 +469,50 @@ fn subscribers_and_history_get_the_records_the_moves_returned() {
     assert_eq!(m.history().iter().collect::<Vec<_>>(), returned);
 }
 
+#[test]
+fn a_wrapping_history_keeps_each_rollback_with_its_own_checkpoint() {
+    // A ring of 2: rollbacks and moves by events take turns in its slots,
+    // and each record reads back with its own cause and checkpoint.
+    let mut m = StateMachine::new(Lamp).with_history(2);
+    m.fire(lamp::Press).unwrap();
+    let first = m.checkpoint();
+    m.fire(lamp::Press).unwrap();
+    m.rollback_to(first);
+    m.fire(lamp::Press).unwrap();
+    let second = m.checkpoint();
+    m.fire(lamp::Press).unwrap();
+    m.rollback_to(second);
+    let causes = |m: &StateMachine<Lamp>| {
+        m.history()
+            .iter()
+            .map(|r| (r.seq, r.cause))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        causes(&m),
+        [
+            (5, Cause::Event(lamp::Event::Press)),
+            (6, Cause::Rollback { checkpoint: 4 })
+        ]
+    );
+    m.fire(lamp::Press).unwrap();
+    assert_eq!(
+        causes(&m),
+        [
+            (6, Cause::Rollback { checkpoint: 4 }),
+            (7, Cause::Event(lamp::Event::Press))
+        ]
+    );
+    m.rollback_to(m.checkpoint());
+    assert_eq!(
+        causes(&m),
+        [
+            (7, Cause::Event(lamp::Event::Press)),
+            (8, Cause::Rollback { checkpoint: 7 })
+        ]
+    );
+}
+
 thread_local! {
     /// How many snapshots `Counted` took on this thread.
     static SAVES: Cell<usize> = const { Cell::new(0) };

@@ -35,8 +35,6 @@ pub struct History<C: Component> {
 /// with, which stalls the CPU (no store forwarding) on every move.
 struct Entry<C: Component> {
     seq: u64,
-    /// The rollback's checkpoint (only for `Cause::Rollback`).
-    checkpoint: u64,
     pieces: Pieces<C>,
     /// Whether the ring's clock fields at this slot are this record's: a
     /// move without them writes `false` here and never reads or writes
@@ -50,7 +48,6 @@ impl<C: Component> Entry<C> {
     fn placeholder() -> Self {
         Entry {
             seq: 0,
-            checkpoint: 0,
             pieces: Pieces {
                 from: C::INITIAL,
                 to: C::INITIAL,
@@ -90,6 +87,10 @@ struct Ring<C: Component> {
     /// The clock fields, slot by slot; allocated (once) by the first move
     /// that carries them.
     times: Option<Vec<Times>>,
+    /// The checkpoints of rollbacks, slot by slot (a slot's is read only
+    /// when its record is a rollback); allocated (once) by the first
+    /// rollback, so that a move's entry has no field it never uses.
+    checkpoints: Option<Vec<u64>>,
     /// The ring's size (a power of two at least `capacity`) less one.
     mask: usize,
     capacity: usize,
@@ -142,6 +143,7 @@ impl<C: Component> History<C> {
                         Vec::with_capacity(room)
                     },
                     times: None,
+                    checkpoints: None,
                     mask: size - 1,
                     capacity,
                     // Empty: no record pushed, the next position is 0.
@@ -285,14 +287,16 @@ impl<C: Component> Ring<C> {
         let times = record.times();
         if let Some(entry) = self.slots.get_mut(slot) {
             entry.seq = record.seq;
-            entry.checkpoint = checkpoint;
             entry.pieces.from = pieces.from;
             entry.pieces.to = pieces.to;
             entry.pieces.event = pieces.event;
             entry.pieces.cancelled = pieces.cancelled;
             entry.timed = times.is_some();
         } else {
-            self.fill(slot, record.seq, checkpoint, pieces);
+            self.fill(slot, record.seq, pieces);
+        }
+        if pieces.event.is_none() {
+            self.push_checkpoint(slot, checkpoint);
         }
         if let Some(times) = times {
             self.push_times(slot, times);
@@ -304,14 +308,30 @@ impl<C: Component> Ring<C> {
     /// slots fill in position order). Out of line: a ring fills once.
     #[cold]
     #[inline(never)]
-    fn fill(&mut self, slot: usize, seq: u64, checkpoint: u64, pieces: Pieces<C>) {
+    fn fill(&mut self, slot: usize, seq: u64, pieces: Pieces<C>) {
         debug_assert_eq!(slot, self.slots.len());
         self.slots.push(Entry {
             seq,
-            checkpoint,
             pieces,
             timed: false,
         });
+    }
+
+    /// Stores the checkpoint of the rollback at `slot`. Out of line and
+    /// cold, like `push_times`: a move by an event never gets here.
+    #[cold]
+    #[inline(never)]
+    fn push_checkpoint(&mut self, slot: usize, checkpoint: u64) {
+        let room = self.slots.capacity();
+        let all = self
+            .checkpoints
+            .get_or_insert_with(|| Vec::with_capacity(room));
+        if all.len() <= slot {
+            all.resize(slot + 1, 0);
+        }
+        if let Some(stored) = all.get_mut(slot) {
+            *stored = checkpoint;
+        }
     }
 
     /// Stores the clock fields of the record at `slot` and marks the slot
@@ -341,7 +361,14 @@ impl<C: Component> Ring<C> {
             .filter(|_| entry.timed)
             .and_then(|times| times.get(slot).copied())
             .unwrap_or((None, None));
-        Some(entry.pieces.join(entry.seq, entry.checkpoint, times))
+        // Only a rollback (no event) has a checkpoint.
+        let checkpoint = self
+            .checkpoints
+            .as_ref()
+            .filter(|_| entry.pieces.event.is_none())
+            .and_then(|all| all.get(slot).copied())
+            .unwrap_or(0);
+        Some(entry.pieces.join(entry.seq, checkpoint, times))
     }
 }
 

@@ -395,7 +395,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
 
     /// Records a committed move and tells observers (with the clock
     /// reading that ended it, when the machine took one) and subscribers.
-    #[inline]
+    #[inline(always)]
     fn publish(&mut self, record: MoveRecord<C>, end: Option<ClockReading>) {
         self.history.push_next(record);
         match end {
