@@ -23,7 +23,9 @@
 //! `cargo bench --bench cd_isolated` (`CD_EVENTS=N` sets the events per run,
 //! 10,000,000 by default; `CD_ROUNDS=N` the rounds, 15 by default). It
 //! prints one table per workload and comparison; the criterion bench
-//! `cd_player` stays the in-context comparison.
+//! `cd_player` stays the in-context comparison. The predictable rows move
+//! with code layout: `scripts/cd_layouts.sh` builds and runs this bench in
+//! three layouts of the same code.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -150,6 +152,24 @@ fn run_rust_fsm(events: &[with_rust_fsm::player::Input]) {
         let _ = m.consume(event);
     }
     black_box(m.state());
+}
+
+/// A layout pad, built only by `scripts/cd_layouts.sh` (`--cfg cd_pad`):
+/// unrelated code before the history rows moves their loops by a few cache
+/// lines, so that a claim on them can be checked in more than one layout.
+#[cfg(any(cd_pad = "1", cd_pad = "2"))]
+#[inline(never)]
+fn pad_layout(x: u64) -> u64 {
+    let mut acc = x;
+    for i in 0..x {
+        acc = acc.wrapping_mul(31).wrapping_add(i);
+        #[cfg(cd_pad = "2")]
+        {
+            acc ^= acc >> 7;
+            acc = acc.rotate_left(5).wrapping_sub(i * 3);
+        }
+    }
+    acc
 }
 
 /// typestep with a history ring of 64 and the `Deck` actions (each under a
@@ -304,6 +324,8 @@ fn main() {
         10_000
     };
     let rounds = if benching { env("CD_ROUNDS", 15) } else { 1 };
+    #[cfg(any(cd_pad = "1", cd_pad = "2"))]
+    black_box(pad_layout(black_box(3)));
     for workload in [
         Workload::new("predictable", predictable(n)),
         Workload::new("random", random(n)),
