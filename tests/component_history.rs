@@ -6,9 +6,12 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use typestep::component::{Component, HistoryMemory};
 use typestep::machine::{Cause, FireError};
 use typestep::prelude::*;
+use typestep::recovery::{EventKind, MoveLogger, RecoveryLogger};
 
 use support::{block_on, poll_times, Broken, YieldN};
 
@@ -286,6 +289,51 @@ fn an_async_move_resumes_and_a_cancelled_one_leaves_the_memory() {
     let record = block_on(m.fire_async(link::Connect)).unwrap();
     assert_eq!(record.to, link::State::Slow);
     assert_eq!(m.data().opened, 2);
+}
+
+/// The recovery log names where a refused or cancelled move into a
+/// superstate with `history` was headed: the leaf it would have resumed,
+/// as for a committed move, not the superstate's first-entry leaf.
+#[test]
+fn the_log_names_the_leaf_a_refused_or_cancelled_move_would_have_resumed() {
+    let log = Arc::new(RecoveryLogger::new(64));
+    let mut m = StateMachine::new(Led::default()).with_observer(MoveLogger::new(log.clone()));
+    m.fire(led::Start).unwrap();
+    m.fire(led::Tick).unwrap();
+    m.fire(led::Stop).unwrap();
+    m.data_mut().fail_led_off = true;
+    m.fire(led::Start).unwrap_err();
+    let events = log.collect();
+    let refused = events.last().unwrap();
+    assert_eq!(
+        (refused.kind, refused.context.as_deref()),
+        (EventKind::RolledBack, Some("action_failed"))
+    );
+    assert_eq!(
+        (refused.from, refused.event, refused.to),
+        (Some("Idle"), Some("Start"), Some("LedOff"))
+    );
+    // A move the table refuses outright has nowhere to go.
+    m.fire(led::Tick).unwrap_err();
+    let not_allowed = log.collect();
+    assert_eq!(not_allowed.last().unwrap().to, None);
+
+    let log = Arc::new(RecoveryLogger::new(64));
+    let mut m = StateMachine::new(Link::default()).with_observer(MoveLogger::new(log.clone()));
+    block_on(m.fire_async(link::Connect)).unwrap();
+    m.fire(link::Degrade).unwrap();
+    m.fire(link::Drop).unwrap();
+    assert!(poll_times(m.fire_async(link::Connect), 1).is_none());
+    let events = log.collect();
+    let cancelled = events.last().unwrap();
+    assert_eq!(
+        (cancelled.kind, cancelled.context.as_deref()),
+        (EventKind::Cancelled, Some("cancelled"))
+    );
+    assert_eq!(
+        (cancelled.from, cancelled.event, cancelled.to),
+        (Some("Idle"), Some("Connect"), Some("Slow"))
+    );
 }
 
 #[cfg(feature = "serde")]

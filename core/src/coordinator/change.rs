@@ -111,6 +111,15 @@ impl<C: Component> Observer<C> for Attached {
     fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
         Observer::<C>::on_rejected(&mut self.logger, error, data);
     }
+
+    fn on_rejected_toward(&mut self, error: &FireError<C>, toward: C::State, data: &C) {
+        Observer::<C>::on_rejected_toward(&mut self.logger, error, toward, data);
+    }
+
+    fn on_cancelled(&mut self, record: &MoveRecord<C>, toward: C::State, data: &C) {
+        Observer::<C>::on_cancelled(&mut self.logger, record, toward, data);
+        self.announce(record);
+    }
 }
 
 impl Attached {

@@ -137,7 +137,11 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             took: clock.map(|(_, start)| start.elapsed()),
         };
         self.history.push_next(record);
-        self.observer.on_move(&record, &self.data);
+        // Where the move was headed: the memory is as before the move.
+        match C::edge_with_memory(from, event, self.subscribers.slots()) {
+            Some(edge) => self.observer.on_cancelled(&record, edge.to, &self.data),
+            None => self.observer.on_move(&record, &self.data),
+        }
         self.subscribers.send(record);
         #[cfg(feature = "tracing")]
         tracing::debug!(

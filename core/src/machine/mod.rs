@@ -365,14 +365,18 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         let to = match step {
             Step::Moved(to) => to,
             Step::NotAllowed => {
-                return Err(self.reject(FireError::NotAllowed {
+                let error = FireError::NotAllowed {
                     component: C::NAME,
                     state: from,
                     event,
-                }))
+                };
+                self.observer.on_rejected(&error, &self.data);
+                return Err(Self::rejected(error));
             }
-            Step::Refused { refusal, .. } => {
-                return Err(self.reject(FireError::refused(from, event, refusal)))
+            Step::Refused { to, refusal } => {
+                let error = FireError::refused(from, event, refusal);
+                self.observer.on_rejected_toward(&error, to, &self.data);
+                return Err(Self::rejected(error));
             }
         };
         self.state = to;
@@ -415,10 +419,10 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         meter::moved::<C>();
     }
 
-    /// Tells observers about a rejected move and hands the error back.
+    /// Traces and counts a rejected move (its observer told already), and
+    /// hands the error back.
     #[inline]
-    fn reject(&mut self, error: FireError<C>) -> FireError<C> {
-        self.observer.on_rejected(&error, &self.data);
+    fn rejected(error: FireError<C>) -> FireError<C> {
         #[cfg(feature = "tracing")]
         tracing::debug!(
             component = C::NAME,

@@ -75,6 +75,28 @@ pub trait Observer<C: Component> {
     fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
         let _ = (error, data);
     }
+
+    /// Called instead of [`on_rejected`](Self::on_rejected) when the
+    /// rejected event had a transition, whose guard or action refused it:
+    /// `toward` is the state the move would have entered, with a superstate
+    /// that has `history` resolved to the leaf it would have resumed (what
+    /// [`Component::edge`] alone cannot tell). By default it calls
+    /// `on_rejected`.
+    fn on_rejected_toward(&mut self, error: &FireError<C>, toward: C::State, data: &C) {
+        let _ = toward;
+        self.on_rejected(error, data);
+    }
+
+    /// Called instead of [`on_move`](Self::on_move) for the record of a
+    /// cancelled async move ([`Cause::Cancelled`](super::Cause::Cancelled),
+    /// which stays where it was): `toward` is the state the move would have
+    /// entered, resolved as for
+    /// [`on_rejected_toward`](Self::on_rejected_toward). By default it calls
+    /// `on_move`.
+    fn on_cancelled(&mut self, record: &MoveRecord<C>, toward: C::State, data: &C) {
+        let _ = toward;
+        self.on_move(record, data);
+    }
 }
 
 /// The observer of a machine that has none: every call is empty and inlined away.
@@ -95,6 +117,12 @@ impl<C: Component> Observer<C> for NoObserver {
 
     #[inline(always)]
     fn on_rejected(&mut self, _: &FireError<C>, _: &C) {}
+
+    #[inline(always)]
+    fn on_rejected_toward(&mut self, _: &FireError<C>, _: C::State, _: &C) {}
+
+    #[inline(always)]
+    fn on_cancelled(&mut self, _: &MoveRecord<C>, _: C::State, _: &C) {}
 }
 
 impl<C: Component, A: Observer<C>, B: Observer<C>> Observer<C> for (A, B) {
@@ -124,6 +152,18 @@ impl<C: Component, A: Observer<C>, B: Observer<C>> Observer<C> for (A, B) {
     fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
         self.0.on_rejected(error, data);
         self.1.on_rejected(error, data);
+    }
+
+    #[inline]
+    fn on_rejected_toward(&mut self, error: &FireError<C>, toward: C::State, data: &C) {
+        self.0.on_rejected_toward(error, toward, data);
+        self.1.on_rejected_toward(error, toward, data);
+    }
+
+    #[inline]
+    fn on_cancelled(&mut self, record: &MoveRecord<C>, toward: C::State, data: &C) {
+        self.0.on_cancelled(record, toward, data);
+        self.1.on_cancelled(record, toward, data);
     }
 }
 
@@ -229,6 +269,18 @@ impl<C: Component> Observer<C> for Observers<C> {
     fn on_rejected(&mut self, error: &FireError<C>, data: &C) {
         for observer in &mut self.list {
             observer.on_rejected(error, data);
+        }
+    }
+
+    fn on_rejected_toward(&mut self, error: &FireError<C>, toward: C::State, data: &C) {
+        for observer in &mut self.list {
+            observer.on_rejected_toward(error, toward, data);
+        }
+    }
+
+    fn on_cancelled(&mut self, record: &MoveRecord<C>, toward: C::State, data: &C) {
+        for observer in &mut self.list {
+            observer.on_cancelled(record, toward, data);
         }
     }
 }

@@ -124,13 +124,43 @@ impl MoveLogger {
                 took,
                 Some("checkpoint"),
             ),
-            Cause::Cancelled(event) => self.record::<C>(
-                EventKind::Cancelled,
-                (from, Some(event), C::edge(from, event).map(|edge| edge.to)),
-                took,
-                Some("cancelled"),
-            ),
+            Cause::Cancelled(event) => {
+                let toward = C::edge(from, event).map(|edge| edge.to);
+                self.cancelled(record, event, toward, took);
+            }
         }
+    }
+
+    /// Records a cancelled async move on `event`, headed for `toward`.
+    fn cancelled<C: Component>(
+        &mut self,
+        record: &MoveRecord<C>,
+        event: C::Event,
+        toward: Option<C::State>,
+        took: (Duration, Option<ClockReading>),
+    ) {
+        self.record::<C>(
+            EventKind::Cancelled,
+            (record.from, Some(event), toward),
+            took,
+            Some("cancelled"),
+        );
+    }
+
+    /// Records a rejected move; `to` is where it was headed, if anywhere.
+    fn rejected<C: Component>(&mut self, error: &FireError<C>, to: Option<C::State>) {
+        let kind = match error {
+            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => {
+                EventKind::RolledBack
+            }
+            _ => EventKind::Rejected,
+        };
+        self.record::<C>(
+            kind,
+            (error.state(), Some(error.event()), to),
+            (Duration::ZERO, None),
+            Some(error.kind()),
+        );
     }
 }
 
@@ -183,21 +213,26 @@ impl<C: Component> Observer<C> for MoveLogger {
         self.moved(record, Some(end));
     }
 
+    /// Names the transition's target from the table (the machine calls
+    /// [`on_rejected_toward`](Observer::on_rejected_toward) when it knows
+    /// the resolved one).
     fn on_rejected(&mut self, error: &FireError<C>, _: &C) {
-        let from = error.state();
-        let event = error.event();
-        let to = C::edge(from, event).map(|edge| edge.to);
-        let kind = match error {
-            FireError::ActionFailed { .. } | FireError::ActionPanicked { .. } => {
-                EventKind::RolledBack
+        let to = C::edge(error.state(), error.event()).map(|edge| edge.to);
+        self.rejected(error, to);
+    }
+
+    fn on_rejected_toward(&mut self, error: &FireError<C>, toward: C::State, _: &C) {
+        self.rejected(error, Some(toward));
+    }
+
+    /// Names the resolved target the machine passes.
+    fn on_cancelled(&mut self, record: &MoveRecord<C>, toward: C::State, _: &C) {
+        match record.cause {
+            Cause::Cancelled(event) => {
+                let took = (record.took.unwrap_or_default(), None);
+                self.cancelled(record, event, Some(toward), took);
             }
-            _ => EventKind::Rejected,
-        };
-        self.record::<C>(
-            kind,
-            (from, Some(event), to),
-            (Duration::ZERO, None),
-            Some(error.kind()),
-        );
+            _ => self.moved(record, None),
+        }
     }
 }
