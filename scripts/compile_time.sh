@@ -89,6 +89,25 @@ impl Big {
     }
 }'
 
+# Prints `walk`, which drives the first ten moves through typed handles:
+# $1 is the handle type in S0, $2 turns the rejection of the guarded step
+# into its `Refusal`.
+walk_fn() {
+  echo '/// Drives the first ten moves through typed handles.'
+  echo 'pub fn walk(big: Big) -> Result<Big, Refusal> {'
+  echo "    let h = $1::new(big);"
+  local e
+  for e in $WALK_EVENTS; do
+    if [[ $e == Step5 ]]; then
+      echo "    let h = h.fire(big::$e).map_err($2)?;"
+    else
+      echo "    let h = h.fire(big::$e);"
+    fi
+  done
+  echo '    Ok(h.into_inner())'
+  echo '}'
+}
+
 manifest() { # name, extra dependency line
   cat <<TOML
 [package]
@@ -125,19 +144,7 @@ gen_typed() {
     done < <(edges)
     echo "$data_impl"
     echo
-    echo '/// Drives the first ten moves through typed handles.'
-    echo 'pub fn walk(big: Big) -> Result<Big, Refusal> {'
-    echo '    let h = Typed::<Big, big::S0>::new(big);'
-    local e
-    for e in $WALK_EVENTS; do
-      if [[ $e == Step5 ]]; then
-        echo "    let h = h.fire(big::$e).map_err(|rejected| rejected.reason)?;"
-      else
-        echo "    let h = h.fire(big::$e);"
-      fi
-    done
-    echo '    Ok(h.into_inner())'
-    echo '}'
+    walk_fn 'Typed::<Big, big::S0>' '|rejected| rejected.reason'
   } >"$dir/src/lib.rs"
 }
 
@@ -264,19 +271,7 @@ gen_handtyped() {
       echo '}'
     done < <(edges)
     echo
-    echo '/// Drives the first ten moves through typed handles.'
-    echo 'pub fn walk(big: Big) -> Result<Big, Refusal> {'
-    echo '    let h = Typed::<big::S0>::new(big);'
-    local e
-    for e in $WALK_EVENTS; do
-      if [[ $e == Step5 ]]; then
-        echo "    let h = h.fire(big::$e).map_err(|(_, refusal)| refusal)?;"
-      else
-        echo "    let h = h.fire(big::$e);"
-      fi
-    done
-    echo '    Ok(h.into_inner())'
-    echo '}'
+    walk_fn 'Typed::<big::S0>' '|(_, refusal)| refusal'
   } >"$dir/src/lib.rs"
   # The same code in a crate that depends on typestep (and uses nothing from
   # it): what a derive that wrote exactly this code would cost at best.
