@@ -4,9 +4,13 @@
 
 mod support;
 
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime};
 
-use typestep::machine::{Cause, FireError, MoveRecord};
+use typestep::machine::{Cause, ClockReading, FireError, MoveRecord, Observer};
 use typestep::prelude::*;
 use typestep::recovery::{EventKind, MoveLogger, RecoveryLogger};
 use typestep::Refusal;
@@ -287,4 +291,72 @@ fn async_moves_are_send() {
     drop(fire);
     let typed = Typed::new(Link::new(1)).fire(link::Connect).run();
     send(&typed);
+}
+
+/// Polls `future` to completion, sleeping `pause` after each poll that is
+/// not ready: each await point of the move then takes at least `pause`.
+fn block_on_slowly<F: Future>(future: F, pause: Duration) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        std::thread::sleep(pause);
+    }
+}
+
+/// Wants moves timed but not their wall-clock start (as `MoveLogger`), and
+/// counts which call each timed move came through.
+#[derive(Default)]
+struct DurationsOnly {
+    timed: u32,
+    untimed: u32,
+}
+
+impl Observer<Link> for DurationsOnly {
+    fn wants_time(&self) -> bool {
+        true
+    }
+    fn wants_wall_time(&self) -> bool {
+        false
+    }
+    fn on_move(&mut self, _: &MoveRecord<Link>, _: &Link) {
+        self.untimed += 1;
+    }
+    fn on_timed_move(&mut self, _: &MoveRecord<Link>, _: &Link, _: ClockReading) {
+        self.timed += 1;
+    }
+}
+
+#[test]
+fn an_async_move_is_timed_with_the_clock_of_a_blocking_move() {
+    let pause = Duration::from_millis(10);
+    // An observer that wants durations only: the move is timed, handed
+    // over with the reading that ended it, and has no wall-clock start.
+    let mut m = StateMachine::new(Link::new(2)).with_observer(DurationsOnly::default());
+    let record = block_on_slowly(m.fire_async(link::Connect), pause).unwrap();
+    assert!(record.took.unwrap() >= 2 * pause, "{:?}", record.took);
+    assert_eq!(record.at, None);
+    assert_eq!((m.observer().1.timed, m.observer().1.untimed), (1, 0));
+
+    // Timing on: the wall-clock start too, derived from the same clock
+    // (so within its calibration error of the system clock).
+    let mut m = StateMachine::new(Link::new(2)).with_timing(true);
+    let before = SystemTime::now();
+    let record = block_on_slowly(m.fire_async(link::Connect), pause).unwrap();
+    let after = SystemTime::now();
+    let at = record.at.unwrap();
+    let margin = Duration::from_millis(50);
+    assert!(at + margin >= before && at <= after + margin, "{at:?}");
+    assert!(record.took.unwrap() >= 2 * pause);
+
+    // A cancelled timed move is timed up to its cancellation.
+    let mut m = StateMachine::new(Link::new(2))
+        .with_timing(true)
+        .with_history(4);
+    assert!(poll_times(m.fire_async(link::Connect), 1).is_none());
+    let cancelled = m.history().last().unwrap();
+    assert!(matches!(cancelled.cause, Cause::Cancelled(_)));
+    assert!(cancelled.took.is_some() && cancelled.at.is_some());
 }

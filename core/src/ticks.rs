@@ -116,7 +116,7 @@ impl Started {
         Finished {
             at: self.wall.then(|| self.ticks.wall(self.raw)),
             took,
-            end: Some(ClockReading { raw: end }),
+            end: ClockReading { raw: end },
         }
     }
 }
@@ -127,36 +127,8 @@ pub(crate) struct Finished {
     /// The wall-clock start, when wanted.
     pub(crate) at: Option<SystemTime>,
     pub(crate) took: Duration,
-    /// The reading of the process-wide clock that ended the move (none
-    /// for the OS clocks of an async move).
-    pub(crate) end: Option<ClockReading>,
-}
-
-/// Where a move's time comes from: the start of a timed move, finished
-/// when the move is recorded.
-pub(crate) trait MoveClock: Copy {
-    /// The wall-clock time of the start (when wanted), the time since and
-    /// the reading that ended it.
-    fn finish(self) -> Finished;
-}
-
-impl MoveClock for Started {
-    #[inline(always)]
-    fn finish(self) -> Finished {
-        Started::finish(self)
-    }
-}
-
-/// The OS clocks (the async move's start, read before it first yields).
-impl MoveClock for (SystemTime, std::time::Instant) {
-    #[inline]
-    fn finish(self) -> Finished {
-        Finished {
-            at: Some(self.0),
-            took: self.1.elapsed(),
-            end: None,
-        }
-    }
+    /// The reading of the process-wide clock that ended the move.
+    pub(crate) end: ClockReading,
 }
 
 /// A reading of the clock typestep times moves with (the CPU's time stamp
@@ -239,7 +211,7 @@ mod tests {
         let started = Started::now(true);
         std::thread::sleep(Duration::from_millis(2));
         let Finished { at, took, end } = started.finish();
-        assert!(end.is_some());
+        assert!(end.raw() >= started.raw, "the end reading is the later one");
         let at = at.expect("asked for the wall-clock start");
         let after = SystemTime::now();
         assert!(took >= Duration::from_millis(1), "{took:?}");

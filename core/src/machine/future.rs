@@ -4,13 +4,13 @@
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
 use core::task::{Context, Poll};
-use std::time::{Instant, SystemTime};
 
 use super::error::FireError;
 use super::observer::Observer;
 use super::record::{Cause, MoveRecord};
-use super::{clock_now, StateMachine};
+use super::StateMachine;
 use crate::component::{Component, Refusal, Step};
+use crate::ticks::Started;
 use pin_project_lite::pin_project;
 
 impl<C: Component, O: Observer<C>> StateMachine<C, O> {
@@ -128,13 +128,14 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     /// observers and subscribers.
     fn cancelled(&mut self, from: C::State, event: C::Event, clock: Clock) {
         self.seq += 1;
+        let times = clock.map(Started::finish);
         let record = MoveRecord {
             seq: self.seq,
             from,
             cause: Cause::Cancelled(event),
             to: from,
-            at: clock.map(|(at, _)| at),
-            took: clock.map(|(_, start)| start.elapsed()),
+            at: times.and_then(|times| times.at),
+            took: times.map(|times| times.took),
         };
         self.history.push_next(record);
         // Where the move was headed: the memory is as before the move.
@@ -156,8 +157,9 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     }
 }
 
-/// The clock of a timed move: wall-clock time and instant at its start.
-type Clock = Option<(SystemTime, Instant)>;
+/// The start of a timed move (the process-wide clock a blocking move is
+/// timed with), or `None` for an untimed one.
+type Clock = Option<Started>;
 
 pin_project! {
     /// The future of [`StateMachine::fire_async`].
@@ -191,7 +193,8 @@ where
             // Two copies of the first try, as in `fire`: the untimed one
             // keeps no clock value live.
             let clock = if machine.timing || machine.observer.wants_time() {
-                let clock = Some(clock_now());
+                let wall = machine.timing || machine.observer.wants_wall_time();
+                let clock = Some(Started::now(wall));
                 if let Some(done) = try_sync(machine, event, clock) {
                     return Poll::Ready(done);
                 }

@@ -63,7 +63,6 @@ mod typed;
 
 use core::fmt;
 use std::sync::mpsc::Receiver;
-use std::time::{Instant, SystemTime};
 
 pub use crate::fault::SharedError;
 pub use crate::ticks::ClockReading;
@@ -76,7 +75,7 @@ pub use shared::SharedMachine;
 use crate::component::Component;
 use crate::component::Step;
 use crate::component::{HistoryMemory, Snapshot};
-use crate::ticks::{MoveClock, Started};
+use crate::ticks::Started;
 use subscribe::Subscribers;
 
 /// A component whose state is a run-time value, moved only by checked moves.
@@ -341,7 +340,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     fn fire_at(
         &mut self,
         event: C::Event,
-        clock: Option<impl MoveClock>,
+        clock: Option<Started>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let from = self.state;
         let step = if C::HISTORY.is_empty() {
@@ -360,7 +359,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         from: C::State,
         event: C::Event,
         step: Step<C>,
-        clock: Option<impl MoveClock>,
+        clock: Option<Started>,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let to = match step {
             Step::Moved(to) => to,
@@ -384,7 +383,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             self.subscribers.left(from, to);
         }
         self.seq += 1;
-        let times = clock.map(MoveClock::finish);
+        let times = clock.map(Started::finish);
         let record = MoveRecord {
             seq: self.seq,
             from,
@@ -393,7 +392,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             at: times.and_then(|times| times.at),
             took: times.map(|times| times.took),
         };
-        self.publish(record, times.and_then(|times| times.end));
+        self.publish(record, times.map(|times| times.end));
         Ok(record)
     }
 
@@ -499,7 +498,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
             at: times.and_then(|times| times.at),
             took: times.map(|times| times.took),
         };
-        self.publish(record, times.and_then(|times| times.end));
+        self.publish(record, times.map(|times| times.end));
         record
     }
 
@@ -512,13 +511,6 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     pub fn into_inner(self) -> C {
         self.data
     }
-}
-
-/// The wall-clock time and the instant at the start of a timed async move
-/// (an async move reads the OS clocks: it is not on the fast path).
-#[inline(never)]
-fn clock_now() -> (SystemTime, Instant) {
-    (SystemTime::now(), Instant::now())
 }
 
 impl<C: Component + fmt::Debug, O> fmt::Debug for StateMachine<C, O> {
