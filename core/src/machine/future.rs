@@ -192,18 +192,19 @@ where
             let event = *this.event;
             // Two copies of the first try, as in `fire`: the untimed one
             // keeps no clock value live.
-            let clock = if machine.timing || machine.observer.wants_time() {
-                let wall = machine.timing || machine.observer.wants_wall_time();
-                let clock = Some(Started::now(wall));
-                if let Some(done) = try_sync(machine, event, clock) {
-                    return Poll::Ready(done);
+            let clock = match machine.start_clock() {
+                Some(start) => {
+                    if let Some(done) = try_sync(machine, event, Some(start)) {
+                        return Poll::Ready(done);
+                    }
+                    Some(start)
                 }
-                clock
-            } else {
-                if let Some(done) = try_sync(machine, event, None) {
-                    return Poll::Ready(done);
+                None => {
+                    if let Some(done) = try_sync(machine, event, None) {
+                        return Poll::Ready(done);
+                    }
+                    None
                 }
-                None
             };
             let from = machine.state;
             if let Some(fly) = this.fly.take() {

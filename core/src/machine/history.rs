@@ -322,14 +322,7 @@ impl<C: Component> Ring<C> {
     #[cold]
     #[inline(never)]
     fn push_checkpoint(&mut self, slot: usize, checkpoint: u64) {
-        let room = self.slots.capacity();
-        let all = self
-            .checkpoints
-            .get_or_insert_with(|| Vec::with_capacity(room));
-        if all.len() <= slot {
-            all.resize(slot + 1, 0);
-        }
-        if let Some(stored) = all.get_mut(slot) {
+        if let Some(stored) = beside(&mut self.checkpoints, self.slots.capacity(), slot, 0) {
             *stored = checkpoint;
         }
     }
@@ -342,11 +335,8 @@ impl<C: Component> Ring<C> {
     #[inline(never)]
     fn push_times(&mut self, slot: usize, times: Times) {
         let room = self.slots.capacity();
-        let all = self.times.get_or_insert_with(|| Vec::with_capacity(room));
-        if all.len() <= slot {
-            all.resize(slot + 1, (None, None));
-        }
-        if let (Some(entry), Some(stored)) = (self.slots.get_mut(slot), all.get_mut(slot)) {
+        let stored = beside(&mut self.times, room, slot, (None, None));
+        if let (Some(entry), Some(stored)) = (self.slots.get_mut(slot), stored) {
             entry.timed = true;
             *stored = times;
         }
@@ -370,6 +360,22 @@ impl<C: Component> Ring<C> {
             .unwrap_or(0);
         Some(entry.pieces.join(entry.seq, checkpoint, times))
     }
+}
+
+/// The place of `slot` in a side array of the ring (clock fields,
+/// checkpoints): allocated with room for `room` by the first record that
+/// needs it, and grown with `blank` up to `slot`.
+fn beside<T: Copy>(
+    side: &mut Option<Vec<T>>,
+    room: usize,
+    slot: usize,
+    blank: T,
+) -> Option<&mut T> {
+    let all = side.get_or_insert_with(|| Vec::with_capacity(room));
+    if all.len() <= slot {
+        all.resize(slot + 1, blank);
+    }
+    all.get_mut(slot)
 }
 
 impl<C: Component> Clone for History<C> {

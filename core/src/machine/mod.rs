@@ -326,11 +326,21 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         // Two copies of the move: the one without a clock keeps no clock
         // value live across the action. (An out-of-line timed move would
         // take `&mut self` and so keep the machine out of registers.)
+        match self.start_clock() {
+            Some(start) => self.fire_at(event, Some(start)),
+            None => self.fire_at(event, None),
+        }
+    }
+
+    /// The clock's start for a move, when the move is timed (timing on, or
+    /// an observer that wants time); its wall-clock start only when someone
+    /// reads it.
+    #[inline(always)]
+    fn start_clock(&self) -> Option<Started> {
         if self.timing || self.observer.wants_time() {
-            let wall = self.timing || self.observer.wants_wall_time();
-            self.fire_at(event, Some(Started::now(wall)))
+            Some(Started::now(self.timing || self.observer.wants_wall_time()))
         } else {
-            self.fire_at(event, None::<Started>)
+            None
         }
     }
 
@@ -477,11 +487,7 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
     where
         C::Snapshot: Snapshot<C>,
     {
-        let clock = if self.timing || self.observer.wants_time() {
-            Some(Started::now(self.timing || self.observer.wants_wall_time()))
-        } else {
-            None
-        };
+        let clock = self.start_clock();
         let from = self.state;
         <C::Snapshot as Snapshot<C>>::restore(&mut self.data, checkpoint.saved);
         self.state = checkpoint.state;
