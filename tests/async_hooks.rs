@@ -273,6 +273,8 @@ fn typed_moves_through_async_actions_are_futures() {
 #[transition(Lit -> Off on Out)]
 struct Lamp {
     log: Vec<&'static str>,
+    /// `enter_bright` fails.
+    blown: bool,
 }
 
 impl Lamp {
@@ -283,6 +285,9 @@ impl Lamp {
     }
     fn enter_bright(&mut self) -> Result<(), Broken> {
         self.log.push("enter Bright");
+        if self.blown {
+            return Err(Broken("bulb blown"));
+        }
         Ok(())
     }
 }
@@ -305,6 +310,96 @@ fn a_resuming_async_move_runs_the_entries_of_the_leaf_it_resumes() {
     block_on(machine.fire_async(lamp::On)).unwrap();
     assert_eq!(machine.state(), lamp::State::Bright);
     assert_eq!(machine.data().log, ["enter Bright"]);
+}
+
+/// A typed handle in `Lamp`'s `Off`, `Lit` remembering `Bright`: `On`
+/// (into `Dim`), `Up`, `Out`, the way there logged and then cleared.
+fn off_remembering_bright() -> Typed<Lamp, lamp::Off> {
+    let dim = block_on(Typed::new(Lamp::default()).fire(lamp::On)).unwrap();
+    let lamp::InLit::Dim(dim) = dim.into_leaf() else {
+        panic!("the first entry takes `initial`, Dim");
+    };
+    let mut off = dim.fire(lamp::Up).unwrap().fire(lamp::Out);
+    assert_eq!(off.remembered(lamp::Lit), Some(lamp::State::Bright));
+    off.data_mut().log.clear();
+    off
+}
+
+#[test]
+fn a_typed_async_move_into_history_gives_a_within_handle_in_the_leaf_it_resumes() {
+    // The first entry: `initial`, its async entry awaited.
+    let lit: Within<Lamp, lamp::Lit> = block_on(Typed::new(Lamp::default()).fire(lamp::On).run())
+        .expect("the move is not refused");
+    assert_eq!(lit.state(), lamp::State::Dim);
+    assert_eq!(lit.data().log, ["enter Dim"]);
+
+    // Then the leaf left, as a machine resumes it; awaited (boxed) this time.
+    let lit = block_on(off_remembering_bright().fire(lamp::On)).unwrap();
+    assert_eq!(lit.state(), lamp::State::Bright);
+    assert_eq!(lit.data().log, ["enter Bright"]);
+    let mut machine = StateMachine::from(off_remembering_bright());
+    block_on(machine.fire_async(lamp::On)).unwrap();
+    assert_eq!(machine.state(), lit.state());
+    assert_eq!(machine.data(), lit.data());
+
+    // The handle goes on from the leaf, with the memory the move left.
+    let lamp::InLit::Bright(bright) = lit.into_leaf() else {
+        panic!("resumed Bright");
+    };
+    let off = bright.fire(lamp::Out);
+    assert_eq!(off.remembered(lamp::Lit), Some(lamp::State::Bright));
+}
+
+#[test]
+fn a_refused_typed_resume_hands_back_the_handle_with_its_data_and_memory() {
+    let mut off = off_remembering_bright();
+    off.data_mut().blown = true;
+    let before = off.data().clone();
+    let rejected = block_on(off.fire(lamp::On)).unwrap_err();
+    assert!(
+        matches!(
+            &rejected.reason,
+            Refusal::HookFailed {
+                step: "entry of Bright",
+                ..
+            }
+        ),
+        "{:?}",
+        rejected.reason
+    );
+    let mut off = rejected.into_handle();
+    assert_eq!(off.data(), &before, "the data was restored");
+    // The memory is what it was: the retry resumes `Bright`, not `initial`.
+    assert_eq!(off.remembered(lamp::Lit), Some(lamp::State::Bright));
+    off.data_mut().blown = false;
+    let lit = block_on(off.fire(lamp::On).run()).unwrap();
+    assert_eq!(lit.state(), lamp::State::Bright);
+}
+
+#[test]
+fn a_cut_short_typed_resume_restores_the_data_and_leaves_the_memory_alone() {
+    let lamp = Lamp::default();
+    // `enter_dim` yields once: the signal, ready at once, comes first.
+    let rejected =
+        block_on(Typed::new(lamp.clone()).fire(lamp::On).cancel_on(YieldN(0))).unwrap_err();
+    assert!(matches!(rejected.reason, Refusal::Cancelled));
+    let off = rejected.into_handle();
+    assert_eq!(off.data(), &lamp, "`enter Dim` was rolled back");
+    assert_eq!(
+        off.remembered(lamp::Lit),
+        None,
+        "nothing entered, nothing remembered"
+    );
+    // A signal that comes too late changes nothing.
+    let lit = block_on(off.fire(lamp::On).cancel_on(YieldN(5))).unwrap();
+    assert_eq!(lit.state(), lamp::State::Dim);
+}
+
+#[test]
+fn a_typed_resume_is_send() {
+    fn send<T: Send>(_: &T) {}
+    let run = Typed::new(Lamp::default()).fire(lamp::On).run();
+    send(&run);
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Async moves without a runtime: the snapshot guard put around an async
-//! action, panic catching for futures, and the typed handle's async move.
+//! action, panic catching for futures, and the typed handle's async moves
+//! (to a leaf, [`AsyncMove`], and into a superstate with `history`,
+//! [`AsyncResume`]).
 //!
 //! Cancellation is a rollback. An async action runs under an
 //! [`ActionGuard`] that holds the snapshot; the guard restores the data when
@@ -12,11 +14,16 @@ use core::pin::{pin, Pin};
 use core::task::{Context, Poll};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pin_project_lite::pin_project;
+
+use super::memory::remember_left;
 use super::nested::hook_failed;
 use super::refusal::Refusal;
+use super::slots::MemorySlots;
 use super::snapshot::Snapshot;
 use super::table::{Component, StateMarker, Step};
-use super::typed::{Rejected, Typed};
+use super::typed::{reject, Rejected, Typed};
+use super::within::{within, Within};
 use crate::fault::panic_message;
 
 /// Polls `future` to completion, turning a panic in any poll into
@@ -254,37 +261,10 @@ impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
         let AsyncMove {
             mut handle, event, ..
         } = self;
-        let outcome = {
-            let mut step = pin!(C::step_async(handle.data_mut(), S::STATE, event));
-            let mut signal = pin!(signal);
-            poll_fn(|cx| {
-                if let Poll::Ready(step) = step.as_mut().poll(cx) {
-                    return Poll::Ready(Some(step));
-                }
-                if signal.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(None);
-                }
-                Poll::Pending
-            })
-            .await
-            // `step` is dropped here: an unfinished action restores the data.
-        };
-        match outcome {
-            Some(Step::Moved(_)) => Ok(handle.moved()),
-            Some(Step::Refused { refusal, .. }) => Err(Rejected {
-                handle,
-                reason: refusal,
-            }),
-            // The generated table never lacks the edge a typed move was
-            // built for; the handle is handed back all the same.
-            Some(Step::NotAllowed) => Err(Rejected {
-                handle,
-                reason: Refusal::NeedsAsync,
-            }),
-            None => Err(Rejected {
-                handle,
-                reason: Refusal::Cancelled,
-            }),
+        let step = C::step_async(handle.data_mut(), S::STATE, event);
+        match landed::<C>(UntilSignal { step, signal }.await) {
+            Ok(_) => Ok(handle.moved()),
+            Err(reason) => Err(reject(handle, reason)),
         }
     }
 
@@ -305,9 +285,6 @@ impl<C: Component, S: StateMarker<C>, N: StateMarker<C>> AsyncMove<C, S, N> {
 pub type MoveFuture<C, S, N> =
     Pin<Box<dyn Future<Output = Result<Typed<C, N>, Rejected<C, S>>> + Send>>;
 
-#[diagnostic::do_not_recommend]
-impl<C: Component, S, N> super::typed::TypedOutcome for AsyncMove<C, S, N> {}
-
 impl<C: Component, S, N> IntoFuture for AsyncMove<C, S, N> {
     type Output = Result<Typed<C, N>, Rejected<C, S>>;
     type IntoFuture = MoveFuture<C, S, N>;
@@ -315,4 +292,153 @@ impl<C: Component, S, N> IntoFuture for AsyncMove<C, S, N> {
     fn into_future(self) -> Self::IntoFuture {
         (self.boxed)(self)
     }
+}
+
+/// A typed move along an async edge into a superstate `R` with `history`,
+/// not started yet: the async counterpart of the blocking move that gives a
+/// [`Within`] handle. The leaf it enters is the one `R` remembers (its
+/// `initial` leaf on the first entry), decided when the move runs. Run it as
+/// an [`AsyncMove`]: `.await` it, or [`run`](AsyncResume::run) it (no
+/// allocation), or bound it with [`cancel_on`](AsyncResume::cancel_on) (or,
+/// with the `tokio` feature, `timeout`). A move cut short restores the data
+/// and hands the old handle back, its memory unchanged.
+///
+/// ```
+/// use typestep::prelude::*;
+///
+/// #[derive(Component, Clone)]
+/// #[component(states(Idle, Blinking(LedOn, LedOff)), initial = Idle)]
+/// #[state(Blinking, initial = LedOn, history, entry = async Self::power_on)]
+/// #[transition(Idle -> Blinking on Start)]
+/// #[transition(LedOn -> LedOff on Tick)]
+/// #[transition(LedOff -> LedOn on Tick)]
+/// #[transition(Blinking -> Idle on Stop)]
+/// struct Led { powered: u32 }
+///
+/// impl Led {
+///     async fn power_on(&mut self) -> Result<(), std::io::Error> {
+///         self.powered += 1;
+///         Ok(())
+///     }
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let blinking: Within<Led, led::Blinking> =
+///     block_on(Typed::new(Led { powered: 0 }).fire(led::Start).run()).unwrap();
+/// assert_eq!(blinking.state(), led::State::LedOn); // first entry: `initial`
+/// let led::InBlinking::LedOn(on) = blinking.into_leaf() else { unreachable!() };
+/// let idle = on.fire(led::Tick).fire(led::Stop);
+/// let again = block_on(idle.fire(led::Start).run()).unwrap();
+/// assert_eq!(again.state(), led::State::LedOff); // resumed where it left
+/// assert_eq!(again.data().powered, 2);
+/// ```
+#[must_use = "an async move does nothing until it is awaited"]
+pub struct AsyncResume<C: Component, S, R> {
+    handle: Typed<C, S>,
+    event: C::Event,
+    boxed: ResumeBoxer<C, S, R>,
+}
+
+/// Boxes an [`AsyncResume`] into its `Send` future (see [`AsyncResume::new`]).
+pub type ResumeBoxer<C, S, R> = fn(AsyncResume<C, S, R>) -> ResumeFuture<C, S, R>;
+
+/// The boxed future of an awaited [`AsyncResume`], `Send + 'static` like
+/// [`MoveFuture`]. Use [`AsyncResume::run`] to avoid the allocation.
+pub type ResumeFuture<C, S, R> =
+    Pin<Box<dyn Future<Output = Result<Within<C, R>, Rejected<C, S>>> + Send>>;
+
+impl<C: Component, S: StateMarker<C>, R> AsyncResume<C, S, R> {
+    /// The move of `handle` on `event` (made by generated code, which passes
+    /// `boxed = |m| Box::pin(m.run())`, as for [`AsyncMove::new`]).
+    #[inline]
+    pub fn new(handle: Typed<C, S>, event: C::Event, boxed: ResumeBoxer<C, S, R>) -> Self {
+        AsyncResume {
+            handle,
+            event,
+            boxed,
+        }
+    }
+
+    /// Runs the move: a [`Within`] handle in the leaf it entered, or the old
+    /// handle and why it did not move. Dropping this future mid-way restores
+    /// the data but drops the handle with it; to get the handle back, use
+    /// [`cancel_on`](AsyncResume::cancel_on).
+    pub async fn run(self) -> Result<Within<C, R>, Rejected<C, S>> {
+        self.cancel_on(core::future::pending::<()>()).await
+    }
+
+    /// Runs the move until `signal` completes: if the signal comes first, the
+    /// move is dropped where it stands, the data is restored from its
+    /// snapshot, and the old handle, memory unchanged, comes back as
+    /// `Rejected { reason: Refusal::Cancelled, .. }`.
+    pub async fn cancel_on<F: Future>(self, signal: F) -> Result<Within<C, R>, Rejected<C, S>> {
+        let AsyncResume { handle, event, .. } = self;
+        let (mut data, mut memory) = handle.into_parts();
+        let step = C::step_async_with_memory(&mut data, S::STATE, event, memory.slots());
+        match landed::<C>(UntilSignal { step, signal }.await) {
+            Ok(leaf) => {
+                remember_left::<C>(memory.slots_mut(), S::STATE, leaf);
+                Ok(within(data, memory, leaf))
+            }
+            Err(reason) => Err(reject(Typed::from_parts(data, memory), reason)),
+        }
+    }
+
+    /// Runs the move for at most `limit` (tokio's clock): on time-out the
+    /// data is restored and the old handle comes back with
+    /// [`Refusal::Cancelled`].
+    #[cfg(feature = "tokio")]
+    pub async fn timeout(self, limit: std::time::Duration) -> Result<Within<C, R>, Rejected<C, S>> {
+        self.cancel_on(tokio::time::sleep(limit)).await
+    }
+}
+
+impl<C: Component, S, R> IntoFuture for AsyncResume<C, S, R> {
+    type Output = Result<Within<C, R>, Rejected<C, S>>;
+    type IntoFuture = ResumeFuture<C, S, R>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        (self.boxed)(self)
+    }
+}
+
+pin_project! {
+    /// Polls a typed async move's `step` until it is done (`Some`), or until
+    /// `signal` completes first (`None`): the move is then dropped where it
+    /// stands, and an unfinished action restores the data. A plain future
+    /// rather than an `async fn`, so that awaiting it adds no layer of
+    /// state to the move's future.
+    struct UntilSignal<F, G> {
+        #[pin]
+        step: F,
+        #[pin]
+        signal: G,
+    }
+}
+
+impl<F: Future, G: Future> Future for UntilSignal<F, G> {
+    type Output = Option<F::Output>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(step) = this.step.poll(cx) {
+            return Poll::Ready(Some(step));
+        }
+        if this.signal.poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    }
+}
+
+/// Where a typed async move raced against a signal landed: the state it
+/// entered, or why it did not (`Cancelled` when the signal came first).
+#[inline]
+fn landed<C: Component>(outcome: Option<Step<C>>) -> Result<C::State, Refusal> {
+    outcome.map_or(Err(Refusal::Cancelled), Step::landed)
 }

@@ -68,7 +68,8 @@ pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
     action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
-    run_guard_async, run_hook_async, ActionGuard, AsyncMove, Boxer, MoveFuture,
+    run_guard_async, run_hook_async, ActionGuard, AsyncMove, AsyncResume, Boxer, MoveFuture,
+    ResumeBoxer, ResumeFuture,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
@@ -82,7 +83,7 @@ pub use table::{
     perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
     Superstate, TransitionSpec,
 };
-pub use typed::{enters_history, EntersHistory, Rejected, Transition, Typed, TypedOutcome};
+pub use typed::{Rejected, Transition, Typed};
 pub use within::{
     leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
     resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,

@@ -352,6 +352,20 @@ impl<C: Component> std::fmt::Debug for Step<C> {
     }
 }
 
+impl<C: Component> Step<C> {
+    /// The state a typed handle's move entered, or why it did not. Typed
+    /// moves are built only for edges the table has; were one missing
+    /// (`NotAllowed`), the handle comes back unchanged, as `NeedsAsync`.
+    #[inline]
+    pub(crate) fn landed(self) -> Result<C::State, Refusal> {
+        match self {
+            Step::Moved(to) => Ok(to),
+            Step::Refused { refusal, .. } => Err(refusal),
+            Step::NotAllowed => Err(Refusal::NeedsAsync),
+        }
+    }
+}
+
 /// Takes `edge` (see [`perform`]) and says where it led.
 ///
 /// Always inlined: when `edge` is a constant (as in the step the derive

@@ -61,7 +61,6 @@ impl<C: Component, S> Typed<C, S> {
     pub fn fire<E>(self, event: E) -> E::Output
     where
         E: Transition<C, S>,
-        E::Output: TypedOutcome,
     {
         event.apply(self)
     }
@@ -160,52 +159,6 @@ pub trait Transition<C: Component, S>: Sized {
 
     /// Performs the move.
     fn apply(self, from: Typed<C, S>) -> Self::Output;
-}
-
-/// What a typed move gives: the next handle (a [`Typed`] or, into a
-/// superstate with `history`, a [`Within`](super::Within)), a `Result` of
-/// it, or a future of it. Not implemented for an async move into a
-/// superstate with `history`, so that firing one on a typed handle is a
-/// compile error that says so.
-#[diagnostic::on_unimplemented(
-    message = "a typed handle cannot make this async move: it enters a superstate with `history` ({Self})",
-    label = "an async move whose leaf is decided at run time",
-    note = "a typed handle makes a blocking move into a superstate with `history` (giving a `Within` handle), but not an async one yet",
-    note = "fire this event with `StateMachine::fire_async` (`StateMachine::from(handle)` keeps the memory)"
-)]
-pub trait TypedOutcome {}
-
-#[diagnostic::do_not_recommend]
-impl<C: Component, S> TypedOutcome for Typed<C, S> {}
-
-#[diagnostic::do_not_recommend]
-impl<T: TypedOutcome, E> TypedOutcome for Result<T, E> {}
-
-/// What [`Transition::apply`] gives for an *async* move into a superstate
-/// `R` with `history`: the data, in no state. [`Typed::fire`] refuses such a
-/// move at compile time (see [`TypedOutcome`]); this type names the
-/// superstate in that error.
-pub struct EntersHistory<C, R> {
-    data: C,
-    superstate: PhantomData<fn() -> R>,
-}
-
-impl<C, R> EntersHistory<C, R> {
-    /// Gives up the move and returns the data.
-    pub fn into_inner(self) -> C {
-        self.data
-    }
-}
-
-/// The output of a typed move into a superstate with `history` (generated
-/// code only).
-#[doc(hidden)]
-#[inline]
-pub fn enters_history<C: Component, S, R>(from: Typed<C, S>) -> EntersHistory<C, R> {
-    EntersHistory {
-        data: from.data,
-        superstate: PhantomData,
-    }
 }
 
 /// A fallible typed move that did not happen: the unchanged handle and why.

@@ -41,8 +41,8 @@ use super::memory::remember_left;
 use super::nested::Region;
 use super::refusal::Refusal;
 use super::slots::MemorySlots;
-use super::table::{Component, StateMarker, Step};
-use super::typed::{reject, remembered_in, Rejected, Typed, TypedOutcome};
+use super::table::{Component, StateMarker};
+use super::typed::{reject, remembered_in, Rejected, Typed};
 
 /// A component `C` known to be in some leaf of superstate `R`, the leaf
 /// known at run time (after a move into `R` that resumed its history).
@@ -142,9 +142,6 @@ impl<C: Component + fmt::Debug, R> fmt::Debug for Within<C, R> {
     }
 }
 
-#[diagnostic::do_not_recommend]
-impl<C: Component, R> TypedOutcome for Within<C, R> {}
-
 /// An event type `Self` declared on superstate `R` of component `C`: fired
 /// on a [`Within<C, R>`], it leads to one state whichever leaf of `R` it is
 /// in: a leaf (a [`Typed`] handle), or a superstate whose leaf is decided at
@@ -233,21 +230,14 @@ fn step_parts<C: Component>(
     from: C::State,
     event: C::Event,
 ) -> Result<C::State, Refusal> {
-    match C::step_with_memory(data, from, event, memory.slots()) {
-        Step::Moved(to) => {
-            remember_left::<C>(memory.slots_mut(), from, to);
-            Ok(to)
-        }
-        Step::Refused { refusal, .. } => Err(refusal),
-        // The derive builds these moves only for edges the table has; were
-        // one missing, the handle comes back unchanged.
-        Step::NotAllowed => Err(Refusal::NeedsAsync),
-    }
+    let to = C::step_with_memory(data, from, event, memory.slots()).landed()?;
+    remember_left::<C>(memory.slots_mut(), from, to);
+    Ok(to)
 }
 
 /// A `Within` handle of `R` in `leaf`.
 #[inline]
-fn within<C: Component, R>(data: C, memory: C::Memory, leaf: C::State) -> Within<C, R> {
+pub(crate) fn within<C: Component, R>(data: C, memory: C::Memory, leaf: C::State) -> Within<C, R> {
     Within {
         data,
         memory,

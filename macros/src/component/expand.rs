@@ -171,8 +171,8 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
 
     // A move whose leaf is decided at run time (into a superstate with
     // `history`) gives a `Within` handle, its leaf picked from the memory
-    // the typed handle carries; an async one has no typed move yet: its
-    // output names the superstate, and `Typed::fire` refuses it.
+    // the typed handle carries; an async one gives an `AsyncResume`, which
+    // gives the `Within` handle when it has run.
     let transition_impls = graph.edges.iter().enumerate().filter(|(_, edge)| edge.first).map(|(index, edge)| {
         let konst = edge_const(index);
         let from = &states[edge.from];
@@ -181,15 +181,12 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let (output, body) = if let Some(target) = edge.resume {
             if is_async(edge) {
                 let superstate = &graph.tree.nodes[target].name;
-                (
-                    quote!(#private::EntersHistory<#ty, #module::#superstate>),
-                    quote!(#private::enters_history(from)),
-                )
+                future::typed_move(&private, module, &ty, event, from, superstate, true)
             } else {
                 within::resume_move(&private, module, &ty, graph, edge, target)
             }
         } else if is_async(edge) {
-            future::typed_move(&private, module, &ty, event, from, to)
+            future::typed_move(&private, module, &ty, event, from, to, false)
         } else if edge.is_fallible() {
             (
                 quote!(::core::result::Result<#private::Typed<#ty, #module::#to>, #private::Rejected<#ty, #module::#from>>),

@@ -175,7 +175,9 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
 }
 
 /// The output type and body of the typed move along an async edge: an
-/// `AsyncMove`, awaited (boxed, `Send`) or run with `.run()`.
+/// `AsyncMove` to leaf `to`, or an `AsyncResume` when `to` is a superstate
+/// with `history` the move resumes; awaited (boxed, `Send`) or run with
+/// `.run()`.
 pub fn typed_move(
     private: &TokenStream,
     module: &Ident,
@@ -183,11 +185,17 @@ pub fn typed_move(
     event: &Name,
     from: &Name,
     to: &Name,
+    resumes: bool,
 ) -> (TokenStream, TokenStream) {
+    let kind = if resumes {
+        quote!(AsyncResume)
+    } else {
+        quote!(AsyncMove)
+    };
     (
-        quote!(#private::AsyncMove<#ty, #module::#from, #module::#to>),
+        quote!(#private::#kind<#ty, #module::#from, #module::#to>),
         quote! {
-            #private::AsyncMove::new(from, #module::Event::#event, |step| {
+            #private::#kind::new(from, #module::Event::#event, |step| {
                 ::std::boxed::Box::pin(step.run())
             })
         },
