@@ -402,6 +402,111 @@ fn a_typed_resume_is_send() {
     send(&run);
 }
 
+/// A deck whose moves declared on its history superstate are async: a
+/// `Within` handle makes them without being split into its leaf.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[component(states(Off, On(Paused, Playing)), initial = Off)]
+#[state(On, initial = Paused, history)]
+#[transition(Off -> On on Power)]
+#[transition(Paused -> Playing on Play)]
+#[transition(Playing -> Paused on Pause)]
+#[transition(On -> On on Rewind, action = async Self::rewind)]
+#[transition(On -> Off on Eject, action = async Self::eject)]
+struct Deck {
+    log: Vec<&'static str>,
+    position: u32,
+    /// `rewind` fails.
+    stuck: bool,
+}
+
+impl Deck {
+    async fn rewind(&mut self) -> Result<(), Broken> {
+        self.log.push("rewind");
+        YieldN(1).await;
+        if self.stuck {
+            return Err(Broken("tape stuck"));
+        }
+        self.position = 0;
+        Ok(())
+    }
+    async fn eject(&mut self) -> Result<(), Broken> {
+        self.log.push("eject");
+        YieldN(1).await;
+        Ok(())
+    }
+}
+
+/// A `Within<Deck, On>` in `Playing` at `position`, its log cleared.
+fn deck_playing_at(position: u32) -> Within<Deck, deck::On> {
+    let on = Typed::new(Deck::default()).fire(deck::Power);
+    let deck::InOn::Paused(paused) = on.into_leaf() else {
+        panic!("the first entry takes `initial`, Paused");
+    };
+    let playing = paused.fire(deck::Play);
+    // `Rewind`, inherited by the leaf: a typed resume, giving a `Within`.
+    let mut on = block_on(playing.fire(deck::Rewind).run()).unwrap();
+    assert_eq!(on.state(), deck::State::Playing);
+    on.data_mut().log.clear();
+    on.data_mut().position = position;
+    on
+}
+
+#[test]
+fn a_within_handle_makes_the_async_moves_its_superstate_declares() {
+    // A self-transition on `On`: another `Within`, in the leaf it was in.
+    let on: Within<Deck, deck::On> = block_on(deck_playing_at(7).fire(deck::Rewind)).unwrap();
+    assert_eq!(on.state(), deck::State::Playing);
+    assert_eq!(
+        (on.data().position, &on.data().log[..]),
+        (0, &["rewind"][..])
+    );
+    // Out of `On`: the target's typed handle, the leaf left remembered.
+    let off: Typed<Deck, deck::Off> = block_on(on.fire(deck::Eject).run()).unwrap();
+    assert_eq!(off.data().log, ["rewind", "eject"]);
+    assert_eq!(off.remembered(deck::On), Some(deck::State::Playing));
+    // The same moves on a machine end in the same place.
+    let mut machine = StateMachine::from(deck_playing_at(7));
+    block_on(machine.fire_async(deck::Rewind)).unwrap();
+    block_on(machine.fire_async(deck::Eject)).unwrap();
+    assert_eq!(machine.state(), off.state());
+    assert_eq!(machine.data(), off.data());
+    assert_eq!(machine.remembered(deck::On), off.remembered(deck::On));
+}
+
+#[test]
+fn a_cut_short_or_refused_within_move_hands_the_handle_back_as_it_was() {
+    let on = deck_playing_at(7);
+    let before = on.data().clone();
+    // `eject` yields once: the signal, ready at once, comes first.
+    let rejected = block_on(on.fire(deck::Eject).cancel_on(YieldN(0))).unwrap_err();
+    assert!(matches!(rejected.reason, Refusal::Cancelled));
+    let mut on = rejected.into_handle();
+    assert_eq!(on.state(), deck::State::Playing, "the same leaf");
+    assert_eq!(on.data(), &before, "`eject` was rolled back");
+
+    on.data_mut().stuck = true;
+    let rejected = block_on(on.fire(deck::Rewind)).unwrap_err();
+    assert!(
+        matches!(rejected.reason, Refusal::ActionFailed(_)),
+        "{:?}",
+        rejected.reason
+    );
+    let on = rejected.into_handle();
+    assert_eq!(on.data().log, before.log, "`rewind` was rolled back");
+    assert_eq!(on.data().position, 7);
+
+    // The memory is intact: ejected, then powered on, it resumes `Playing`.
+    let off = block_on(on.fire(deck::Eject)).unwrap();
+    assert_eq!(off.fire(deck::Power).state(), deck::State::Playing);
+}
+
+#[test]
+fn within_moves_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let run = deck_playing_at(0).fire(deck::Eject).run();
+    send(&run);
+}
+
 #[test]
 fn diagrams_say_which_actions_are_async() {
     let mermaid = Led::MERMAID;

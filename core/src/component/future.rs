@@ -16,14 +16,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pin_project_lite::pin_project;
 
-use super::memory::remember_left;
 use super::nested::hook_failed;
 use super::refusal::Refusal;
 use super::slots::MemorySlots;
 use super::snapshot::Snapshot;
 use super::table::{Component, StateMarker, Step};
 use super::typed::{reject, Rejected, Typed};
-use super::within::{within, Within};
+use super::within::{landed_in, rejected_within, within, Landing, RejectedWithin, Within};
 use crate::fault::panic_message;
 
 /// Polls `future` to completion, turning a panic in any poll into
@@ -379,11 +378,9 @@ impl<C: Component, S: StateMarker<C>, R> AsyncResume<C, S, R> {
         let AsyncResume { handle, event, .. } = self;
         let (mut data, mut memory) = handle.into_parts();
         let step = C::step_async_with_memory(&mut data, S::STATE, event, memory.slots());
-        match landed::<C>(UntilSignal { step, signal }.await) {
-            Ok(leaf) => {
-                remember_left::<C>(memory.slots_mut(), S::STATE, leaf);
-                Ok(within(data, memory, leaf))
-            }
+        let outcome = UntilSignal { step, signal }.await;
+        match landed_with_memory(&mut memory, S::STATE, outcome) {
+            Ok(leaf) => Ok(within(data, memory, leaf)),
             Err(reason) => Err(reject(Typed::from_parts(data, memory), reason)),
         }
     }
@@ -400,6 +397,113 @@ impl<C: Component, S: StateMarker<C>, R> AsyncResume<C, S, R> {
 impl<C: Component, S, R> IntoFuture for AsyncResume<C, S, R> {
     type Output = Result<Within<C, R>, Rejected<C, S>>;
     type IntoFuture = ResumeFuture<C, S, R>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        (self.boxed)(self)
+    }
+}
+
+/// A [`Within`] handle's move along an async transition declared on its
+/// superstate `R`, not started yet. `T` is the handle it gives: the
+/// [`Typed`] handle of the target leaf, or, into a superstate with
+/// `history`, a [`Within`] handle. Run it as an [`AsyncMove`]: `.await` it,
+/// or [`run`](AsyncWithinMove::run) it (no allocation), or bound it with
+/// [`cancel_on`](AsyncWithinMove::cancel_on) (or, with the `tokio`
+/// feature, `timeout`). A move cut short or refused restores the data and
+/// hands the `Within` handle back, in the same leaf, its memory unchanged.
+///
+/// ```
+/// use typestep::prelude::*;
+///
+/// #[derive(Component, Clone)]
+/// #[component(states(Idle, Blinking(LedOn, LedOff)), initial = Idle)]
+/// #[state(Blinking, initial = LedOn, history)]
+/// #[transition(Idle -> Blinking on Start)]
+/// #[transition(LedOn -> LedOff on Tick)]
+/// #[transition(LedOff -> LedOn on Tick)]
+/// #[transition(Blinking -> Idle on Stop, action = async Self::power_off)]
+/// struct Led { powered: bool }
+///
+/// impl Led {
+///     async fn power_off(&mut self) -> Result<(), std::io::Error> {
+///         self.powered = false;
+///         Ok(())
+///     }
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let blinking: Within<Led, led::Blinking> = Typed::new(Led { powered: true }).fire(led::Start);
+/// // `Stop` is declared on `Blinking`: no need to split the handle first.
+/// let idle: Typed<Led, led::Idle> = block_on(blinking.fire(led::Stop).run()).unwrap();
+/// assert!(!idle.data().powered);
+/// ```
+#[must_use = "an async move does nothing until it is awaited"]
+pub struct AsyncWithinMove<C: Component, R, T> {
+    handle: Within<C, R>,
+    event: C::Event,
+    boxed: WithinBoxer<C, R, T>,
+}
+
+/// Boxes an [`AsyncWithinMove`] into its `Send` future (see
+/// [`AsyncWithinMove::new`]).
+pub type WithinBoxer<C, R, T> = fn(AsyncWithinMove<C, R, T>) -> WithinMoveFuture<C, R, T>;
+
+/// The boxed future of an awaited [`AsyncWithinMove`], `Send + 'static`
+/// like [`MoveFuture`]. Use [`AsyncWithinMove::run`] to avoid the allocation.
+pub type WithinMoveFuture<C, R, T> =
+    Pin<Box<dyn Future<Output = Result<T, RejectedWithin<C, R>>> + Send>>;
+
+impl<C: Component, R, T: Landing<C>> AsyncWithinMove<C, R, T> {
+    /// The move of `handle` on `event` (made by generated code, which passes
+    /// `boxed = |m| Box::pin(m.run())`, as for [`AsyncMove::new`]).
+    #[inline]
+    pub fn new(handle: Within<C, R>, event: C::Event, boxed: WithinBoxer<C, R, T>) -> Self {
+        AsyncWithinMove {
+            handle,
+            event,
+            boxed,
+        }
+    }
+
+    /// Runs the move: the next handle, or the `Within` handle and why it did
+    /// not move. Dropping this future mid-way restores the data but drops
+    /// the handle with it; to get the handle back, use
+    /// [`cancel_on`](AsyncWithinMove::cancel_on).
+    pub async fn run(self) -> Result<T, RejectedWithin<C, R>> {
+        self.cancel_on(core::future::pending::<()>()).await
+    }
+
+    /// Runs the move until `signal` completes: if the signal comes first, the
+    /// move is dropped where it stands, the data is restored from its
+    /// snapshot, and the `Within` handle, in the same leaf and memory
+    /// unchanged, comes back as `RejectedWithin { reason: Refusal::Cancelled, .. }`.
+    pub async fn cancel_on<F: Future>(self, signal: F) -> Result<T, RejectedWithin<C, R>> {
+        let AsyncWithinMove { handle, event, .. } = self;
+        let (mut data, mut memory, leaf) = handle.into_parts();
+        let step = C::step_async_with_memory(&mut data, leaf, event, memory.slots());
+        let outcome = UntilSignal { step, signal }.await;
+        match landed_with_memory(&mut memory, leaf, outcome) {
+            Ok(to) => Ok(T::land(data, memory, to)),
+            Err(reason) => Err(rejected_within(data, memory, leaf, reason)),
+        }
+    }
+
+    /// Runs the move for at most `limit` (tokio's clock): on time-out the
+    /// data is restored and the `Within` handle comes back with
+    /// [`Refusal::Cancelled`].
+    #[cfg(feature = "tokio")]
+    pub async fn timeout(self, limit: std::time::Duration) -> Result<T, RejectedWithin<C, R>> {
+        self.cancel_on(tokio::time::sleep(limit)).await
+    }
+}
+
+impl<C: Component, R, T> IntoFuture for AsyncWithinMove<C, R, T> {
+    type Output = Result<T, RejectedWithin<C, R>>;
+    type IntoFuture = WithinMoveFuture<C, R, T>;
 
     fn into_future(self) -> Self::IntoFuture {
         (self.boxed)(self)
@@ -441,4 +545,17 @@ impl<F: Future, G: Future> Future for UntilSignal<F, G> {
 #[inline]
 fn landed<C: Component>(outcome: Option<Step<C>>) -> Result<C::State, Refusal> {
     outcome.map_or(Err(Refusal::Cancelled), Step::landed)
+}
+
+/// [`landed`] for a move of a handle's parts from leaf `from`: `memory` is
+/// updated when the move entered a leaf, and left as it was otherwise.
+#[inline]
+fn landed_with_memory<C: Component>(
+    memory: &mut C::Memory,
+    from: C::State,
+    outcome: Option<Step<C>>,
+) -> Result<C::State, Refusal> {
+    outcome.map_or(Err(Refusal::Cancelled), |step| {
+        landed_in(memory, from, step)
+    })
 }

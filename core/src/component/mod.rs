@@ -68,8 +68,8 @@ pub use crate::fault::BoxError;
 pub use action::run_action;
 pub use future::{
     action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
-    run_guard_async, run_hook_async, ActionGuard, AsyncMove, AsyncResume, Boxer, MoveFuture,
-    ResumeBoxer, ResumeFuture,
+    run_guard_async, run_hook_async, ActionGuard, AsyncMove, AsyncResume, AsyncWithinMove, Boxer,
+    MoveFuture, ResumeBoxer, ResumeFuture, WithinBoxer, WithinMoveFuture,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
@@ -86,7 +86,7 @@ pub use table::{
 pub use typed::{Rejected, Transition, Typed};
 pub use within::{
     leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
-    resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,
+    resume_infallible, within_leaf, Landing, Leaves, RejectedWithin, SuperTransition, Within,
 };
 
 pub(crate) use typed::{advance, try_advance};

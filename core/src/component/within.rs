@@ -41,7 +41,7 @@ use super::memory::remember_left;
 use super::nested::Region;
 use super::refusal::Refusal;
 use super::slots::MemorySlots;
-use super::table::{Component, StateMarker};
+use super::table::{Component, StateMarker, Step};
 use super::typed::{reject, remembered_in, Rejected, Typed};
 
 /// A component `C` known to be in some leaf of superstate `R`, the leaf
@@ -152,11 +152,12 @@ impl<C: Component + fmt::Debug, R> fmt::Debug for Within<C, R> {
 #[diagnostic::on_unimplemented(
     message = "`{C}` somewhere in `{R}` has no transition on `{Self}` declared on `{R}`",
     label = "not declared on `{R}` for every leaf",
-    note = "a handle that is somewhere in `{R}` accepts the transitions declared on `{R}` itself, whose target does not depend on the leaf (and that are not async)",
+    note = "a handle that is somewhere in `{R}` accepts the transitions declared on `{R}` itself, whose target does not depend on the leaf",
     note = "to fire an event of one leaf, split the handle first: `match handle.into_leaf() {{ ... }}`"
 )]
 pub trait SuperTransition<C: Component, R>: Sized {
-    /// What firing returns: the next handle, or a `Result` for fallible moves.
+    /// What firing returns: the next handle, a `Result` for fallible moves,
+    /// or an [`AsyncWithinMove`](super::AsyncWithinMove) for async ones.
     type Output;
 
     /// Performs the move.
@@ -230,9 +231,52 @@ fn step_parts<C: Component>(
     from: C::State,
     event: C::Event,
 ) -> Result<C::State, Refusal> {
-    let to = C::step_with_memory(data, from, event, memory.slots()).landed()?;
+    let step = C::step_with_memory(data, from, event, memory.slots());
+    landed_in(memory, from, step)
+}
+
+/// Where a tried move of a handle's parts from leaf `from` landed: the leaf
+/// it entered, with `memory` updated, or why it did not (`memory` as it
+/// was). Blocking and async moves alike end here.
+#[inline]
+pub(crate) fn landed_in<C: Component>(
+    memory: &mut C::Memory,
+    from: C::State,
+    step: Step<C>,
+) -> Result<C::State, Refusal> {
+    let to = step.landed()?;
     remember_left::<C>(memory.slots_mut(), from, to);
     Ok(to)
+}
+
+/// A handle a [`Within`] handle's async move gives
+/// ([`AsyncWithinMove`](super::AsyncWithinMove)): the [`Typed`] handle of
+/// the leaf it entered, or a [`Within`] handle when it resumed a superstate
+/// with `history`. Implemented for those two only.
+pub trait Landing<C: Component>: Sized + sealed::Sealed {
+    /// The handle of `data` and `memory` after a move that entered `leaf`.
+    #[doc(hidden)]
+    fn land(data: C, memory: C::Memory, leaf: C::State) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<C: super::Component, S> Sealed for super::Typed<C, S> {}
+    impl<C: super::Component, R> Sealed for super::Within<C, R> {}
+}
+
+impl<C: Component, N> Landing<C> for Typed<C, N> {
+    #[inline]
+    fn land(data: C, memory: C::Memory, _leaf: C::State) -> Self {
+        Typed::from_parts(data, memory)
+    }
+}
+
+impl<C: Component, Q> Landing<C> for Within<C, Q> {
+    #[inline]
+    fn land(data: C, memory: C::Memory, leaf: C::State) -> Self {
+        within(data, memory, leaf)
+    }
 }
 
 /// A `Within` handle of `R` in `leaf`.
@@ -344,7 +388,7 @@ pub fn within_leaf<C: Component, R, S>(from: Within<C, R>) -> Typed<C, S> {
 
 #[cold]
 #[inline(never)]
-fn rejected_within<C: Component, R>(
+pub(crate) fn rejected_within<C: Component, R>(
     data: C,
     memory: C::Memory,
     leaf: C::State,

@@ -124,7 +124,7 @@ pub fn leaf_enums(component: &str, graph: &Graph) -> TokenStream {
 /// Outside the module: `Leaves` for each superstate a `Within` handle may
 /// stand for, and `SuperTransition` for each event that every leaf of it
 /// accepts with one target, a leaf or a resumed superstate (declared on it
-/// or above; not async).
+/// or above; an `AsyncWithinMove` when any leaf's move is async).
 pub fn within_impls(
     private: &TokenStream,
     module: &Ident,
@@ -174,7 +174,7 @@ pub fn within_impls(
                 .collect();
             let Some(first) = moves.first() else { continue };
             // Every variant of each leaf's move (one per leaf a resuming
-            // move may enter): all blocking, fallible if any is.
+            // move may enter): async if any is, else fallible if any is.
             let variants = || {
                 moves.iter().flat_map(|m| {
                     graph
@@ -187,21 +187,38 @@ pub fn within_impls(
                 && moves.iter().all(|e| match first.resume {
                     Some(target) => e.resume == Some(target),
                     None => e.to == first.to && e.resume.is_none(),
-                })
-                && !variants().any(is_async);
+                });
             if !uniform {
                 continue;
             }
             let event_name = &graph.events[event];
             let fallible = variants().any(Edge::is_fallible);
             let rejected = quote!(#private::RejectedWithin<#ty, #module::#superstate>);
+            let next = match first.resume {
+                Some(target) => {
+                    let next = &graph.tree.nodes[target].name;
+                    quote!(#private::Within<#ty, #module::#next>)
+                }
+                None => {
+                    let to = &graph.states[first.to];
+                    quote!(#private::Typed<#ty, #module::#to>)
+                }
+            };
             let (output, body) = match first.resume {
+                // An async move, whatever its target: a future of the next
+                // handle.
+                _ if variants().any(is_async) => (
+                    quote!(#private::AsyncWithinMove<#ty, #module::#superstate, #next>),
+                    quote! {
+                        #private::AsyncWithinMove::new(from, #module::Event::#event_name, |step| {
+                            ::std::boxed::Box::pin(step.run())
+                        })
+                    },
+                ),
                 // Into a superstate whose leaf is decided at run time (a
                 // self-transition on a superstate with `history` resumes
                 // the leaf it was in): another `Within` handle.
-                Some(target) => {
-                    let next = &graph.tree.nodes[target].name;
-                    let next = quote!(#private::Within<#ty, #module::#next>);
+                Some(_) => {
                     if fallible {
                         (
                             quote!(::core::result::Result<#next, #rejected>),
@@ -215,8 +232,6 @@ pub fn within_impls(
                     }
                 }
                 None => {
-                    let to = &graph.states[first.to];
-                    let next = quote!(#private::Typed<#ty, #module::#to>);
                     if fallible {
                         (
                             quote!(::core::result::Result<#next, #rejected>),
