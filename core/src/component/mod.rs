@@ -53,6 +53,7 @@
 //! for typed handles and [`Step::NotAllowed`] at run time.
 
 mod action;
+mod async_move;
 mod future;
 mod memory;
 mod nested;
@@ -66,10 +67,12 @@ mod within;
 
 pub use crate::fault::BoxError;
 pub use action::run_action;
+pub use async_move::{
+    AsyncMove, AsyncResume, AsyncWithinMove, Boxer, Landing, MoveFuture, Origin, TypedAsyncMove,
+};
 pub use future::{
     action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
-    run_guard_async, run_hook_async, ActionGuard, AsyncMove, AsyncResume, AsyncWithinMove, Boxer,
-    MoveFuture, ResumeBoxer, ResumeFuture, WithinBoxer, WithinMoveFuture,
+    run_guard_async, run_hook_async, ActionGuard,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};
@@ -86,7 +89,7 @@ pub use table::{
 pub use typed::{Rejected, Transition, Typed};
 pub use within::{
     leave_within, leave_within_infallible, move_within, move_within_infallible, resume,
-    resume_infallible, within_leaf, Landing, Leaves, RejectedWithin, SuperTransition, Within,
+    resume_infallible, within_leaf, Leaves, RejectedWithin, SuperTransition, Within,
 };
 
 pub(crate) use typed::{advance, try_advance};

@@ -249,36 +249,6 @@ pub(crate) fn landed_in<C: Component>(
     Ok(to)
 }
 
-/// A handle a [`Within`] handle's async move gives
-/// ([`AsyncWithinMove`](super::AsyncWithinMove)): the [`Typed`] handle of
-/// the leaf it entered, or a [`Within`] handle when it resumed a superstate
-/// with `history`. Implemented for those two only.
-pub trait Landing<C: Component>: Sized + sealed::Sealed {
-    /// The handle of `data` and `memory` after a move that entered `leaf`.
-    #[doc(hidden)]
-    fn land(data: C, memory: C::Memory, leaf: C::State) -> Self;
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl<C: super::Component, S> Sealed for super::Typed<C, S> {}
-    impl<C: super::Component, R> Sealed for super::Within<C, R> {}
-}
-
-impl<C: Component, N> Landing<C> for Typed<C, N> {
-    #[inline]
-    fn land(data: C, memory: C::Memory, _leaf: C::State) -> Self {
-        Typed::from_parts(data, memory)
-    }
-}
-
-impl<C: Component, Q> Landing<C> for Within<C, Q> {
-    #[inline]
-    fn land(data: C, memory: C::Memory, leaf: C::State) -> Self {
-        within(data, memory, leaf)
-    }
-}
-
 /// A `Within` handle of `R` in `leaf`.
 #[inline]
 pub(crate) fn within<C: Component, R>(data: C, memory: C::Memory, leaf: C::State) -> Within<C, R> {
