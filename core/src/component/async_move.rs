@@ -186,7 +186,7 @@ impl<H: Origin, T: Landing<H::Component>> TypedAsyncMove<H, T> {
             event,
             memory.slots(),
         );
-        let outcome = UntilSignal { step, signal }.await;
+        let outcome = UntilSignal::new(step, signal).await;
         match outcome.map_or(Err(Refusal::Cancelled), |step| {
             landed_in(&mut memory, from, step)
         }) {
@@ -298,16 +298,26 @@ impl<C: Component, Q> Landing<C> for Within<C, Q> {
 }
 
 pin_project! {
-    /// Polls a typed async move's `step` until it is done (`Some`), or until
+    /// Polls an async move's `step` until it is done (`Some`), or until
     /// `signal` completes first (`None`): the move is then dropped where it
     /// stands, and an unfinished action restores the data. A plain future
     /// rather than an `async fn`, so that awaiting it adds no layer of
-    /// state to the move's future.
-    struct UntilSignal<F, G> {
+    /// state to the move's future. Typed moves and
+    /// [`StateMachine::fire_async_until`](crate::StateMachine::fire_async_until)
+    /// race their signal with it.
+    pub(crate) struct UntilSignal<F, G> {
         #[pin]
         step: F,
         #[pin]
         signal: G,
+    }
+}
+
+impl<F: Future, G: Future> UntilSignal<F, G> {
+    /// Races `step` against `signal`.
+    #[inline]
+    pub(crate) fn new(step: F, signal: G) -> Self {
+        UntilSignal { step, signal }
     }
 }
 

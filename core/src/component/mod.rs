@@ -67,6 +67,7 @@ mod within;
 
 pub use crate::fault::BoxError;
 pub use action::run_action;
+pub(crate) use async_move::UntilSignal;
 pub use async_move::{
     AsyncMove, AsyncResume, AsyncWithinMove, Boxer, Landing, MoveFuture, Origin, TypedAsyncMove,
 };

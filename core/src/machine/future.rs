@@ -1,15 +1,15 @@
 //! Async moves of a [`StateMachine`]: [`fire_async`](StateMachine::fire_async),
 //! whose cancellation is a rollback.
 
-use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
+use core::future::Future;
+use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use super::error::FireError;
 use super::observer::Observer;
 use super::record::{Cause, MoveRecord};
 use super::StateMachine;
-use crate::component::{Component, Refusal, Step};
+use crate::component::{Component, Refusal, Step, UntilSignal};
 use crate::ticks::Started;
 use pin_project_lite::pin_project;
 
@@ -86,21 +86,8 @@ impl<C: Component, O: Observer<C>> StateMachine<C, O> {
         signal: F,
     ) -> Result<MoveRecord<C>, FireError<C>> {
         let event = event.into();
-        let outcome = {
-            let mut fire = pin!(self.fire_async(event));
-            let mut signal = pin!(signal);
-            poll_fn(|cx| {
-                if let Poll::Ready(result) = fire.as_mut().poll(cx) {
-                    return Poll::Ready(Some(result));
-                }
-                if signal.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(None);
-                }
-                Poll::Pending
-            })
-            .await
-            // `fire` is dropped here: an unfinished move is rolled back.
-        };
+        // An unfinished move is dropped inside the race: rolled back.
+        let outcome = UntilSignal::new(self.fire_async(event), signal).await;
         match outcome {
             Some(result) => result,
             None => Err(FireError::Cancelled {
