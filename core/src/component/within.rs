@@ -9,6 +9,11 @@
 //! ([`into_leaf`](Within::into_leaf), an enum the derive generates per such
 //! superstate, `led::InBlinking`).
 //!
+//! Async moves work the same way: an async move into such a superstate is
+//! an [`AsyncResume`](super::AsyncResume) that gives the `Within` handle, and
+//! an async transition declared on it is an
+//! [`AsyncWithinMove`](super::AsyncWithinMove) of the `Within` handle.
+//!
 //! ```
 //! use typestep::prelude::*;
 //!
