@@ -173,6 +173,11 @@ where
 {
     type Output = Result<MoveRecord<C>, FireError<C>>;
 
+    // Inlined into the caller's poll: out of line, the move's result went
+    // back through memory in pieces and was read back whole (a
+    // store-forwarding stall), and a sync edge through `fire_async` cost
+    // 4.4x `fire` (BENCHMARKS.md, "Async moves", round nine).
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Some(machine) = this.start.take() {
@@ -226,12 +231,16 @@ fn try_sync<C: Component, O: Observer<C>>(
 /// The async path of a move: awaits the guard and action, then settles. If
 /// it is dropped before it lands, the move is recorded as cancelled (the
 /// step's future, dropped first, has restored the data).
-async fn fly<C: Component, O: Observer<C>>(
+///
+/// A function returning an `async` block, not an `async fn`: the block uses
+/// the in-flight record it captured where it lies, where an `async fn`
+/// would first copy its arguments into locals of its own.
+fn fly<C: Component, O: Observer<C>>(
     machine: &mut StateMachine<C, O>,
     from: C::State,
     event: C::Event,
     clock: Clock,
-) -> Result<MoveRecord<C>, FireError<C>> {
+) -> impl Future<Output = Result<MoveRecord<C>, FireError<C>>> + '_ {
     let mut flight = InFlight {
         machine,
         from,
@@ -239,12 +248,14 @@ async fn fly<C: Component, O: Observer<C>>(
         clock,
         landed: false,
     };
-    let machine = &mut *flight.machine;
-    let step =
-        C::step_async_with_memory(&mut machine.data, from, event, machine.subscribers.slots())
-            .await;
-    flight.landed = true;
-    flight.machine.settle(from, event, step, clock)
+    async move {
+        let machine = &mut *flight.machine;
+        let step =
+            C::step_async_with_memory(&mut machine.data, from, event, machine.subscribers.slots())
+                .await;
+        flight.landed = true;
+        flight.machine.settle(from, event, step, clock)
+    }
 }
 
 /// An async move in flight: dropped before it landed, it records the move
