@@ -7,10 +7,12 @@
 //! it is dropped without being finished, which is exactly what happens when
 //! the move's future is dropped at an await point.
 
-use core::future::{poll_fn, Future, IntoFuture};
-use core::pin::{pin, Pin};
+use core::future::{Future, IntoFuture};
+use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pin_project_lite::pin_project;
 
 use super::nested::hook_failed;
 use super::refusal::Refusal;
@@ -21,18 +23,36 @@ use crate::fault::panic_message;
 /// Polls `future` to completion, turning a panic in any poll into
 /// `Err(message)`.
 ///
-/// For futures the library runs itself (supervised tasks, cleanup steps);
-/// generated code polls an action in place with [`poll_caught`], which
-/// saves a layer of future.
-pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, String> {
-    let mut future = pin!(future);
-    poll_fn(move |cx| poll_caught(future.as_mut(), cx)).await
+/// Generated code awaits every async guard and action through it, so that a
+/// panicking one is a refused move, as in the blocking path; the library
+/// runs supervised tasks and cleanup steps through it too.
+#[inline]
+pub fn catch_unwind_async<F: Future>(future: F) -> Caught<F> {
+    Caught { future }
 }
 
-/// Polls `future` once, turning a panic into `Ready(Err(message))`.
-///
-/// Generated code polls every async guard and action through it, so that a
-/// panicking action is a refused move, as in the blocking path.
+pin_project! {
+    /// The future of [`catch_unwind_async`]: `future`'s output, or the
+    /// message of a panic in any of its polls. A plain future whose `poll`
+    /// is inlined into the awaiting one, so that the outcome does not go
+    /// back through memory on its way.
+    pub struct Caught<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for Caught<F> {
+    type Output = Result<F::Output, String>;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        poll_caught(self.project().future, cx)
+    }
+}
+
+/// Polls `future` once, turning a panic into `Ready(Err(message))`: one
+/// poll of [`Caught`].
 #[inline(always)]
 pub fn poll_caught<F: Future>(
     future: Pin<&mut F>,
@@ -56,7 +76,7 @@ pub fn into_async<F: IntoFuture>(step: F) -> F::IntoFuture {
     step.into_future()
 }
 
-/// The verdict of an async guard, polled with [`poll_caught`]: `Ok` when
+/// The verdict of an async guard, awaited with [`catch_unwind_async`]: `Ok` when
 /// it allows the move.
 #[inline]
 pub fn guard_verdict(outcome: Result<bool, String>) -> Result<(), Refusal> {
@@ -156,7 +176,7 @@ where
     }
 }
 
-/// The verdict of an async action, polled with [`poll_caught`]: `Ok` when
+/// The verdict of an async action, awaited with [`catch_unwind_async`]: `Ok` when
 /// it succeeded, else the refusal its error or panic makes.
 #[inline]
 pub fn action_verdict<E>(outcome: Result<Result<(), E>, String>) -> Result<(), Refusal>

@@ -73,7 +73,7 @@ pub use async_move::{
 };
 pub use future::{
     action_verdict, catch_unwind_async, guard_verdict, into_async, poll_caught, run_guard,
-    run_guard_async, run_hook_async, ActionGuard,
+    run_guard_async, run_hook_async, ActionGuard, Caught,
 };
 pub use memory::{HistoryMemory, MemoryRefused};
 pub(crate) use nested::{dot_clusters, mermaid_nesting};

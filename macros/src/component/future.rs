@@ -27,19 +27,16 @@ fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge)
         return #private::Step::Refused { to, refusal }
     };
     // Spanned at the user's path, so that a wrong signature is reported
-    // there. An async guard or action is polled in place (no wrapping
-    // future) through `poll_caught`, which turns a panic into a refusal;
-    // `into_async` makes a blocking function named `async` an error at the
-    // user's path first.
+    // there. An async guard or action is awaited through
+    // `catch_unwind_async` (a plain future, polled in place), which turns a
+    // panic into a refusal; `into_async` makes a blocking function named
+    // `async` an error at the user's path first.
     let guard = edge.guard.as_ref().map(|path| {
         if edge.guard_async {
             quote_spanned! {path.span()=>
-                if let ::core::result::Result::Err(refusal) = {
-                    let mut guard = ::core::pin::pin!(#private::into_async(#path(&*data)));
-                    #private::guard_verdict(
-                        ::core::future::poll_fn(|cx| #private::poll_caught(guard.as_mut(), cx)).await,
-                    )
-                } { #refused }
+                if let ::core::result::Result::Err(refusal) = #private::guard_verdict(
+                    #private::catch_unwind_async(#private::into_async(#path(&*data))).await,
+                ) { #refused }
             }
         } else {
             quote_spanned! {path.span()=>
@@ -55,10 +52,9 @@ fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge)
         edge.action.as_ref().map(|path| {
             if edge.action_async {
                 quote_spanned! {path.span()=>
-                    #private::action_verdict({
-                        let mut action = ::core::pin::pin!(#private::into_async(#path(#data)));
-                        ::core::future::poll_fn(|cx| #private::poll_caught(action.as_mut(), cx)).await
-                    })
+                    #private::action_verdict(
+                        #private::catch_unwind_async(#private::into_async(#path(#data))).await,
+                    )
                 }
             } else {
                 quote_spanned! {path.span()=> {
