@@ -417,12 +417,20 @@ struct Deck {
     position: u32,
     /// `rewind` fails.
     stuck: bool,
+    /// `rewind` and `eject` wait a minute of tokio's clock.
+    slow: bool,
 }
 
 impl Deck {
+    async fn wait(&self) {
+        YieldN(1).await;
+        if self.slow {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    }
     async fn rewind(&mut self) -> Result<(), Broken> {
         self.log.push("rewind");
-        YieldN(1).await;
+        self.wait().await;
         if self.stuck {
             return Err(Broken("tape stuck"));
         }
@@ -431,7 +439,7 @@ impl Deck {
     }
     async fn eject(&mut self) -> Result<(), Broken> {
         self.log.push("eject");
-        YieldN(1).await;
+        self.wait().await;
         Ok(())
     }
 }
@@ -498,6 +506,44 @@ fn a_cut_short_or_refused_within_move_hands_the_handle_back_as_it_was() {
     // The memory is intact: ejected, then powered on, it resumes `Playing`.
     let off = block_on(on.fire(deck::Eject)).unwrap();
     assert_eq!(off.fire(deck::Power).state(), deck::State::Playing);
+}
+
+#[cfg(feature = "tokio")]
+#[tokio::test(start_paused = true)]
+async fn typed_moves_past_their_timeout_hand_the_handle_back() {
+    use std::time::Duration;
+    let mut on = deck_playing_at(7);
+    on.data_mut().slow = true;
+    let before = on.data().clone();
+    // A `Within` move on tokio's clock: a minute's action, a second's limit.
+    let rejected = on
+        .fire(deck::Eject)
+        .timeout(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(rejected.reason, Refusal::Cancelled));
+    let on = rejected.into_handle();
+    assert_eq!(on.state(), deck::State::Playing);
+    assert_eq!(on.data(), &before, "`eject` was rolled back");
+    // A typed resume, from the leaf: the same.
+    let deck::InOn::Playing(playing) = on.into_leaf() else {
+        panic!("still in Playing");
+    };
+    let rejected = playing
+        .fire(deck::Rewind)
+        .timeout(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(rejected.reason, Refusal::Cancelled));
+    assert_eq!(rejected.handle.data(), &before, "`rewind` was rolled back");
+    // Within its limit, the move lands.
+    let on = rejected
+        .into_handle()
+        .fire(deck::Rewind)
+        .timeout(Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!((on.state(), on.data().position), (deck::State::Playing, 0));
 }
 
 #[test]
