@@ -181,12 +181,14 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         let (output, body) = if let Some(target) = edge.resume {
             if is_async(edge) {
                 let superstate = &graph.tree.nodes[target].name;
-                future::typed_move(&private, module, &ty, event, from, superstate, true)
+                let output = quote!(#private::AsyncResume<#ty, #module::#from, #module::#superstate>);
+                future::typed_move(&private, module, event, output)
             } else {
                 within::resume_move(&private, module, &ty, graph, edge, target)
             }
         } else if is_async(edge) {
-            future::typed_move(&private, module, &ty, event, from, to, false)
+            let output = quote!(#private::AsyncMove<#ty, #module::#from, #module::#to>);
+            future::typed_move(&private, module, event, output)
         } else if edge.is_fallible() {
             (
                 quote!(::core::result::Result<#private::Typed<#ty, #module::#to>, #private::Rejected<#ty, #module::#from>>),

@@ -170,28 +170,20 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
     })
 }
 
-/// The output type and body of the typed move along an async edge: an
-/// `AsyncMove` to leaf `to`, or an `AsyncResume` when `to` is a superstate
-/// with `history` the move resumes; awaited (boxed, `Send`) or run with
+/// The output type and body of a typed handle's move along an async edge:
+/// `output` (one of the `TypedAsyncMove` aliases: `AsyncMove`,
+/// `AsyncResume`, `AsyncWithinMove`), awaited (boxed, `Send`) or run with
 /// `.run()`.
 pub fn typed_move(
     private: &TokenStream,
     module: &Ident,
-    ty: &TokenStream,
     event: &Name,
-    from: &Name,
-    to: &Name,
-    resumes: bool,
+    output: TokenStream,
 ) -> (TokenStream, TokenStream) {
-    let kind = if resumes {
-        quote!(AsyncResume)
-    } else {
-        quote!(AsyncMove)
-    };
     (
-        quote!(#private::#kind<#ty, #module::#from, #module::#to>),
+        output,
         quote! {
-            #private::#kind::new(from, #module::Event::#event, |step| {
+            #private::TypedAsyncMove::new(from, #module::Event::#event, |step| {
                 ::std::boxed::Box::pin(step.run())
             })
         },

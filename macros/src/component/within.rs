@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Generics, Ident};
 
-use super::future::is_async;
+use super::future::{is_async, typed_move};
 use super::model::{Edge, Graph};
 
 /// The superstates a `Within` handle may stand for: those with `history`,
@@ -207,13 +207,11 @@ pub fn within_impls(
             let (output, body) = match first.resume {
                 // An async move, whatever its target: a future of the next
                 // handle.
-                _ if variants().any(is_async) => (
+                _ if variants().any(is_async) => typed_move(
+                    private,
+                    module,
+                    event_name,
                     quote!(#private::AsyncWithinMove<#ty, #module::#superstate, #next>),
-                    quote! {
-                        #private::AsyncWithinMove::new(from, #module::Event::#event_name, |step| {
-                            ::std::boxed::Box::pin(step.run())
-                        })
-                    },
                 ),
                 // Into a superstate whose leaf is decided at run time (a
                 // self-transition on a superstate with `history` resumes
