@@ -120,6 +120,11 @@ impl<C: Component> Debug for Edge<C> {
 /// but gives up the build-time graph checks.
 pub trait Component: Sized {
     /// The run-time enum of states (`worker::State`).
+    ///
+    /// The derive makes it `#[repr(u32)]`: four bytes, so that a machine
+    /// kept in registers replaces its state with whole-register writes
+    /// (on x86 a one-byte write waits for the register's old value). The
+    /// history stores states in two bytes each.
     type State: Label;
     /// The run-time enum of events (`worker::Event`).
     type Event: Label;

@@ -49,8 +49,8 @@ impl<C: Component> Entry<C> {
         Entry {
             seq: 0,
             pieces: Pieces {
-                from: C::INITIAL,
-                to: C::INITIAL,
+                from: Pieces::<C>::index(C::INITIAL),
+                to: Pieces::<C>::index(C::INITIAL),
                 event: None,
                 cancelled: false,
             },

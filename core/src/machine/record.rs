@@ -3,7 +3,7 @@
 use core::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::component::Component;
+use crate::component::{Component, Label};
 
 /// The largest move count a stored machine may carry: 2<sup>63</sup> - 1.
 ///
@@ -91,9 +91,14 @@ pub(crate) type Times = (Option<SystemTime>, Option<Duration>);
 /// `(seq, checkpoint, Pieces, times)`: a `MoveRecord` or a `Cause` passed
 /// whole goes through memory, and its stores were made on every move,
 /// whether the slow step ran or not.
+///
+/// The states are kept as their [`Label::index`], two bytes each: the
+/// derive's `State` enum is four bytes wide (see [`Component::State`]), and
+/// two of them would take the pieces out of one register and make each
+/// history entry half as large again.
 pub(crate) struct Pieces<C: Component> {
-    pub(crate) from: C::State,
-    pub(crate) to: C::State,
+    pub(crate) from: u16,
+    pub(crate) to: u16,
     /// The event (`None` for a rollback).
     pub(crate) event: Option<C::Event>,
     /// Whether an event's move was cancelled.
@@ -110,12 +115,30 @@ impl<C: Component> Pieces<C> {
             Cause::Cancelled(event) => (Some(event), 0, true),
         };
         let pieces = Pieces {
-            from: record.from,
-            to: record.to,
+            from: Self::index(record.from),
+            to: Self::index(record.to),
             event,
             cancelled,
         };
         (pieces, checkpoint)
+    }
+
+    /// `state`'s index, in two bytes. A component with more states than
+    /// two bytes can number fails to build where it keeps a history.
+    #[inline(always)]
+    pub(crate) fn index(state: C::State) -> u16 {
+        const {
+            assert!(
+                <C::State as Label>::ALL.len() <= 1 << 16,
+                "typestep keeps at most 65536 states of a component in its history"
+            )
+        };
+        state.index() as u16
+    }
+
+    /// The state with index `index` (one of [`Pieces::index`]).
+    fn state(index: u16) -> C::State {
+        <C::State as Label>::ALL[usize::from(index)]
     }
 
     /// The record these pieces are of.
@@ -127,9 +150,9 @@ impl<C: Component> Pieces<C> {
         };
         MoveRecord {
             seq,
-            from: self.from,
+            from: Self::state(self.from),
             cause,
-            to: self.to,
+            to: Self::state(self.to),
             at,
             took,
         }
