@@ -124,7 +124,8 @@ pub trait Component: Sized {
     /// The derive makes it `#[repr(u32)]`: four bytes, so that a machine
     /// kept in registers replaces its state with whole-register writes
     /// (on x86 a one-byte write waits for the register's old value). The
-    /// history stores states in two bytes each.
+    /// history stores states in two bytes each, so a
+    /// [`StateMachine`](crate::StateMachine) supports at most 65536 states.
     type State: Label;
     /// The run-time enum of events (`worker::Event`).
     type Event: Label;

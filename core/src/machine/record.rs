@@ -123,14 +123,15 @@ impl<C: Component> Pieces<C> {
         (pieces, checkpoint)
     }
 
-    /// `state`'s index, in two bytes. A component with more states than
-    /// two bytes can number fails to build where it keeps a history.
+    /// `state`'s index, in two bytes. A machine of a component with more
+    /// states than two bytes can number fails to build, rather than mix up
+    /// states in its records.
     #[inline(always)]
     pub(crate) fn index(state: C::State) -> u16 {
         const {
             assert!(
                 <C::State as Label>::ALL.len() <= 1 << 16,
-                "typestep keeps at most 65536 states of a component in its history"
+                "a typestep machine supports at most 65536 states"
             )
         };
         state.index() as u16
