@@ -204,29 +204,40 @@ pub fn cut_off(n: usize, edges: &[(usize, usize)], start: usize) -> Vec<CutOff> 
         .copied()
         .filter(|&(from, to)| !reached[from] && !reached[to])
         .collect();
+    // The graph, its groups and their members once: the loop below then
+    // costs what each root reaches, not the whole graph per unreachable
+    // node (which made a large component's errors quadratic).
     let graph = build(n, &lost);
+    let groups = tarjan_scc(&graph);
     let mut group = vec![usize::MAX; n];
-    for (index, members) in tarjan_scc(&graph).iter().enumerate() {
+    for (index, members) in groups.iter().enumerate() {
         for node in members {
             group[node.index()] = index;
         }
     }
-    let mut entered = vec![false; n];
+    let mut entered = vec![false; groups.len()];
     for &(from, to) in &lost {
         if group[from] != group[to] {
-            entered[to] = true;
+            entered[group[to]] = true;
         }
     }
     let mut roots = Vec::new();
-    let mut done_groups = Vec::new();
+    let mut done = vec![false; groups.len()];
+    let mut dfs = Dfs::empty(&graph);
     for node in (0..n).filter(|&node| !reached[node]) {
-        let members: Vec<usize> = (0..n).filter(|&m| group[m] == group[node]).collect();
-        if done_groups.contains(&group[node]) || members.iter().any(|&m| entered[m]) {
+        if done[group[node]] || entered[group[node]] {
             continue;
         }
-        done_groups.push(group[node]);
-        let from_root = reachable(n, &lost, node);
-        let behind = (0..n).filter(|&m| m != node && from_root[m]).collect();
+        done[group[node]] = true;
+        dfs.reset(&graph);
+        dfs.move_to(NodeIndex::new(node));
+        let mut behind = Vec::new();
+        while let Some(next) = dfs.next(&graph) {
+            if next.index() != node {
+                behind.push(next.index());
+            }
+        }
+        behind.sort_unstable();
         roots.push(CutOff { node, behind });
     }
     roots

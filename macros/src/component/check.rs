@@ -30,6 +30,10 @@ use crate::suggest::closest;
 /// Names the generated module uses for itself.
 const RESERVED: &[&str] = &["State", "Event"];
 
+/// The most states a component may declare: a machine keeps a state's
+/// index in two bytes.
+const MAX_STATES: usize = 1 << 16;
+
 /// Checks the declaration and returns its valid part.
 pub fn check(cx: &mut Ctxt, decl: &Declaration) -> Graph {
     let mut checker = Checker {
@@ -122,7 +126,7 @@ impl Checker<'_> {
                     ),
                 );
             }
-            Some((_, names)) => {
+            Some((keyword, names)) => {
                 for name in names {
                     let text = name.to_string();
                     let first_time = self.written.insert(text.clone());
@@ -141,6 +145,15 @@ impl Checker<'_> {
                             "duplicate state `{text}` in `{component}`: each state is declared once in `states(...)`; remove this one"
                         ));
                     }
+                }
+                // A machine keeps a state's index in two bytes (see
+                // `typestep_core::component::Component::State`).
+                if self.names.len() > MAX_STATES {
+                    self.complete = false;
+                    let count = self.names.len();
+                    self.cx.error_spanned_by(keyword, format_args!(
+                        "`{component}` declares {count} states: a typestep component has at most {MAX_STATES}; split it into components"
+                    ));
                 }
             }
         }

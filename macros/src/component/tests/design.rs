@@ -455,3 +455,29 @@ fn names_listed_twice_in_one_list_are_reported_once() {
     ));
     assert_eq!(graph.edges.len(), 3);
 }
+
+#[test]
+fn more_states_than_two_bytes_number_is_one_error() {
+    // A machine keeps a state's index in two bytes: 65536 states build,
+    // one more is an error at `states`, and no graph check follows it.
+    let declare = |count: usize| -> DeriveInput {
+        let names = (0..count).map(|i| quote::format_ident!("S{i}"));
+        parse_quote! {
+            #[component(states(#(#names),*), initial = S0, terminal(S0))]
+            struct Worker;
+        }
+    };
+    assert_one_error(
+        declare(65_537),
+        &["`Worker` declares 65537 states: a typestep component has at most 65536"],
+    );
+    // 65536 states are allowed: the only errors are the unreachable
+    // states (no transitions), one each, found in linear time.
+    let messages = errors(declare(65_536));
+    assert_eq!(messages.len(), 65_535);
+    assert!(
+        messages.iter().all(|e| e.contains("unreachable")),
+        "{:?}",
+        &messages[..3]
+    );
+}
