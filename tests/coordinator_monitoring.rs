@@ -178,15 +178,23 @@ fn a_stalled_worker_is_detected_within_two_heartbeat_intervals() {
         .unwrap();
     coordinator.start_all().unwrap();
     // Beats once, then stalls (never beats again) until asked to stop.
+    let (beat_tx, beat_rx) = std::sync::mpsc::channel::<()>();
     coordinator
-        .spawn_worker(a.id(), "stuck", WorkerSpec::every(INTERVAL), |hb| {
+        .spawn_worker(a.id(), "stuck", WorkerSpec::every(INTERVAL), move |hb| {
             hb.beat();
+            let _ = beat_tx.send(());
             while !hb.should_stop() {
                 std::thread::park_timeout(Duration::from_millis(50));
             }
             Ok(())
         })
         .unwrap();
+    // The clock moves only once the beat is in: a worker thread scheduled
+    // late would otherwise beat after the first interval, and the second
+    // would then be its only silent one.
+    beat_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker beats once");
     clock.advance(INTERVAL);
     assert!(
         coordinator.check().is_empty(),
