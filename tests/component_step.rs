@@ -3,11 +3,12 @@
 //! injected fault, both give the same outcome, the same target and leave the
 //! same data.
 
+use std::future::Future;
 use std::panic;
 
 use typestep::prelude::*;
 use typestep::{
-    component::{perform, Step},
+    component::{perform, AsyncStep, Step},
     Label, Refusal,
 };
 
@@ -162,4 +163,55 @@ fn derived_step_reports_each_fault() {
         <Job as Component>::step(&mut job, job::State::Done, job::Event::Go),
         Step::NotAllowed
     ));
+}
+
+#[test]
+fn an_async_step_is_two_words_and_keeps_every_outcome() {
+    // Two words come back from the step's out-of-line future in registers.
+    assert!(std::mem::size_of::<AsyncStep<Job>>() <= 2 * std::mem::size_of::<usize>());
+    panic::set_hook(Box::new(|_| {}));
+    let mut kinds = std::collections::BTreeSet::new();
+    for &fault in &[Fault::None, Fault::Refuse, Fault::Fail, Fault::Panic] {
+        for &from in job::State::ALL {
+            for &event in job::Event::ALL {
+                let start = Job {
+                    fault,
+                    log: Vec::new(),
+                };
+                let mut blocking = start.clone();
+                let want = shape(&<Job as Component>::step(&mut blocking, from, event));
+                // The default `step_async` of a component without async
+                // edges: the same step, run when first polled.
+                let mut data = start.clone();
+                let got = {
+                    let future =
+                        std::pin::pin!(<Job as Component>::step_async(&mut data, from, event));
+                    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                    let std::task::Poll::Ready(got) = future.poll(&mut cx) else {
+                        panic!("a step without async edges is ready at once");
+                    };
+                    got
+                };
+                assert_eq!(shape(&got.into_step()), want, "{fault:?} {from} {event}");
+                assert_eq!(data, blocking, "{fault:?} {from} {event}");
+                // And through `from_step`, the other way in.
+                let mut again = start.clone();
+                let step = <Job as Component>::step(&mut again, from, event);
+                assert_eq!(shape(&AsyncStep::from_step(step).into_step()), want);
+                kinds.insert(want.1);
+            }
+        }
+    }
+    let _ = panic::take_hook();
+    // Every kind went through: moves, refusals by the guard, and the boxed
+    // failures and panics.
+    for kind in [
+        None,
+        Some("guard_refused"),
+        Some("action_failed"),
+        Some("action_panicked"),
+        Some("guard_panicked"),
+    ] {
+        assert!(kinds.contains(&kind), "{kind:?} not seen in {kinds:?}");
+    }
 }

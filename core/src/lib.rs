@@ -83,7 +83,7 @@ pub mod __private {
     pub use crate::component::{
         action_verdict, catch_unwind_async, guard_verdict, into_async, run_action, run_chain,
         run_chained_action, run_guard, run_guard_async, run_hook, run_hook_async, take_edge,
-        ActionGuard, AsyncMove, AsyncResume, AsyncWithinMove, ByClone, Component, Edge,
+        ActionGuard, AsyncMove, AsyncResume, AsyncStep, AsyncWithinMove, ByClone, Component, Edge,
         EventMarker, Label, Refusal, Region, Rejected, StateMarker, Step, Superstate, Transition,
         TransitionSpec, Typed, TypedAsyncMove,
     };

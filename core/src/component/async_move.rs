@@ -188,7 +188,7 @@ impl<H: Origin, T: Landing<H::Component>> TypedAsyncMove<H, T> {
         );
         let outcome = UntilSignal::new(step, signal).await;
         match outcome.map_or(Err(Refusal::Cancelled), |step| {
-            landed_in(&mut memory, from, step)
+            landed_in(&mut memory, from, step.into_step())
         }) {
             Ok(to) => Ok(T::land(data, memory, to)),
             Err(reason) => Err(H::reject(data, memory, from, reason)),

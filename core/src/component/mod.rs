@@ -84,8 +84,8 @@ pub use snapshot::{ByClone, Snapshot};
 pub use start::StartFailed;
 pub(crate) use start::{enter, enter_async};
 pub use table::{
-    perform, take_edge, Action, Component, Edge, EventMarker, Guard, Label, StateMarker, Step,
-    Superstate, TransitionSpec,
+    perform, take_edge, Action, AsyncStep, Component, Edge, EventMarker, Guard, Label, StateMarker,
+    Step, Superstate, TransitionSpec,
 };
 pub use typed::{Rejected, Transition, Typed};
 pub use within::{

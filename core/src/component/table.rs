@@ -228,11 +228,14 @@ pub trait Component: Sized {
     /// **Cancellation is a rollback**: when the returned future is dropped
     /// before it finishes, at any await point, the data is what it was before
     /// (the action's snapshot is restored as the future drops). The caller
-    /// commits the state only when the future completes with
-    /// [`Step::Moved`].
+    /// commits the state only when the future completes with a move
+    /// ([`AsyncStep::moved`]).
     ///
-    /// The default runs the blocking [`step`](Component::step) (a component
-    /// without async edges). The derive overrides it with one `async` block
+    /// The outcome is an [`AsyncStep`], a [`Step`] in two words, so that it
+    /// comes back from the out-of-line future in registers.
+    ///
+    /// The default runs the blocking [`step`](Component::step) when first
+    /// polled (a component without async edges). The derive overrides it with one `async` block
     /// whose arms await each async guard and action; it is `Send` when the
     /// component and the awaited futures are.
     #[inline]
@@ -240,8 +243,12 @@ pub trait Component: Sized {
         data: &mut Self,
         from: Self::State,
         event: Self::Event,
-    ) -> impl Future<Output = Step<Self>> + '_ {
-        core::future::ready(Self::step(data, from, event))
+    ) -> impl Future<Output = AsyncStep<Self>> + '_ {
+        // Lazy, like any future: the step runs when first polled. (A
+        // `Ready` holding the outcome would also make the future's drop a
+        // call out of line, on every `fire_async` of a component that has
+        // no async edge.)
+        async move { AsyncStep::from_step(Self::step(data, from, event)) }
     }
 
     /// [`step_async`](Component::step_async), given the remembered leaves
@@ -254,7 +261,7 @@ pub trait Component: Sized {
         from: Self::State,
         event: Self::Event,
         memory: &'a [Option<Self::State>],
-    ) -> impl Future<Output = Step<Self>> + 'a {
+    ) -> impl Future<Output = AsyncStep<Self>> + 'a {
         let _ = memory;
         Self::step_async(data, from, event)
     }
@@ -368,6 +375,90 @@ impl<C: Component> Step<C> {
             Step::Moved(to) => Ok(to),
             Step::Refused { refusal, .. } => Err(refusal),
             Step::NotAllowed => Err(Refusal::NeedsAsync),
+        }
+    }
+}
+
+/// The outcome of an async step ([`Component::step_async`]): a [`Step`] in
+/// two words.
+///
+/// The step's future runs out of line, so its output goes back through
+/// memory. A `Step`, with its [`Refusal`] inline, is stored there in pieces
+/// and read back whole, which stalled the CPU on every async move (no store
+/// forwarding; BENCHMARKS.md, "Async moves", round ten). Two words come back
+/// in registers. A move, a missing transition and a guard's refusal carry
+/// only a state; any other refusal (an action that failed or panicked,
+/// which has allocated already) is boxed.
+pub struct AsyncStep<C: Component>(Outcome<C>);
+
+/// What an [`AsyncStep`] holds.
+enum Outcome<C: Component> {
+    Moved(C::State),
+    NotAllowed,
+    GuardRefused(C::State),
+    Other(Box<Step<C>>),
+}
+
+impl<C: Component> AsyncStep<C> {
+    /// The move entered `to`.
+    #[inline]
+    pub fn moved(to: C::State) -> Self {
+        AsyncStep(Outcome::Moved(to))
+    }
+
+    /// The move to `to` was refused.
+    #[inline]
+    pub fn refused(to: C::State, refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::GuardRefused => AsyncStep(Outcome::GuardRefused(to)),
+            refusal => Self::boxed(Step::Refused { to, refusal }),
+        }
+    }
+
+    /// `step`, in two words.
+    #[inline]
+    pub fn from_step(step: Step<C>) -> Self {
+        match step {
+            Step::Moved(to) => Self::moved(to),
+            Step::NotAllowed => AsyncStep(Outcome::NotAllowed),
+            Step::Refused { to, refusal } => Self::refused(to, refusal),
+        }
+    }
+
+    /// The step this is.
+    #[inline]
+    pub fn into_step(self) -> Step<C> {
+        match self.0 {
+            Outcome::Moved(to) => Step::Moved(to),
+            Outcome::NotAllowed => Step::NotAllowed,
+            Outcome::GuardRefused(to) => Step::Refused {
+                to,
+                refusal: Refusal::GuardRefused,
+            },
+            Outcome::Other(step) => *step,
+        }
+    }
+
+    /// A refusal that carries more than a state, boxed; out of line, as
+    /// the failures that make one are.
+    #[cold]
+    #[inline(never)]
+    fn boxed(step: Step<C>) -> Self {
+        AsyncStep(Outcome::Other(Box::new(step)))
+    }
+}
+
+impl<C: Component> std::fmt::Debug for AsyncStep<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Outcome::Moved(to) => f.debug_tuple("Moved").field(to).finish(),
+            Outcome::NotAllowed => f.write_str("NotAllowed"),
+            Outcome::GuardRefused(to) => f
+                .debug_struct("Refused")
+                .field("to", to)
+                .field("refusal", &Refusal::GuardRefused)
+                .finish(),
+            Outcome::Other(step) => step.fmt(f),
         }
     }
 }

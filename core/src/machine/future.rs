@@ -252,7 +252,8 @@ fn fly<C: Component, O: Observer<C>>(
         let machine = &mut *flight.machine;
         let step =
             C::step_async_with_memory(&mut machine.data, from, event, machine.subscribers.slots())
-                .await;
+                .await
+                .into_step();
         flight.landed = true;
         flight.machine.settle(from, event, step, clock)
     }

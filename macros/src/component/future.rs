@@ -24,7 +24,7 @@ pub fn is_async(edge: &Edge) -> bool {
 fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge) -> TokenStream {
     let to = &graph.states[edge.to];
     let refused = quote! {
-        return #private::Step::Refused { to, refusal }
+        return #private::AsyncStep::refused(to, refusal)
     };
     // Spanned at the user's path, so that a wrong signature is reported
     // there. An async guard or action is awaited through
@@ -100,7 +100,7 @@ fn async_move(private: &TokenStream, module: &Ident, graph: &Graph, edge: &Edge)
         let to = #module::State::#to;
         #guard
         #action
-        #private::Step::Moved(to)
+        #private::AsyncStep::moved(to)
     }}
 }
 
@@ -148,7 +148,7 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
             data: &mut Self,
             from: #module::State,
             event: #module::Event,
-        ) -> impl ::core::future::Future<Output = #private::Step<Self>> + '_ {
+        ) -> impl ::core::future::Future<Output = #private::AsyncStep<Self>> + '_ {
             <Self as #private::Component>::step_async_with_memory(data, from, event, &[])
         }
 
@@ -158,12 +158,14 @@ pub fn step_async(private: &TokenStream, module: &Ident, graph: &Graph) -> Optio
             from: #module::State,
             event: #module::Event,
             memory: &'a [::core::option::Option<#module::State>],
-        ) -> impl ::core::future::Future<Output = #private::Step<Self>> + 'a {
+        ) -> impl ::core::future::Future<Output = #private::AsyncStep<Self>> + 'a {
             async move {
                 #[allow(unreachable_patterns)]
                 match (from, event) {
                     #(#arms)*
-                    _ => <Self as #private::Component>::step_with_memory(data, from, event, memory),
+                    _ => #private::AsyncStep::from_step(
+                        <Self as #private::Component>::step_with_memory(data, from, event, memory),
+                    ),
                 }
             }
         }
