@@ -169,8 +169,10 @@ impl<H: Origin, T: Landing<H::Component>> TypedAsyncMove<H, T> {
     /// not move. Dropping this future mid-way restores the data, but drops
     /// the handle with it; to get the handle back, use
     /// [`cancel_on`](TypedAsyncMove::cancel_on).
-    pub async fn run(self) -> Result<T, H::Rejected> {
-        self.cancel_on(core::future::pending::<()>()).await
+    pub fn run(self) -> impl Future<Output = Result<T, H::Rejected>> {
+        // `cancel_on`'s own future, not one that awaits it: each layer of
+        // `async fn` copies its arguments into its state once more.
+        self.cancel_on(core::future::pending::<()>())
     }
 
     /// Runs the move until `signal` completes: if the signal comes first, the
@@ -199,8 +201,11 @@ impl<H: Origin, T: Landing<H::Component>> TypedAsyncMove<H, T> {
     /// data is restored and the starting handle comes back with
     /// [`Refusal::Cancelled`].
     #[cfg(feature = "tokio")]
-    pub async fn timeout(self, limit: std::time::Duration) -> Result<T, H::Rejected> {
-        self.cancel_on(tokio::time::sleep(limit)).await
+    pub fn timeout(
+        self,
+        limit: std::time::Duration,
+    ) -> impl Future<Output = Result<T, H::Rejected>> {
+        self.cancel_on(tokio::time::sleep(limit))
     }
 }
 
