@@ -220,10 +220,16 @@ fn try_sync<C: Component, O: Observer<C>>(
 ) -> Option<Result<MoveRecord<C>, FireError<C>>> {
     let from = machine.state;
     match C::step_with_memory(&mut machine.data, from, event, machine.subscribers.slots()) {
-        Step::Refused {
+        needs_async @ Step::Refused {
             refusal: Refusal::NeedsAsync,
             ..
-        } => None,
+        } => {
+            // It owns nothing. Dropped, it cost a call of `Refusal`'s drop
+            // glue, out of line, on every async move (`perf annotate`:
+            // 14% of a ready async action).
+            core::mem::forget(needs_async);
+            None
+        }
         step => Some(machine.settle(from, event, step, clock)),
     }
 }
