@@ -121,9 +121,10 @@ impl<C: Component> Debug for Edge<C> {
 pub trait Component: Sized {
     /// The run-time enum of states (`worker::State`).
     ///
-    /// The derive makes it `#[repr(u32)]`: four bytes, so that a machine
-    /// kept in registers replaces its state with whole-register writes
-    /// (on x86 a one-byte write waits for the register's old value). The
+    /// The derive makes it `#[repr(usize)]`, a word wide, so that a machine
+    /// kept in registers replaces its state with whole-register writes (on
+    /// x86 a one-byte write waits for the register's old value) and indexes
+    /// its dispatch table with the state as it is. The
     /// history stores states in two bytes each, so a
     /// [`StateMachine`](crate::StateMachine) supports at most 65536 states.
     type State: Label;

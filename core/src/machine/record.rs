@@ -93,7 +93,7 @@ pub(crate) type Times = (Option<SystemTime>, Option<Duration>);
 /// whether the slow step ran or not.
 ///
 /// The states are kept as their [`Label::index`], two bytes each: the
-/// derive's `State` enum is four bytes wide (see [`Component::State`]), and
+/// derive's `State` enum is a word wide (see [`Component::State`]), and
 /// two of them would take the pieces out of one register and make each
 /// history entry half as large again.
 pub(crate) struct Pieces<C: Component> {

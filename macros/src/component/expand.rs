@@ -53,13 +53,15 @@ pub fn generate(decl: &Declaration, graph: &Graph) -> TokenStream {
         .map(|e| format!("Event `{e}` of `{name}`."))
         .collect::<Vec<_>>();
     let state_enum_doc = format!("The states of `{name}` as a run-time value.");
-    // Four bytes, not one: a machine kept in registers then writes its
-    // state with whole-register moves. A one-byte write on x86 merges into
-    // the register's old value, and LLVM may have put the move's jump-table
-    // address there, so each move waited for the last one's table load
-    // (BENCHMARKS.md, "Round ten"). Not on an enum without variants (an
-    // empty `states()`, already reported), where `repr` is an error.
-    let state_repr = (!states.is_empty()).then(|| quote!(#[repr(u32)]));
+    // A word wide, as wide as the register a machine keeps it in: a move
+    // then writes its state with whole-register moves (a one-byte write on
+    // x86 merges into the register's old value, where LLVM may have put the
+    // last move's jump-table address: BENCHMARKS.md, "Round ten"), and the
+    // dispatch indexes its jump table with the state as it is, without the
+    // zero-extension a four-byte state needs ("Round eleven"). Not on an
+    // enum without variants (an empty `states()`, already reported), where
+    // `repr` is an error.
+    let state_repr = (!states.is_empty()).then(|| quote!(#[repr(usize)]));
     let event_enum_doc = format!("The events of `{name}` as a run-time value.");
 
     let label_state = label_impl(&private, module, &format_ident!("State"), states);
