@@ -124,9 +124,9 @@ pub trait Component: Sized {
     /// The derive makes it `#[repr(usize)]`, a word wide, so that a machine
     /// kept in registers replaces its state with whole-register writes (on
     /// x86 a one-byte write waits for the register's old value) and indexes
-    /// its dispatch table with the state as it is. The
-    /// history stores states in two bytes each, so a
-    /// [`StateMachine`](crate::StateMachine) supports at most 65536 states.
+    /// its dispatch table with the state as it is. The history stores
+    /// states in two bytes each, so a [`StateMachine`](crate::StateMachine)
+    /// supports at most 65536 states.
     type State: Label;
     /// The run-time enum of events (`worker::Event`).
     type Event: Label;
@@ -236,9 +236,9 @@ pub trait Component: Sized {
     /// comes back from the out-of-line future in registers.
     ///
     /// The default runs the blocking [`step`](Component::step) when first
-    /// polled (a component without async edges). The derive overrides it with one `async` block
-    /// whose arms await each async guard and action; it is `Send` when the
-    /// component and the awaited futures are.
+    /// polled (a component without async edges). The derive overrides it
+    /// with one `async` block whose arms await each async guard and action;
+    /// it is `Send` when the component and the awaited futures are.
     #[inline]
     fn step_async(
         data: &mut Self,
