@@ -324,6 +324,11 @@ fn main() {
         10_000
     };
     let rounds = if benching { env("CD_ROUNDS", 15) } else { 1 };
+    if !benching {
+        // A figure from this run is not a measurement: say so where a
+        // binary run by hand (without `--bench`) prints its tables.
+        println!("cd_isolated: smoke test (pass --bench to measure)");
+    }
     #[cfg(any(cd_pad = "1", cd_pad = "2"))]
     black_box(pad_layout(black_box(3)));
     for workload in [
