@@ -247,21 +247,27 @@ impl BufferChannel {
     /// A cleared buffer of [`BufferManager::buffer_size`] bytes' capacity,
     /// charged to this channel until dropped: this thread's cached one if it
     /// has one (no lock), otherwise through the pool.
-    #[inline]
+    #[inline(always)]
     pub fn acquire(&self) -> Result<Buffer, BufferError> {
-        match cache::take(&self.inner) {
-            Some((bytes, handle)) => Ok(Buffer::new(bytes, handle)),
-            None => self.acquire_slow(),
-        }
+        // Both paths join as the buffer's parts, not as a `Buffer`: the
+        // cold path's parts are read out of its result once, and the hot
+        // path's stay in registers (a joined `Result<Buffer, _>` lived on
+        // the stack, one more store and reload of every part).
+        let (bytes, handle) = match cache::take(&self.inner) {
+            Some(parts) => parts,
+            None => self.acquire_slow()?,
+        };
+        Ok(Buffer::new(bytes, handle))
     }
 
     #[cold]
-    fn acquire_slow(&self) -> Result<Buffer, BufferError> {
+    #[inline(never)]
+    fn acquire_slow(&self) -> Result<(Vec<u8>, Arc<ChannelBuffers>), BufferError> {
         if self.inner.bound() > 0 {
             cache::prepare(&self.inner);
         }
         let bytes = self.inner.acquire_slow()?;
-        Ok(Buffer::new(bytes, Arc::clone(&self.inner)))
+        Ok((bytes, Arc::clone(&self.inner)))
     }
 
     /// The pool channel the bytes are drawn from.
