@@ -46,6 +46,28 @@ fn steady_state_acquire_and_release_allocate_nothing() {
 }
 
 #[test]
+fn without_a_thread_cache_the_steady_state_allocates_nothing_either() {
+    let (pool, manager) = setup(4 * 256);
+    let manager = manager.with_thread_cache(0);
+    let channel = pool.open_channel("control", Quotas::new()).unwrap();
+    let buffers = manager.channel(channel).unwrap();
+    drop(buffers.acquire().unwrap());
+
+    // Every release goes back through the channel and the pool.
+    let info = allocation_counter::measure(|| {
+        for round in 0..1000u32 {
+            let mut a = buffers.acquire().unwrap();
+            a.extend_from_slice(&round.to_le_bytes()).unwrap();
+            drop(a);
+        }
+    });
+    assert_eq!(info.count_total, 0, "steady state allocated: {info:?}");
+    assert_eq!(pool.in_use(BYTES).unwrap(), 0);
+    assert_eq!(buffers.stats().recycled, 1000);
+    assert_eq!(manager.metrics().allocated, 1);
+}
+
+#[test]
 fn the_control_allocates_so_the_counter_works() {
     let info = allocation_counter::measure(|| {
         let v: Vec<u8> = Vec::with_capacity(256);
@@ -196,4 +218,27 @@ fn a_manager_needs_a_byte_budget() {
         BufferManager::new(&pool, 0).unwrap_err(),
         BufferError::ZeroSize
     );
+}
+
+#[test]
+fn a_buffer_the_allocator_refuses_leaves_nothing_reserved() {
+    // Within the budget and below `isize::MAX`, but more than any address
+    // space: the allocator refuses it every time.
+    let size = 1usize << 61;
+    let pool = ResourcePool::builder()
+        .capacity(BYTES, 1 << 62)
+        .build()
+        .unwrap();
+    let manager = BufferManager::new(&pool, size).unwrap();
+    let channel = pool.open_channel("huge", Quotas::new()).unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            manager.acquire(channel).unwrap_err(),
+            BufferError::OutOfMemory { size }
+        );
+        assert_eq!(pool.in_use(BYTES).unwrap(), 0);
+    }
+    let stats = manager.stats(channel).unwrap();
+    assert_eq!((stats.in_use, stats.acquired), (0, 0));
+    assert_eq!(manager.metrics().allocated, 0);
 }
