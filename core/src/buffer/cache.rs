@@ -21,16 +21,18 @@ use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::channel::{ChannelBuffers, ThreadCounters};
+use super::channel::{ChannelBuffers, Loan, ThreadCounters};
 use crate::pool::SharedCell;
 
 /// One channel's idle buffers on this thread.
 struct Slot {
     channel: Arc<ChannelBuffers>,
-    /// Idle buffers, and as many channel handles (one per buffer, kept
-    /// apart so that the buffers' vector pops and pushes plain `Vec`s).
-    idle: Vec<Vec<u8>>,
-    handles: Vec<Arc<ChannelBuffers>>,
+    /// Idle buffers, each with its channel handle.
+    #[allow(
+        clippy::vec_box,
+        reason = "each box is a `Buffer` handed out or back as one pointer"
+    )]
+    idle: Vec<Box<Loan>>,
     /// The pool's view of this cache (also in `counters`, one hop nearer).
     cell: SharedCell,
     counters: Arc<ThreadCounters>,
@@ -47,7 +49,6 @@ impl Slot {
         Slot {
             channel: Arc::clone(channel),
             idle: Vec::with_capacity(channel.bound()),
-            handles: Vec::with_capacity(channel.bound()),
             cell: SharedCell::clone(&counters.cell),
             counters,
             size: channel.size(),
@@ -61,6 +62,17 @@ impl Slot {
         self.cell.publish_idle((self.idle.len() * self.size) as u64);
     }
 
+    /// Keeps a released buffer (taking it out of `loan`), cleared. The
+    /// caller has checked the bound.
+    #[inline(always)]
+    fn keep(&mut self, loan: &mut Option<Box<Loan>>) {
+        if let Some(mut kept) = loan.take() {
+            kept.bytes.clear();
+            self.idle.push(kept);
+            self.publish_idle();
+        }
+    }
+
     /// Gives every idle buffer back to the pool.
     fn flush(&mut self) {
         if self.idle.is_empty() {
@@ -69,7 +81,6 @@ impl Slot {
         let idle = std::mem::take(&mut self.idle);
         self.publish_idle();
         self.channel.release_slow(idle);
-        self.handles.clear();
     }
 
     /// Honours a request to give back (or a closed channel).
@@ -119,11 +130,9 @@ thread_local! {
     static CACHE: RefCell<ThreadCache> = const { RefCell::new(ThreadCache { slots: Vec::new() }) };
 }
 
-/// A cached buffer of `channel` and its handle, if this thread has one and
-/// owes nothing. (Inlined into the caller: a buffer returned through memory
-/// is stored in pieces and reloaded whole, which stalls.)
+/// A cached buffer of `channel`, if this thread has one and owes nothing.
 #[inline(always)]
-pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<(Vec<u8>, Arc<ChannelBuffers>)> {
+pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Box<Loan>> {
     CACHE
         .try_with(|cache| {
             let mut cache = cache.try_borrow_mut().ok()?;
@@ -131,14 +140,13 @@ pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<(Vec<u8>, Arc<Channe
             if slot.cell.asked() {
                 return None;
             }
-            let bytes = slot.idle.pop()?;
-            let handle = slot.handles.pop()?;
+            let loan = slot.idle.pop()?;
             slot.publish_idle();
             slot.acquired += 1;
             slot.counters
                 .acquired
                 .store(slot.acquired, Ordering::Release);
-            Some((bytes, handle))
+            Some(loan)
         })
         .ok()
         .flatten()
@@ -158,23 +166,46 @@ pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
     });
 }
 
-/// Keeps a released buffer in this thread's cache (taking it and its
-/// handle out of the `Buffer`); leaves both when the cache is full, owes a
-/// give-back, or is gone.
-#[inline]
-pub(crate) fn put(bytes: &mut Vec<u8>, channel: &mut Option<Arc<ChannelBuffers>>) {
+/// A released buffer's fast way back: into this thread's cache of its
+/// channel, if there is one with room that owes nothing (taking the loan
+/// out of `loan`). Anything else is [`put_slow`]'s. (Inlined into the
+/// drop, whose other paths are cold.)
+#[inline(always)]
+pub(crate) fn put(loan: &mut Option<Box<Loan>>) {
     let _ = CACHE.try_with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return;
         };
-        let Some(handle) = channel.as_ref() else {
+        let Some(channel) = loan.as_ref().and_then(|loan| loan.channel.as_ref()) else {
             return;
         };
-        let slot = match cache.find(handle) {
+        let Some(slot) = cache.find(channel) else {
+            return;
+        };
+        if slot.cell.asked() || slot.idle.len() >= slot.bound {
+            return;
+        }
+        slot.keep(loan);
+    });
+}
+
+/// What [`put`] leaves: makes this thread's cache of the buffer's channel
+/// (its first release here) and keeps the buffer, or answers a request to
+/// give back; leaves the buffer when the cache is full, owes a give-back,
+/// or is gone.
+pub(crate) fn put_slow(loan: &mut Option<Box<Loan>>) {
+    let _ = CACHE.try_with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return;
+        };
+        let Some(channel) = loan.as_ref().and_then(|loan| loan.channel.as_ref()) else {
+            return;
+        };
+        let slot = match cache.find(channel) {
             Some(slot) => slot,
             // No cache wanted: no slot either.
-            None if handle.bound() == 0 => return,
-            None => cache.slot(handle),
+            None if channel.bound() == 0 => return,
+            None => cache.slot(channel),
         };
         if slot.cell.asked() {
             slot.answer();
@@ -183,12 +214,7 @@ pub(crate) fn put(bytes: &mut Vec<u8>, channel: &mut Option<Arc<ChannelBuffers>>
         if slot.idle.len() >= slot.bound {
             return;
         }
-        if let Some(handle) = channel.take() {
-            bytes.clear();
-            slot.idle.push(std::mem::take(bytes));
-            slot.handles.push(handle);
-            slot.publish_idle();
-        }
+        slot.keep(loan);
     });
 }
 

@@ -1,5 +1,6 @@
 //! One channel's buffers: the pool account the bytes are drawn from, the
-//! released buffers that hold no reservation, and the counters.
+//! released buffers that hold no reservation, the counters, and the loan
+//! each buffer travels in.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,11 +21,56 @@ pub(crate) struct ThreadCounters {
     pub(crate) acquired: AtomicU64,
 }
 
+/// The bytes of one buffer, and while they are charged, their channel: one
+/// allocation that the [`Buffer`](super::Buffer), the threads' caches and
+/// the channel's list of released buffers hand on as one pointer. A release
+/// or a cache hit moves one word, never the `Vec`'s three (which, stored in
+/// pieces and reloaded whole, stalled the hot path), and a cached loan
+/// keeps its channel handle, so no reference count moves either.
+pub(crate) struct Loan {
+    pub(crate) bytes: Vec<u8>,
+    /// The most bytes the buffer holds: its channel's buffer size (kept
+    /// here, one hop nearer than the channel).
+    pub(crate) size: usize,
+    /// `Some` while the bytes are charged to the channel: lent out, or
+    /// idle in a thread's cache. `None` in the channel's own list of
+    /// released buffers, which must not hold a handle to the channel.
+    pub(crate) channel: Option<Arc<ChannelBuffers>>,
+}
+
+impl Loan {
+    /// Fresh bytes of `size`, not yet charged; `None` if the allocator
+    /// refused them.
+    pub(crate) fn allocate(size: usize) -> Option<Box<Loan>> {
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(size).ok()?;
+        Some(Box::new(Loan {
+            bytes,
+            size,
+            channel: None,
+        }))
+    }
+}
+
+impl std::fmt::Debug for Loan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loan")
+            .field("len", &self.bytes.len())
+            .field("size", &self.size)
+            .field("charged", &self.channel.is_some())
+            .finish()
+    }
+}
+
 /// The channel's shared state, behind one lock taken only off the hot path.
 #[derive(Debug, Default)]
 struct Local {
-    /// Released buffers holding no reservation.
-    idle: Vec<Vec<u8>>,
+    /// Released buffers holding no reservation (nor a channel handle).
+    #[allow(
+        clippy::vec_box,
+        reason = "each box is a `Buffer` handed out or back as one pointer"
+    )]
+    idle: Vec<Box<Loan>>,
     /// Buffers holding a reservation: in use, or idle in a thread's cache.
     reserved: u64,
     peak: u64,
@@ -74,10 +120,10 @@ impl ChannelBuffers {
         self.account.channel().name()
     }
 
-    /// A buffer's bytes through the pool: reserves them (the pool asks
-    /// caches back and retries once if refused), then reuses a released
-    /// buffer or allocates one.
-    pub(crate) fn acquire_slow(&self) -> Result<Vec<u8>, BufferError> {
+    /// A buffer's bytes through the pool, charged to this channel:
+    /// reserves them (the pool asks caches back and retries once if
+    /// refused), then reuses a released buffer or allocates one.
+    pub(crate) fn acquire_slow(self: &Arc<Self>) -> Result<Box<Loan>, BufferError> {
         self.account.reserve(self.size as u64)?;
         let reused = {
             let mut local = self.local.lock();
@@ -92,36 +138,36 @@ impl ChannelBuffers {
             reused
         };
         // Allocate (first use only) outside the lock.
-        let bytes = match reused {
-            Some(bytes) => bytes,
+        let mut loan = match reused.or_else(|| Loan::allocate(self.size)) {
+            Some(loan) => loan,
             None => {
-                let mut bytes = Vec::new();
-                if bytes.try_reserve_exact(self.size).is_err() {
-                    // Undo: nothing stays reserved or counted.
-                    {
-                        let mut local = self.local.lock();
-                        local.reserved -= 1;
-                        local.acquired -= 1;
-                        local.allocated -= 1;
-                    }
-                    self.account.release(self.size as u64);
-                    return Err(BufferError::OutOfMemory { size: self.size });
+                // Undo: nothing stays reserved or counted.
+                {
+                    let mut local = self.local.lock();
+                    local.reserved -= 1;
+                    local.acquired -= 1;
+                    local.allocated -= 1;
                 }
-                bytes
+                self.account.release(self.size as u64);
+                return Err(BufferError::OutOfMemory { size: self.size });
             }
         };
-        Ok(bytes)
+        loan.channel = Some(Arc::clone(self));
+        Ok(loan)
     }
 
-    /// Takes buffers back into the shared list and their bytes back to the
-    /// pool.
-    pub(crate) fn release_slow(&self, buffers: impl IntoIterator<Item = Vec<u8>>) {
+    /// Takes buffers back into the shared list (cleared, without their
+    /// channel handles) and their bytes back to the pool.
+    pub(crate) fn release_slow(&self, loans: impl IntoIterator<Item = Box<Loan>>) {
         let count = {
             let mut local = self.local.lock();
             let before = local.idle.len();
-            local.idle.extend(buffers.into_iter().map(|mut bytes| {
-                bytes.clear();
-                bytes
+            // Dropping a handle here never drops the channel: the caller
+            // holds one too.
+            local.idle.extend(loans.into_iter().map(|mut loan| {
+                loan.bytes.clear();
+                loan.channel = None;
+                loan
             }));
             let count = local.idle.len() - before;
             local.reserved -= count as u64;

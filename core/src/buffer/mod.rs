@@ -12,10 +12,13 @@
 //! closed channel, [`BufferManager::trim_thread_cache`], the thread's exit),
 //! buffers go back to their channel and their bytes to the pool.
 //!
-//! A new `Vec` is allocated only when no released buffer is waiting, so each
+//! A new buffer is allocated only when no released buffer is waiting, so each
 //! channel allocates exactly its peak number of buffers reserved (in use or
 //! cached; at most its peak in use plus the cache bound times the threads
-//! using it), and steady-state acquire and release allocate nothing.
+//! using it), and steady-state acquire and release allocate nothing. (Each
+//! buffer is its bytes and a header of five words, allocated once with
+//! them, that carries the bytes from hand to hand as one pointer; the
+//! budget counts the bytes.)
 //!
 //! A refused request first empties the calling thread's caches and asks the
 //! other threads' caches back, then retries once. Another thread answers on
@@ -56,7 +59,7 @@ use parking_lot::Mutex;
 
 use crate::pool::{ChannelId, ResourceKind, ResourcePool};
 
-use channel::ChannelBuffers;
+use channel::{ChannelBuffers, Loan};
 
 pub use error::BufferError;
 pub use handle::Buffer;
@@ -249,25 +252,20 @@ impl BufferChannel {
     /// has one (no lock), otherwise through the pool.
     #[inline(always)]
     pub fn acquire(&self) -> Result<Buffer, BufferError> {
-        // Both paths join as the buffer's parts, not as a `Buffer`: the
-        // cold path's parts are read out of its result once, and the hot
-        // path's stay in registers (a joined `Result<Buffer, _>` lived on
-        // the stack, one more store and reload of every part).
-        let (bytes, handle) = match cache::take(&self.inner) {
-            Some(parts) => parts,
+        let loan = match cache::take(&self.inner) {
+            Some(loan) => loan,
             None => self.acquire_slow()?,
         };
-        Ok(Buffer::new(bytes, handle))
+        Ok(Buffer::new(loan))
     }
 
     #[cold]
     #[inline(never)]
-    fn acquire_slow(&self) -> Result<(Vec<u8>, Arc<ChannelBuffers>), BufferError> {
+    fn acquire_slow(&self) -> Result<Box<Loan>, BufferError> {
         if self.inner.bound() > 0 {
             cache::prepare(&self.inner);
         }
-        let bytes = self.inner.acquire_slow()?;
-        Ok((bytes, Arc::clone(&self.inner)))
+        self.inner.acquire_slow()
     }
 
     /// The pool channel the bytes are drawn from.
