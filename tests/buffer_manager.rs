@@ -239,6 +239,6 @@ fn a_buffer_the_allocator_refuses_leaves_nothing_reserved() {
         assert_eq!(pool.in_use(BYTES).unwrap(), 0);
     }
     let stats = manager.stats(channel).unwrap();
-    assert_eq!((stats.in_use, stats.acquired), (0, 0));
+    assert_eq!((stats.in_use, stats.acquired, stats.peak), (0, 0, 0));
     assert_eq!(manager.metrics().allocated, 0);
 }

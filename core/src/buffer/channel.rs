@@ -125,8 +125,9 @@ impl ChannelBuffers {
     /// refused), then reuses a released buffer or allocates one.
     pub(crate) fn acquire_slow(self: &Arc<Self>) -> Result<Box<Loan>, BufferError> {
         self.account.reserve(self.size as u64)?;
-        let reused = {
+        let (reused, peak_before) = {
             let mut local = self.local.lock();
+            let peak_before = local.peak;
             local.reserved += 1;
             local.peak = local.peak.max(local.reserved);
             local.acquired += 1;
@@ -135,7 +136,7 @@ impl ChannelBuffers {
                 Some(_) => local.recycled += 1,
                 None => local.allocated += 1,
             }
-            reused
+            (reused, peak_before)
         };
         // Allocate (first use only) outside the lock.
         let mut loan = match reused.or_else(|| Loan::allocate(self.size)) {
@@ -147,6 +148,11 @@ impl ChannelBuffers {
                     local.reserved -= 1;
                     local.acquired -= 1;
                     local.allocated -= 1;
+                    // Every count since ours included this reservation, so
+                    // a peak raised since was one too high.
+                    if local.peak > peak_before {
+                        local.peak = peak_before.max(local.peak - 1);
+                    }
                 }
                 self.account.release(self.size as u64);
                 return Err(BufferError::OutOfMemory { size: self.size });
