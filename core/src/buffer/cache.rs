@@ -130,39 +130,45 @@ thread_local! {
     static CACHE: RefCell<ThreadCache> = const { RefCell::new(ThreadCache { slots: Vec::new() }) };
 }
 
+/// Runs `f` on this thread's caches; `None` without running it when they
+/// are gone (the thread is exiting) or already in use (a slot's drop
+/// giving buffers back).
+#[inline(always)]
+fn with_cache<R>(f: impl FnOnce(&mut ThreadCache) -> Option<R>) -> Option<R> {
+    CACHE
+        .try_with(|cache| f(&mut *cache.try_borrow_mut().ok()?))
+        .ok()
+        .flatten()
+}
+
 /// A cached buffer of `channel`, if this thread has one and owes nothing.
 #[inline(always)]
 pub(crate) fn take(channel: &Arc<ChannelBuffers>) -> Option<Box<Loan>> {
-    CACHE
-        .try_with(|cache| {
-            let mut cache = cache.try_borrow_mut().ok()?;
-            let slot = cache.find(channel)?;
-            if slot.cell.asked() {
-                return None;
-            }
-            let loan = slot.idle.pop()?;
-            slot.publish_idle();
-            slot.acquired += 1;
-            slot.counters
-                .acquired
-                .store(slot.acquired, Ordering::Release);
-            Some(loan)
-        })
-        .ok()
-        .flatten()
+    with_cache(|cache| {
+        let slot = cache.find(channel)?;
+        if slot.cell.asked() {
+            return None;
+        }
+        let loan = slot.idle.pop()?;
+        slot.publish_idle();
+        slot.acquired += 1;
+        slot.counters
+            .acquired
+            .store(slot.acquired, Ordering::Release);
+        Some(loan)
+    })
 }
 
 /// Before the slow path: makes sure this thread has a cache of `channel`
 /// (so that the buffer can come back to it) and answers a request to give
 /// back.
 pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
-    let _ = CACHE.try_with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            let slot = cache.slot(channel);
-            if slot.cell.asked() {
-                slot.answer();
-            }
+    with_cache(|cache| {
+        let slot = cache.slot(channel);
+        if slot.cell.asked() {
+            slot.answer();
         }
+        Some(())
     });
 }
 
@@ -172,20 +178,13 @@ pub(crate) fn prepare(channel: &Arc<ChannelBuffers>) {
 /// drop, whose other paths are cold.)
 #[inline(always)]
 pub(crate) fn put(loan: &mut Option<Box<Loan>>) {
-    let _ = CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return;
-        };
-        let Some(channel) = loan.as_ref().and_then(|loan| loan.channel.as_ref()) else {
-            return;
-        };
-        let Some(slot) = cache.find(channel) else {
-            return;
-        };
+    with_cache(|cache| {
+        let slot = cache.find(loan.as_deref()?.channel.as_ref()?)?;
         if slot.cell.asked() || slot.idle.len() >= slot.bound {
-            return;
+            return None;
         }
         slot.keep(loan);
+        Some(())
     });
 }
 
@@ -194,57 +193,46 @@ pub(crate) fn put(loan: &mut Option<Box<Loan>>) {
 /// give back; leaves the buffer when the cache is full, owes a give-back,
 /// or is gone.
 pub(crate) fn put_slow(loan: &mut Option<Box<Loan>>) {
-    let _ = CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return;
-        };
-        let Some(channel) = loan.as_ref().and_then(|loan| loan.channel.as_ref()) else {
-            return;
-        };
+    with_cache(|cache| {
+        let channel = loan.as_deref()?.channel.as_ref()?;
         let slot = match cache.find(channel) {
             Some(slot) => slot,
             // No cache wanted: no slot either.
-            None if channel.bound() == 0 => return,
+            None if channel.bound() == 0 => return None,
             None => cache.slot(channel),
         };
         if slot.cell.asked() {
             slot.answer();
-            return;
+        } else if slot.idle.len() < slot.bound {
+            slot.keep(loan);
         }
-        if slot.idle.len() >= slot.bound {
-            return;
-        }
-        slot.keep(loan);
+        Some(())
     });
 }
 
 /// Gives back every idle buffer this thread keeps, of every channel (what a
 /// refused reservation runs before it retries).
 pub(crate) fn flush_all() {
-    let _ = CACHE.try_with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            for slot in &mut cache.slots {
-                slot.cell.take_request();
-                slot.flush();
-            }
+    with_cache(|cache| {
+        for slot in &mut cache.slots {
+            slot.cell.take_request();
+            slot.flush();
         }
+        Some(())
     });
 }
 
 /// Gives back and forgets this thread's caches of the channels `owned`
 /// selects.
 pub(crate) fn trim(owned: impl Fn(&Arc<ChannelBuffers>) -> bool) {
-    let removed: Vec<Slot> = CACHE
-        .try_with(|cache| match cache.try_borrow_mut() {
-            Ok(mut cache) => {
-                let (mine, keep) = std::mem::take(&mut cache.slots)
-                    .into_iter()
-                    .partition(|slot| owned(&slot.channel));
-                cache.slots = keep;
-                mine
-            }
-            Err(_) => Vec::new(),
-        })
-        .unwrap_or_default();
+    // Dropped (and so given back) after the cache is released.
+    let removed: Vec<Slot> = with_cache(|cache| {
+        let (mine, keep) = std::mem::take(&mut cache.slots)
+            .into_iter()
+            .partition(|slot| owned(&slot.channel));
+        cache.slots = keep;
+        Some(mine)
+    })
+    .unwrap_or_default();
     drop(removed);
 }
